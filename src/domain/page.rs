@@ -1,0 +1,171 @@
+//! Listing: the query a client sends and the page it gets back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CoreError, FieldErrors};
+
+pub const DEFAULT_PER_PAGE: u32 = 10;
+pub const MAX_PER_PAGE: u32 = 100;
+pub const MAX_SEARCH_CHARS: usize = 128;
+
+/// The query string of a list route, as sent: every value is text until parsed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListParams {
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+    pub search: Option<String>,
+}
+
+/// A parsed, valid list request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListQuery {
+    pub page: u32,
+    pub per_page: u32,
+    /// `None` means no filter (an empty `search=` included).
+    pub search: Option<String>,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            search: None,
+        }
+    }
+}
+
+fn parse_bound(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: Option<&str>,
+    default: u32,
+    max: u32,
+) -> u32 {
+    let Some(raw) = raw.map(str::trim).filter(|raw| !raw.is_empty()) else {
+        return default;
+    };
+    match raw.parse::<i64>() {
+        Ok(value) if value < 1 => {
+            errors.push(field, "lower than 1");
+            default
+        }
+        Ok(value) if value > i64::from(max) => {
+            errors.push(field, format!("greater than {max}"));
+            default
+        }
+        Ok(value) => value as u32,
+        Err(_) => {
+            errors.push(field, "must be a whole number");
+            default
+        }
+    }
+}
+
+impl TryFrom<ListParams> for ListQuery {
+    type Error = CoreError;
+
+    fn try_from(params: ListParams) -> Result<Self, Self::Error> {
+        let mut errors = FieldErrors::new();
+        let page = parse_bound(&mut errors, "page", params.page.as_deref(), 1, u32::MAX / 2);
+        let per_page = parse_bound(
+            &mut errors,
+            "per_page",
+            params.per_page.as_deref(),
+            DEFAULT_PER_PAGE,
+            MAX_PER_PAGE,
+        );
+        let search = params.search.filter(|s| !s.is_empty());
+        if let Some(search) = &search {
+            if search.chars().count() > MAX_SEARCH_CHARS {
+                errors.push("search", format!("length is greater than {MAX_SEARCH_CHARS}"));
+            }
+        }
+        errors.into_result()?;
+        Ok(ListQuery {
+            page,
+            per_page,
+            search,
+        })
+    }
+}
+
+impl ListQuery {
+    pub fn offset(&self) -> i64 {
+        (i64::from(self.page) - 1) * i64::from(self.per_page)
+    }
+
+    pub fn limit(&self) -> i64 {
+        i64::from(self.per_page)
+    }
+
+    /// The query string that reproduces this view, for links and the console's URL.
+    pub fn to_params(&self) -> ListParams {
+        ListParams {
+            page: Some(self.page.to_string()),
+            per_page: Some(self.per_page.to_string()),
+            search: self.search.clone(),
+        }
+    }
+}
+
+/// The contract's pagination envelope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub total: i64,
+    pub per_page: u32,
+    pub page: u32,
+    pub data: Vec<T>,
+}
+
+impl<T> Page<T> {
+    pub fn last_page(&self) -> u32 {
+        let per_page = i64::from(self.per_page.max(1));
+        ((self.total + per_page - 1) / per_page).max(1) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(page: &str, per_page: &str) -> ListParams {
+        ListParams {
+            page: Some(page.into()),
+            per_page: Some(per_page.into()),
+            search: None,
+        }
+    }
+
+    #[test]
+    fn defaults_are_page_1_of_10() {
+        assert_eq!(ListQuery::try_from(ListParams::default()), Ok(ListQuery::default()));
+    }
+
+    #[test]
+    fn out_of_range_bounds_give_the_contract_messages() {
+        let error = ListQuery::try_from(params("0", "101")).unwrap_err();
+        assert_eq!(
+            error.messages(),
+            vec!["page: lower than 1".to_owned(), "per_page: greater than 100".to_owned()]
+        );
+        let error = ListQuery::try_from(params("1", "0")).unwrap_err();
+        assert_eq!(error.messages(), vec!["per_page: lower than 1".to_owned()]);
+    }
+
+    #[test]
+    fn huge_numbers_are_rejected_not_wrapped() {
+        let error = ListQuery::try_from(params("1", "99999999999999999999999")).unwrap_err();
+        assert_eq!(error.messages(), vec!["per_page: must be a whole number".to_owned()]);
+    }
+
+    #[test]
+    fn an_empty_search_means_no_filter() {
+        let query = ListQuery::try_from(ListParams {
+            search: Some(String::new()),
+            ..ListParams::default()
+        })
+        .unwrap();
+        assert_eq!(query.search, None);
+    }
+}

@@ -1,0 +1,104 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::fields::{Description, RoleName};
+use super::serde_helpers::{double_option, timestamp};
+use crate::error::{CoreError, FieldErrors};
+use crate::permission::Permission;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub uuid: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub admin_permissions: Vec<Permission>,
+    #[serde(serialize_with = "timestamp")]
+    pub created: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CreateRoleRequest {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub admin_permissions: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct UpdateRoleRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
+    #[serde(default)]
+    pub admin_permissions: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewRole {
+    pub name: RoleName,
+    pub description: Option<Description>,
+    pub admin_permissions: Vec<Permission>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RolePatch {
+    pub name: Option<RoleName>,
+    pub description: Option<Option<Description>>,
+    pub admin_permissions: Option<Vec<Permission>>,
+}
+
+impl TryFrom<CreateRoleRequest> for NewRole {
+    type Error = CoreError;
+
+    fn try_from(request: CreateRoleRequest) -> Result<Self, Self::Error> {
+        let mut errors = FieldErrors::new();
+        let name = errors.check("name", RoleName::parse(request.name));
+        let description = request
+            .description
+            .and_then(|d| errors.check("description", Description::parse(d)));
+        let admin_permissions = errors.check(
+            "admin_permissions",
+            Permission::parse_list(&request.admin_permissions),
+        );
+        match (name, admin_permissions) {
+            (Some(name), Some(admin_permissions)) if errors.is_empty() => Ok(NewRole {
+                name,
+                description,
+                admin_permissions,
+            }),
+            _ => Err(CoreError::Invalid(errors)),
+        }
+    }
+}
+
+impl TryFrom<UpdateRoleRequest> for RolePatch {
+    type Error = CoreError;
+
+    fn try_from(request: UpdateRoleRequest) -> Result<Self, Self::Error> {
+        let mut errors = FieldErrors::new();
+        let patch = RolePatch {
+            name: request
+                .name
+                .and_then(|n| errors.check("name", RoleName::parse(n))),
+            description: match request.description {
+                None => None,
+                Some(None) => Some(None),
+                Some(Some(d)) => errors
+                    .check("description", Description::parse(d))
+                    .map(Some),
+            },
+            admin_permissions: request.admin_permissions.and_then(|p| {
+                errors.check("admin_permissions", Permission::parse_list(&p))
+            }),
+        };
+        errors.into_result()?;
+        Ok(patch)
+    }
+}

@@ -1,0 +1,212 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::permission::Permission;
+
+/// The kinds of record a request can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    User,
+    Role,
+    Server,
+    ApiKey,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::User => "user",
+            Entity::Role => "role",
+            Entity::Server => "server",
+            Entity::ApiKey => "api key",
+        }
+    }
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A uniqueness rule that a write broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Conflict {
+    /// Creating a user whose username or email is taken.
+    UserUsernameOrEmail,
+    /// Creating a user whose external id is taken.
+    UserExternalId,
+    /// Updating a user onto a taken username, email or external id.
+    UserUpdate,
+    RoleName,
+}
+
+impl Conflict {
+    pub fn message(self) -> &'static str {
+        match self {
+            Conflict::UserUsernameOrEmail => "user with email/username already exists",
+            Conflict::UserExternalId => "user with external_id already exists",
+            Conflict::UserUpdate => "user with email/username/external_id already exists",
+            Conflict::RoleName => "role with name already exists",
+        }
+    }
+
+    /// The form field a person should look at to resolve the conflict.
+    pub fn field(self) -> &'static str {
+        match self {
+            Conflict::UserUsernameOrEmail | Conflict::UserUpdate => "username",
+            Conflict::UserExternalId => "external_id",
+            Conflict::RoleName => "name",
+        }
+    }
+}
+
+/// A role-admin guardrail: what only a global admin may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Guardrail {
+    GrantAdmin,
+    AssignRole,
+    ModifyAdmin,
+    ChangeOthersEmailOrPassword,
+}
+
+impl Guardrail {
+    pub fn message(self) -> &'static str {
+        match self {
+            Guardrail::GrantAdmin => "only global admins can grant admin rights",
+            Guardrail::AssignRole => "only global admins can assign roles",
+            Guardrail::ModifyAdmin => "only global admins can modify or delete an admin",
+            Guardrail::ChangeOthersEmailOrPassword => {
+                "only global admins can change another user's email or password"
+            }
+        }
+    }
+}
+
+/// One failing field and why, shown as `<field>: <reason>`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub reason: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+/// Every failing field of one input, in the order the fields were checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, field: &str, reason: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            reason: reason.into(),
+        });
+    }
+
+    /// Keeps the value when the check passed, records the reason under `field` when it failed.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(reason) => {
+                self.push(field, reason);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn for_field(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.reason.as_str())
+    }
+
+    /// `Ok(())` when nothing failed, the collected errors otherwise.
+    pub fn into_result(self) -> Result<(), CoreError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::Invalid(self))
+        }
+    }
+}
+
+/// What a use case can fail with. It knows nothing of HTTP; each door maps it once.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum CoreError {
+    #[error("missing authorization")]
+    MissingAuthorization,
+    #[error("invalid session")]
+    InvalidSession,
+    #[error("invalid api key")]
+    InvalidApiKey,
+    #[error("invalid username or password")]
+    InvalidCredentials,
+    /// Signed in, but holding no admin permission at all.
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("you do not have permission to perform this action: {0}")]
+    MissingPermission(Permission),
+    #[error("{}", .0.message())]
+    Guardrail(Guardrail),
+    #[error("invalid {0} uuid")]
+    InvalidUuid(Entity),
+    #[error("{0} not found")]
+    NotFound(Entity),
+    #[error("invalid payload: {0}")]
+    InvalidPayload(String),
+    #[error("{}", display_field_errors(.0))]
+    Invalid(FieldErrors),
+    #[error("{}", .0.message())]
+    Conflict(Conflict),
+    #[error("invalid relation `{0}` provided")]
+    InvalidRelation(String),
+    #[error("user has servers, cannot delete")]
+    UserHasServers,
+    #[error("you are ratelimited, retry in {0}s")]
+    RateLimited(u64),
+    /// The details are for the log; clients only ever see `internal server error`.
+    #[error("internal server error")]
+    Internal(String),
+}
+
+fn display_field_errors(errors: &FieldErrors) -> String {
+    errors
+        .0
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl CoreError {
+    /// The messages of the `{"errors": [...]}` envelope: one per failing field, else one.
+    pub fn messages(&self) -> Vec<String> {
+        match self {
+            CoreError::Invalid(errors) => errors.0.iter().map(ToString::to_string).collect(),
+            other => vec![other.to_string()],
+        }
+    }
+
+    pub fn invalid_field(field: &str, reason: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.push(field, reason);
+        CoreError::Invalid(errors)
+    }
+}

@@ -1,0 +1,184 @@
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// An admin permission. String forms (`users.read`) exist only at the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Permission {
+    UsersRead,
+    UsersCreate,
+    UsersUpdate,
+    UsersDelete,
+    RolesRead,
+    RolesCreate,
+    RolesUpdate,
+    RolesDelete,
+    ServersRead,
+    ServersCreate,
+    ServersUpdate,
+    ServersDelete,
+}
+
+/// A group of the catalogue, as `GET /api/client/permissions` and the console show it.
+pub struct PermissionGroup {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub permissions: &'static [Permission],
+}
+
+pub const CATALOGUE: &[PermissionGroup] = &[
+    PermissionGroup {
+        name: "users",
+        description: "Panel accounts.",
+        permissions: &[
+            Permission::UsersRead,
+            Permission::UsersCreate,
+            Permission::UsersUpdate,
+            Permission::UsersDelete,
+        ],
+    },
+    PermissionGroup {
+        name: "roles",
+        description: "Roles and the admin permissions they carry.",
+        permissions: &[
+            Permission::RolesRead,
+            Permission::RolesCreate,
+            Permission::RolesUpdate,
+            Permission::RolesDelete,
+        ],
+    },
+    PermissionGroup {
+        name: "servers",
+        description: "Server records and who owns them.",
+        permissions: &[
+            Permission::ServersRead,
+            Permission::ServersCreate,
+            Permission::ServersUpdate,
+            Permission::ServersDelete,
+        ],
+    },
+];
+
+impl Permission {
+    pub const ALL: [Permission; 12] = [
+        Permission::UsersRead,
+        Permission::UsersCreate,
+        Permission::UsersUpdate,
+        Permission::UsersDelete,
+        Permission::RolesRead,
+        Permission::RolesCreate,
+        Permission::RolesUpdate,
+        Permission::RolesDelete,
+        Permission::ServersRead,
+        Permission::ServersCreate,
+        Permission::ServersUpdate,
+        Permission::ServersDelete,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::UsersRead => "users.read",
+            Permission::UsersCreate => "users.create",
+            Permission::UsersUpdate => "users.update",
+            Permission::UsersDelete => "users.delete",
+            Permission::RolesRead => "roles.read",
+            Permission::RolesCreate => "roles.create",
+            Permission::RolesUpdate => "roles.update",
+            Permission::RolesDelete => "roles.delete",
+            Permission::ServersRead => "servers.read",
+            Permission::ServersCreate => "servers.create",
+            Permission::ServersUpdate => "servers.update",
+            Permission::ServersDelete => "servers.delete",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Permission::UsersRead => "List, search and view users and their servers.",
+            Permission::UsersCreate => "Create users.",
+            Permission::UsersUpdate => "Change users' details, passwords and roles.",
+            Permission::UsersDelete => "Delete users.",
+            Permission::RolesRead => "List and view roles.",
+            Permission::RolesCreate => "Create roles.",
+            Permission::RolesUpdate => "Change roles and their permissions.",
+            Permission::RolesDelete => "Delete roles.",
+            Permission::ServersRead => "List and view servers.",
+            Permission::ServersCreate => "Create servers.",
+            Permission::ServersUpdate => "Rename servers and transfer them to another owner.",
+            Permission::ServersDelete => "Delete servers.",
+        }
+    }
+
+    /// Parses a list of wire names, keeping the first unknown name as the error.
+    pub fn parse_list(names: &[String]) -> Result<Vec<Permission>, String> {
+        let mut permissions = Vec::with_capacity(names.len());
+        for name in names {
+            let permission = name.parse::<Permission>()?;
+            if !permissions.contains(&permission) {
+                permissions.push(permission);
+            }
+        }
+        permissions.sort();
+        Ok(permissions)
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Permission {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Permission::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| format!("unknown permission `{s}`"))
+    }
+}
+
+impl Serialize for Permission {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Permission {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_permission_round_trips_through_its_wire_name() {
+        for permission in Permission::ALL {
+            assert_eq!(permission.as_str().parse::<Permission>(), Ok(permission));
+        }
+    }
+
+    #[test]
+    fn the_catalogue_lists_every_permission_once() {
+        let listed: Vec<Permission> = CATALOGUE
+            .iter()
+            .flat_map(|g| g.permissions.iter().copied())
+            .collect();
+        assert_eq!(listed, Permission::ALL.to_vec());
+    }
+
+    #[test]
+    fn parse_list_rejects_unknown_names() {
+        let names = vec!["users.read".to_owned(), "users.fly".to_owned()];
+        assert_eq!(
+            Permission::parse_list(&names),
+            Err("unknown permission `users.fly`".to_owned())
+        );
+    }
+}

@@ -1,0 +1,147 @@
+use serde::{Deserialize, Serialize};
+
+use crate::domain::user::User;
+use crate::error::CoreError;
+use crate::permission::Permission;
+
+/// How the acting user proved who they are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Credential {
+    Session,
+    /// An API key, which narrows the user's permissions to its scope.
+    ApiKey {
+        key_uuid: uuid::Uuid,
+        scope: Vec<Permission>,
+    },
+}
+
+/// The authenticated caller of a service. Every service takes one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub user: User,
+    pub credential: Credential,
+}
+
+impl Principal {
+    pub fn is_global_admin(&self) -> bool {
+        self.user.admin
+    }
+
+    fn role_grants(&self, permission: Permission) -> bool {
+        self.user
+            .role
+            .as_ref()
+            .is_some_and(|role| role.admin_permissions.contains(&permission))
+    }
+
+    /// Whether the user stands in the admin area at all: a global admin, or a role with any
+    /// admin permission.
+    pub fn has_admin_access(&self) -> bool {
+        self.user.admin
+            || self
+                .user
+                .role
+                .as_ref()
+                .is_some_and(|role| !role.admin_permissions.is_empty())
+    }
+
+    /// The contract's rule: `(admin || role ∋ p) && (not via key || key ∋ p)`.
+    pub fn can(&self, permission: Permission) -> bool {
+        let user_holds = self.user.admin || self.role_grants(permission);
+        let key_allows = match &self.credential {
+            Credential::Session => true,
+            Credential::ApiKey { scope, .. } => scope.contains(&permission),
+        };
+        user_holds && key_allows
+    }
+
+    /// The first line of every admin service.
+    pub fn require(&self, permission: Permission) -> Result<(), CoreError> {
+        if !self.has_admin_access() {
+            return Err(CoreError::Unauthorized);
+        }
+        if !self.can(permission) {
+            return Err(CoreError::MissingPermission(permission));
+        }
+        Ok(())
+    }
+
+    /// Every permission this caller may use right now, in catalogue order.
+    pub fn effective_permissions(&self) -> Vec<Permission> {
+        Permission::ALL
+            .into_iter()
+            .filter(|p| self.can(*p))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::role::Role;
+    use crate::domain::user::tests::sample_user;
+
+    fn with_role(permissions: Vec<Permission>) -> User {
+        let mut user = sample_user();
+        user.role = Some(Role {
+            uuid: uuid::Uuid::new_v4(),
+            name: "support".into(),
+            description: None,
+            admin_permissions: permissions,
+            created: user.created,
+        });
+        user
+    }
+
+    #[test]
+    fn a_plain_user_is_unauthorized_for_admin_actions() {
+        let principal = Principal {
+            user: sample_user(),
+            credential: Credential::Session,
+        };
+        assert_eq!(
+            principal.require(Permission::UsersRead),
+            Err(CoreError::Unauthorized)
+        );
+    }
+
+    #[test]
+    fn a_role_grants_only_its_permissions() {
+        let principal = Principal {
+            user: with_role(vec![Permission::UsersRead]),
+            credential: Credential::Session,
+        };
+        assert_eq!(principal.require(Permission::UsersRead), Ok(()));
+        assert_eq!(
+            principal.require(Permission::UsersDelete),
+            Err(CoreError::MissingPermission(Permission::UsersDelete))
+        );
+    }
+
+    #[test]
+    fn an_api_key_narrows_a_global_admin_to_its_scope() {
+        let mut user = sample_user();
+        user.admin = true;
+        let principal = Principal {
+            user,
+            credential: Credential::ApiKey {
+                key_uuid: uuid::Uuid::new_v4(),
+                scope: vec![Permission::UsersRead],
+            },
+        };
+        assert!(principal.can(Permission::UsersRead));
+        assert!(!principal.can(Permission::UsersCreate));
+    }
+
+    #[test]
+    fn an_api_key_never_widens_what_the_user_holds() {
+        let principal = Principal {
+            user: with_role(vec![Permission::UsersRead]),
+            credential: Credential::ApiKey {
+                key_uuid: uuid::Uuid::new_v4(),
+                scope: Permission::ALL.to_vec(),
+            },
+        };
+        assert_eq!(principal.effective_permissions(), vec![Permission::UsersRead]);
+    }
+}

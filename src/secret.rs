@@ -1,0 +1,135 @@
+//! Password hashing (Argon2id, off the async runtime) and the random tokens of sessions and API
+//! keys, which are stored only as SHA-256 digests.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+use crate::domain::fields::Password;
+use crate::error::CoreError;
+
+pub const API_KEY_PREFIX: &str = "ptlc_";
+/// How much of a key is stored in clear to find it: the prefix and 11 random characters.
+pub const API_KEY_START_LEN: usize = API_KEY_PREFIX.len() + 11;
+
+fn join_error(error: tokio::task::JoinError) -> CoreError {
+    CoreError::Internal(format!("hashing task failed: {error}"))
+}
+
+/// Hashes a password with Argon2id on the blocking pool.
+pub async fn hash_password(password: Password) -> Result<String, CoreError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| CoreError::Internal(format!("argon2 hash failed: {e}")))
+    })
+    .await
+    .map_err(join_error)?
+}
+
+/// A hash that matches no password, verified when the account does not exist so that a wrong
+/// username takes as long as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(random_token().as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// Checks a password against a stored hash (or a decoy when there is none) on the blocking pool.
+pub async fn verify_password(hash: Option<String>, password: String) -> Result<bool, CoreError> {
+    tokio::task::spawn_blocking(move || {
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| decoy_hash().to_owned());
+        let Ok(parsed) = PasswordHash::new(&hash) else {
+            return false;
+        };
+        let matches = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        known && matches
+    })
+    .await
+    .map_err(join_error)
+}
+
+/// 256 random bits, URL-safe.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn sha256_hex(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+/// Compares two digests without an early exit.
+pub fn digests_match(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A new API key: the full key (shown once) and its stored, non-secret start.
+pub fn new_api_key() -> (String, String) {
+    let key = format!("{API_KEY_PREFIX}{}", random_token());
+    let start = key[..API_KEY_START_LEN].to_owned();
+    (key, start)
+}
+
+/// The stored start of a presented key, or `None` when it cannot be one of ours.
+pub fn api_key_start(key: &str) -> Option<&str> {
+    let valid = key.starts_with(API_KEY_PREFIX)
+        && key.len() == API_KEY_PREFIX.len() + 43
+        && key[API_KEY_PREFIX.len()..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    valid.then(|| &key[..API_KEY_START_LEN])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_keys_are_recognised_by_their_start() {
+        let (key, start) = new_api_key();
+        assert_eq!(api_key_start(&key), Some(start.as_str()));
+        assert!(key.starts_with("ptlc_"));
+    }
+
+    #[test]
+    fn malformed_keys_have_no_start() {
+        for bad in ["", "ptlc_", "ptlc_short", "xxxx_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"] {
+            assert_eq!(api_key_start(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn digests_match_only_equal_strings() {
+        assert!(digests_match("abc", "abc"));
+        assert!(!digests_match("abc", "abd"));
+        assert!(!digests_match("abc", "ab"));
+    }
+
+    #[tokio::test]
+    async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
+        let hash = hash_password(Password::parse("correct horse".into()).unwrap())
+            .await
+            .unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(Some(hash.clone()), "correct horse".into()).await.unwrap());
+        assert!(!verify_password(Some(hash), "wrong horse".into()).await.unwrap());
+        assert!(!verify_password(None, "anything".into()).await.unwrap());
+    }
+}

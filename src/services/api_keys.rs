@@ -1,0 +1,84 @@
+use uuid::Uuid;
+
+use super::{Core, now};
+use crate::domain::api_key::{ApiKey, CreatedApiKey, NewApiKey};
+use crate::error::{CoreError, Entity};
+use crate::principal::Principal;
+use crate::secret::{new_api_key, sha256_hex};
+use crate::store::rows::{ApiKeyRow, encode_permissions};
+use crate::store::with_db;
+
+pub(super) const API_KEY_SELECT: &str = "SELECT uuid, user_uuid, name, key_start, key_hash, \
+    admin_permissions, expires, created FROM api_keys";
+
+impl Core {
+    /// The caller's own keys, newest first.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn list_api_keys(&self, principal: &Principal) -> Result<Vec<ApiKey>, CoreError> {
+        let sql = format!("{API_KEY_SELECT} WHERE user_uuid = $1 ORDER BY created DESC, uuid");
+        let rows = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, ApiKeyRow>(&sql)
+                .bind(principal.user.uuid)
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows.into_iter().map(ApiKey::from).collect())
+    }
+
+    /// Creates a key for the caller. Its scope can only hold permissions the caller may use
+    /// now, so a key never gets a permission its user lacks.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn create_api_key(
+        &self,
+        principal: &Principal,
+        input: NewApiKey,
+    ) -> Result<CreatedApiKey, CoreError> {
+        if let Some(missing) = input.admin_permissions.iter().find(|p| !principal.can(**p)) {
+            return Err(CoreError::MissingPermission(*missing));
+        }
+        let uuid = Uuid::new_v4();
+        let (key, key_start) = new_api_key();
+        with_db!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO api_keys (uuid, user_uuid, name, key_start, key_hash, \
+                 admin_permissions, expires, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(uuid)
+            .bind(principal.user.uuid)
+            .bind(input.name.as_str())
+            .bind(&key_start)
+            .bind(sha256_hex(&key))
+            .bind(encode_permissions(&input.admin_permissions))
+            .bind(input.expires)
+            .bind(now())
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
+        let sql = format!("{API_KEY_SELECT} WHERE uuid = $1");
+        let row = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, ApiKeyRow>(&sql).bind(uuid).fetch_one(pool).await
+        })?;
+        Ok(CreatedApiKey {
+            api_key: row.into(),
+            key,
+        })
+    }
+
+    /// Revokes one of the caller's keys; someone else's key is "not found".
+    #[tracing::instrument(skip_all, err)]
+    pub async fn revoke_api_key(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
+        let affected = with_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM api_keys WHERE uuid = $1 AND user_uuid = $2")
+                .bind(uuid)
+                .bind(principal.user.uuid)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if affected == 0 {
+            return Err(CoreError::NotFound(Entity::ApiKey));
+        }
+        Ok(())
+    }
+}

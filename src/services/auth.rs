@@ -1,0 +1,167 @@
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::api_keys::API_KEY_SELECT;
+use super::{Core, now};
+use crate::domain::user::User;
+use crate::error::CoreError;
+use crate::principal::{Credential, Principal};
+use crate::secret::{api_key_start, digests_match, random_token, sha256_hex, verify_password};
+use crate::store::rows::ApiKeyRow;
+use crate::store::with_db;
+
+pub const SESSION_LIFETIME_DAYS: i64 = 7;
+
+/// What a request presented: the `Authorization` header and the session cookie, unparsed.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    pub authorization: Option<String>,
+    pub session_token: Option<String>,
+}
+
+/// `POST /api/auth/login` as sent: `user` is a username or an email address.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub user: String,
+    pub password: String,
+}
+
+/// A new session: the token goes into the cookie and nowhere else.
+pub struct Session {
+    pub token: String,
+    pub expires: DateTime<Utc>,
+    pub user: User,
+}
+
+#[derive(sqlx::FromRow)]
+struct LoginRow {
+    uuid: Uuid,
+    password_hash: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_uuid: Uuid,
+    expires: DateTime<Utc>,
+}
+
+impl Core {
+    /// Turns presented credentials into a principal. An `Authorization` header wins over a
+    /// cookie; a bearer key costs one indexed lookup and one SHA-256.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn authenticate(&self, credentials: &Credentials) -> Result<Principal, CoreError> {
+        match (&credentials.authorization, &credentials.session_token) {
+            (Some(header), _) => self.authenticate_key(header).await,
+            (None, Some(token)) => self.authenticate_session(token).await,
+            (None, None) => Err(CoreError::MissingAuthorization),
+        }
+    }
+
+    async fn authenticate_key(&self, header: &str) -> Result<Principal, CoreError> {
+        let key = header
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, key)| key.trim())
+            .ok_or(CoreError::InvalidApiKey)?;
+        let start = api_key_start(key).ok_or(CoreError::InvalidApiKey)?;
+        let sql = format!("{API_KEY_SELECT} WHERE key_start = $1");
+        let row = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, ApiKeyRow>(&sql).bind(start).fetch_optional(pool).await
+        })?
+        .ok_or(CoreError::InvalidApiKey)?;
+        if !digests_match(&row.key_hash, &sha256_hex(key))
+            || row.expires.is_some_and(|expires| expires <= Utc::now())
+        {
+            return Err(CoreError::InvalidApiKey);
+        }
+        let user = self
+            .find_user(row.user_uuid)
+            .await?
+            .ok_or(CoreError::InvalidApiKey)?;
+        Ok(Principal {
+            user,
+            credential: Credential::ApiKey {
+                key_uuid: row.uuid,
+                scope: row.scope(),
+            },
+        })
+    }
+
+    async fn authenticate_session(&self, token: &str) -> Result<Principal, CoreError> {
+        let row = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, SessionRow>(
+                "SELECT user_uuid, expires FROM sessions WHERE token_hash = $1",
+            )
+            .bind(sha256_hex(token))
+            .fetch_optional(pool)
+            .await
+        })?
+        .filter(|row| row.expires > Utc::now())
+        .ok_or(CoreError::InvalidSession)?;
+        let user = self
+            .find_user(row.user_uuid)
+            .await?
+            .ok_or(CoreError::InvalidSession)?;
+        Ok(Principal {
+            user,
+            credential: Credential::Session,
+        })
+    }
+
+    /// Checks a username-or-email and password and opens a session. A wrong user and a wrong
+    /// password fail alike, in about the same time.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn login(&self, request: LoginRequest) -> Result<Session, CoreError> {
+        let row = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, LoginRow>(
+                "SELECT uuid, password_hash FROM users \
+                 WHERE lower(username) = lower($1) OR lower(email) = lower($1)",
+            )
+            .bind(request.user.trim())
+            .fetch_optional(pool)
+            .await
+        })?;
+        let (uuid, hash) = match row {
+            Some(row) => (Some(row.uuid), row.password_hash),
+            None => (None, None),
+        };
+        let valid = verify_password(hash, request.password).await?;
+        let uuid = uuid.filter(|_| valid).ok_or(CoreError::InvalidCredentials)?;
+        let token = random_token();
+        let created = now();
+        let expires = created + Duration::days(SESSION_LIFETIME_DAYS);
+        with_db!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_uuid, created, expires) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(sha256_hex(&token))
+            .bind(uuid)
+            .bind(created)
+            .bind(expires)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
+        let user = self.load_user(uuid).await?;
+        Ok(Session {
+            token,
+            expires,
+            user,
+        })
+    }
+
+    /// Ends a session; an unknown token is already ended.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn logout(&self, token: &str) -> Result<(), CoreError> {
+        with_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires <= $2")
+                .bind(sha256_hex(token))
+                .bind(now())
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+}

@@ -1,0 +1,189 @@
+use uuid::Uuid;
+
+use super::{Core, now};
+use crate::domain::page::{ListQuery, Page};
+use crate::domain::role::{NewRole, Role, RolePatch};
+use crate::error::{Conflict, CoreError, Entity};
+use crate::permission::Permission;
+use crate::principal::Principal;
+use crate::store::rows::{RoleRow, encode_permissions};
+use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
+
+const ROLE_SELECT: &str = "SELECT uuid, name, description, admin_permissions, created FROM roles";
+
+/// A role carries permissions to whoever gets it; nobody but a global admin may hand out more
+/// than they hold themselves.
+fn check_grantable(principal: &Principal, permissions: &[Permission]) -> Result<(), CoreError> {
+    match permissions.iter().find(|p| !principal.can(**p)) {
+        Some(missing) => Err(CoreError::MissingPermission(*missing)),
+        None => Ok(()),
+    }
+}
+
+async fn name_taken(tx: &mut Tx, except: Uuid, name: &str) -> Result<bool, CoreError> {
+    let count = with_tx!(tx, conn => {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM roles WHERE uuid <> $1 AND lower(name) = lower($2)",
+        )
+        .bind(except)
+        .bind(name)
+        .fetch_one(conn)
+        .await
+    })?;
+    Ok(count > 0)
+}
+
+fn role_write_error(error: sqlx::Error) -> CoreError {
+    match violation(&error) {
+        Some(Violation::Unique(_)) => CoreError::Conflict(Conflict::RoleName),
+        _ => error.into(),
+    }
+}
+
+impl Core {
+    #[tracing::instrument(skip_all, err)]
+    pub async fn list_roles(
+        &self,
+        principal: &Principal,
+        query: ListQuery,
+    ) -> Result<Page<Role>, CoreError> {
+        principal.require(Permission::RolesRead)?;
+        let (filter, pattern) = match &query.search {
+            Some(term) => (
+                format!("WHERE {}", dialect::contains_ci(self.backend(), "name")),
+                Some(term.clone()),
+            ),
+            None => (String::new(), None),
+        };
+        let count_sql = format!("SELECT count(*) FROM roles {filter}");
+        let page_sql = format!(
+            "{ROLE_SELECT} {filter} ORDER BY created, uuid LIMIT {} OFFSET {}",
+            query.limit(),
+            query.offset()
+        );
+        let total = with_db!(&self.db, pool => {
+            let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
+            if let Some(pattern) = &pattern {
+                q = q.bind(pattern);
+            }
+            q.fetch_one(pool).await
+        })?;
+        let rows = with_db!(&self.db, pool => {
+            let mut q = sqlx::query_as::<_, RoleRow>(&page_sql);
+            if let Some(pattern) = &pattern {
+                q = q.bind(pattern);
+            }
+            q.fetch_all(pool).await
+        })?;
+        Ok(Page {
+            total,
+            per_page: query.per_page,
+            page: query.page,
+            data: rows.into_iter().map(Role::from).collect(),
+        })
+    }
+
+    async fn find_role(&self, uuid: Uuid) -> Result<Role, CoreError> {
+        let sql = format!("{ROLE_SELECT} WHERE uuid = $1");
+        let row = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, RoleRow>(&sql).bind(uuid).fetch_optional(pool).await
+        })?;
+        row.map(Role::from).ok_or(CoreError::NotFound(Entity::Role))
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    pub async fn get_role(&self, principal: &Principal, uuid: Uuid) -> Result<Role, CoreError> {
+        principal.require(Permission::RolesRead)?;
+        self.find_role(uuid).await
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    pub async fn create_role(&self, principal: &Principal, input: NewRole) -> Result<Role, CoreError> {
+        principal.require(Permission::RolesCreate)?;
+        check_grantable(principal, &input.admin_permissions)?;
+        let uuid = Uuid::new_v4();
+        let mut tx = self.db.begin().await?;
+        if name_taken(&mut tx, uuid, input.name.as_str()).await? {
+            return Err(CoreError::Conflict(Conflict::RoleName));
+        }
+        with_tx!(&mut tx, conn => {
+            sqlx::query(
+                "INSERT INTO roles (uuid, name, description, admin_permissions, created) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(uuid)
+            .bind(input.name.as_str())
+            .bind(input.description.as_ref().map(|d| d.as_str()))
+            .bind(encode_permissions(&input.admin_permissions))
+            .bind(now())
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })
+        .map_err(role_write_error)?;
+        tx.commit().await?;
+        self.find_role(uuid).await
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    pub async fn update_role(
+        &self,
+        principal: &Principal,
+        uuid: Uuid,
+        patch: RolePatch,
+    ) -> Result<Role, CoreError> {
+        principal.require(Permission::RolesUpdate)?;
+        if let Some(permissions) = &patch.admin_permissions {
+            check_grantable(principal, permissions)?;
+        }
+        let current = self.find_role(uuid).await?;
+        let mut tx = self.db.begin().await?;
+        if let Some(name) = &patch.name {
+            if name_taken(&mut tx, uuid, name.as_str()).await? {
+                return Err(CoreError::Conflict(Conflict::RoleName));
+            }
+        }
+        let description = match &patch.description {
+            Some(description) => description.as_ref().map(|d| d.as_str().to_owned()),
+            None => current.description.clone(),
+        };
+        let affected = with_tx!(&mut tx, conn => {
+            sqlx::query(
+                "UPDATE roles SET name = $2, description = $3, admin_permissions = $4 \
+                 WHERE uuid = $1",
+            )
+            .bind(uuid)
+            .bind(patch.name.as_ref().map_or(current.name.as_str(), |n| n.as_str()))
+            .bind(description.as_deref())
+            .bind(encode_permissions(
+                patch.admin_permissions.as_deref().unwrap_or(&current.admin_permissions),
+            ))
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+        })
+        .map_err(role_write_error)?;
+        if affected == 0 {
+            return Err(CoreError::NotFound(Entity::Role));
+        }
+        tx.commit().await?;
+        self.find_role(uuid).await
+    }
+
+    /// Deletes a role; its users are left without one.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn delete_role(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
+        principal.require(Permission::RolesDelete)?;
+        let affected = with_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM roles WHERE uuid = $1")
+                .bind(uuid)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if affected == 0 {
+            return Err(CoreError::NotFound(Entity::Role));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,409 @@
+use uuid::Uuid;
+
+use super::{Core, exists, now, user_for_update};
+use crate::domain::fields::{Email, Password, PersonName, Username};
+use crate::domain::page::{ListQuery, Page};
+use crate::domain::user::{NewUser, User, UserPatch};
+use crate::error::{Conflict, CoreError, Entity, Guardrail};
+use crate::permission::Permission;
+use crate::principal::Principal;
+use crate::secret::hash_password;
+use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
+use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
+
+/// How taken values are looked up: case-insensitively for username and email, exactly for
+/// external ids, always excluding the user being changed.
+async fn taken(
+    tx: &mut Tx,
+    except: Uuid,
+    username: Option<&str>,
+    email: Option<&str>,
+    external_id: Option<&str>,
+) -> Result<(bool, bool), CoreError> {
+    let name_or_email = with_tx!(tx, conn => {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM users WHERE uuid <> $1 \
+             AND (lower(username) = lower($2) OR lower(email) = lower($3))",
+        )
+        .bind(except)
+        .bind(username)
+        .bind(email)
+        .fetch_one(conn)
+        .await
+    })?;
+    let external = with_tx!(tx, conn => {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM users WHERE uuid <> $1 AND external_id = $2",
+        )
+        .bind(except)
+        .bind(external_id)
+        .fetch_one(conn)
+        .await
+    })?;
+    Ok((name_or_email > 0, external > 0))
+}
+
+async fn check_role(tx: &mut Tx, role_uuid: Option<Uuid>) -> Result<(), CoreError> {
+    match role_uuid {
+        Some(role) if !exists(tx, "roles", role).await? => {
+            Err(CoreError::InvalidRelation("role".to_owned()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A unique index that refused a write which the checks above let through (a concurrent write
+/// won the race) still becomes the contract's conflict.
+fn write_error(error: sqlx::Error, on_unique: impl Fn(Option<&str>) -> Conflict) -> CoreError {
+    match violation(&error) {
+        Some(Violation::Unique(constraint)) => CoreError::Conflict(on_unique(constraint.as_deref())),
+        Some(Violation::ForeignKey) => CoreError::InvalidRelation("role".to_owned()),
+        None => error.into(),
+    }
+}
+
+async fn optional_hash(password: Option<Password>) -> Result<Option<String>, CoreError> {
+    match password {
+        Some(password) => Ok(Some(hash_password(password).await?)),
+        None => Ok(None),
+    }
+}
+
+/// What `roster seed` wrote.
+#[derive(Debug)]
+pub struct SeedReport {
+    pub inserted: u64,
+}
+
+impl Core {
+    #[tracing::instrument(skip_all, err)]
+    pub async fn list_users(
+        &self,
+        principal: &Principal,
+        query: ListQuery,
+    ) -> Result<Page<User>, CoreError> {
+        principal.require(Permission::UsersRead)?;
+        let (filter, bound) = match &query.search {
+            Some(term) => {
+                let (condition, bound) = dialect::user_search(self.backend(), term);
+                (format!("WHERE {condition}"), Some(bound))
+            }
+            None => (String::new(), None),
+        };
+        let count_sql = format!("SELECT count(*) FROM users u {filter}");
+        let page_sql = format!(
+            "SELECT {USER_COLUMNS} FROM {USER_FROM} {filter} \
+             ORDER BY u.created, u.uuid LIMIT {} OFFSET {}",
+            query.limit(),
+            query.offset()
+        );
+        let total = with_db!(&self.db, pool => {
+            let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
+            if let Some(bound) = &bound {
+                q = q.bind(bound);
+            }
+            q.fetch_one(pool).await
+        })?;
+        let rows = if query.offset() >= total {
+            Vec::new()
+        } else {
+            with_db!(&self.db, pool => {
+                let mut q = sqlx::query_as::<_, UserRow>(&page_sql);
+                if let Some(bound) = &bound {
+                    q = q.bind(bound);
+                }
+                q.fetch_all(pool).await
+            })?
+        };
+        Ok(Page {
+            total,
+            per_page: query.per_page,
+            page: query.page,
+            data: rows.into_iter().map(User::from).collect(),
+        })
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    pub async fn get_user(&self, principal: &Principal, uuid: Uuid) -> Result<User, CoreError> {
+        principal.require(Permission::UsersRead)?;
+        self.load_user(uuid).await
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    pub async fn get_user_by_external_id(
+        &self,
+        principal: &Principal,
+        external_id: &str,
+    ) -> Result<User, CoreError> {
+        principal.require(Permission::UsersRead)?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.external_id = $1");
+        let row = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, UserRow>(&sql).bind(external_id).fetch_optional(pool).await
+        })?;
+        row.map(User::from).ok_or(CoreError::NotFound(Entity::User))
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    pub async fn create_user(
+        &self,
+        principal: &Principal,
+        input: NewUser,
+    ) -> Result<User, CoreError> {
+        principal.require(Permission::UsersCreate)?;
+        if !principal.is_global_admin() {
+            if input.admin {
+                return Err(CoreError::Guardrail(Guardrail::GrantAdmin));
+            }
+            if input.role_uuid.is_some() {
+                return Err(CoreError::Guardrail(Guardrail::AssignRole));
+            }
+        }
+        self.insert_user(input).await
+    }
+
+    /// Creates a user on the operator's authority (first admin, `roster users create`): no
+    /// principal, so no permission or guardrail applies.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn create_user_as_operator(&self, input: NewUser) -> Result<User, CoreError> {
+        self.insert_user(input).await
+    }
+
+    async fn insert_user(&self, input: NewUser) -> Result<User, CoreError> {
+        let password_hash = optional_hash(input.password).await?;
+        let uuid = Uuid::new_v4();
+        let mut tx = self.db.begin().await?;
+        check_role(&mut tx, input.role_uuid).await?;
+        let external_id = input.external_id.as_ref().map(|e| e.as_str());
+        let (name_or_email, external) = taken(
+            &mut tx,
+            uuid,
+            Some(input.username.as_str()),
+            Some(input.email.as_str()),
+            external_id,
+        )
+        .await?;
+        if name_or_email {
+            return Err(CoreError::Conflict(Conflict::UserUsernameOrEmail));
+        }
+        if external {
+            return Err(CoreError::Conflict(Conflict::UserExternalId));
+        }
+        with_tx!(&mut tx, conn => {
+            sqlx::query(
+                "INSERT INTO users (uuid, external_id, username, email, name_first, name_last, \
+                 password_hash, admin, totp_enabled, language, role_uuid, created) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, FALSE, $9, $10, $11)",
+            )
+            .bind(uuid)
+            .bind(external_id)
+            .bind(input.username.as_str())
+            .bind(input.email.as_str())
+            .bind(input.name_first.as_str())
+            .bind(input.name_last.as_str())
+            .bind(password_hash.as_deref())
+            .bind(input.admin)
+            .bind(input.language.as_str())
+            .bind(input.role_uuid)
+            .bind(now())
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })
+        .map_err(|e| {
+            write_error(e, |constraint| match constraint {
+                Some("users_external_id_key") => Conflict::UserExternalId,
+                _ => Conflict::UserUsernameOrEmail,
+            })
+        })?;
+        tx.commit().await?;
+        self.load_user(uuid).await
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    pub async fn update_user(
+        &self,
+        principal: &Principal,
+        uuid: Uuid,
+        patch: UserPatch,
+    ) -> Result<User, CoreError> {
+        principal.require(Permission::UsersRead)?;
+        principal.require(Permission::UsersUpdate)?;
+        let password_hash = optional_hash(patch.password.clone()).await?;
+        let mut tx = self.db.begin().await?;
+        let current = user_for_update(&mut tx, uuid)
+            .await?
+            .ok_or(CoreError::NotFound(Entity::User))?;
+        if !principal.is_global_admin() {
+            if current.admin {
+                return Err(CoreError::Guardrail(Guardrail::ModifyAdmin));
+            }
+            if patch.admin == Some(true) {
+                return Err(CoreError::Guardrail(Guardrail::GrantAdmin));
+            }
+            if patch.role_uuid.is_some() {
+                return Err(CoreError::Guardrail(Guardrail::AssignRole));
+            }
+            let changes_secret = patch.email.is_some() || patch.password.is_some();
+            if changes_secret && principal.user.uuid != uuid {
+                return Err(CoreError::Guardrail(Guardrail::ChangeOthersEmailOrPassword));
+            }
+        }
+        if let Some(role_uuid) = patch.role_uuid {
+            check_role(&mut tx, role_uuid).await?;
+        }
+        let external_id = match &patch.external_id {
+            Some(external_id) => external_id.as_ref().map(|e| e.as_str().to_owned()),
+            None => current.external_id.clone(),
+        };
+        let (name_or_email, external) = taken(
+            &mut tx,
+            uuid,
+            patch.username.as_ref().map(Username::as_str),
+            patch.email.as_ref().map(Email::as_str),
+            patch.external_id.is_some().then_some(external_id.as_deref()).flatten(),
+        )
+        .await?;
+        if name_or_email || external {
+            return Err(CoreError::Conflict(Conflict::UserUpdate));
+        }
+        let role_uuid = match patch.role_uuid {
+            Some(role_uuid) => role_uuid,
+            None => current.role.as_ref().map(|r| r.uuid),
+        };
+        let text = |value: Option<&str>, fallback: &str| value.unwrap_or(fallback).to_owned();
+        with_tx!(&mut tx, conn => {
+            sqlx::query(
+                "UPDATE users SET username = $2, email = $3, name_first = $4, name_last = $5, \
+                 password_hash = COALESCE($6, password_hash), admin = $7, language = $8, \
+                 role_uuid = $9, external_id = $10 WHERE uuid = $1",
+            )
+            .bind(uuid)
+            .bind(text(patch.username.as_ref().map(Username::as_str), &current.username))
+            .bind(text(patch.email.as_ref().map(Email::as_str), &current.email))
+            .bind(text(patch.name_first.as_ref().map(PersonName::as_str), &current.name_first))
+            .bind(text(patch.name_last.as_ref().map(PersonName::as_str), &current.name_last))
+            .bind(password_hash.as_deref())
+            .bind(patch.admin.unwrap_or(current.admin))
+            .bind(text(patch.language.as_ref().map(|l| l.as_str()), &current.language))
+            .bind(role_uuid)
+            .bind(external_id.as_deref())
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })
+        .map_err(|e| write_error(e, |_| Conflict::UserUpdate))?;
+        tx.commit().await?;
+        self.load_user(uuid).await
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    pub async fn delete_user(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
+        principal.require(Permission::UsersRead)?;
+        principal.require(Permission::UsersDelete)?;
+        let mut tx = self.db.begin().await?;
+        let current = user_for_update(&mut tx, uuid)
+            .await?
+            .ok_or(CoreError::NotFound(Entity::User))?;
+        if current.admin && !principal.is_global_admin() {
+            return Err(CoreError::Guardrail(Guardrail::ModifyAdmin));
+        }
+        let servers = with_tx!(&mut tx, conn => {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM servers WHERE owner_uuid = $1")
+                .bind(uuid)
+                .fetch_one(conn)
+                .await
+        })?;
+        if servers > 0 {
+            return Err(CoreError::UserHasServers);
+        }
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM users WHERE uuid = $1")
+                .bind(uuid)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })
+        .map_err(|e| match violation(&e) {
+            Some(Violation::ForeignKey) => CoreError::UserHasServers,
+            _ => e.into(),
+        })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether a user with this username exists (case-insensitively); for start-up checks.
+    pub async fn username_exists(&self, username: &str) -> Result<bool, CoreError> {
+        let count = with_db!(&self.db, pool => {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users WHERE lower(username) = lower($1)")
+                .bind(username)
+                .fetch_one(pool)
+                .await
+        })?;
+        Ok(count > 0)
+    }
+
+    /// Fills the database with `count` generated users (no passwords) for measurements, in
+    /// batched transactions.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn seed_users(&self, count: u64) -> Result<SeedReport, CoreError> {
+        const BATCH: u64 = 500;
+        let start = now();
+        let run = &Uuid::new_v4().simple().to_string()[..6];
+        let mut inserted = 0;
+        while inserted < count {
+            let batch = BATCH.min(count - inserted);
+            let mut sql = String::from(
+                "INSERT INTO users (uuid, username, email, name_first, name_last, admin, \
+                 totp_enabled, language, created) VALUES ",
+            );
+            for i in 0..batch {
+                if i > 0 {
+                    sql.push(',');
+                }
+                let n = i * 6;
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, FALSE, FALSE, 'en', ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6
+                ));
+            }
+            let mut tx = self.db.begin().await?;
+            with_tx!(&mut tx, conn => {
+                let mut q = sqlx::query(&sql);
+                for i in inserted..inserted + batch {
+                    let (first, last) = seed_name(i);
+                    q = q
+                        .bind(Uuid::new_v4())
+                        .bind(format!("s{run}_{i}"))
+                        .bind(format!("seed.{run}.{i}@example.com"))
+                        .bind(first)
+                        .bind(last)
+                        .bind(start + chrono::Duration::microseconds(i as i64));
+                }
+                q.execute(conn).await.map(|_| ())
+            })?;
+            tx.commit().await?;
+            inserted += batch;
+        }
+        Ok(SeedReport { inserted })
+    }
+}
+
+fn seed_name(i: u64) -> (&'static str, &'static str) {
+    const FIRST: &[&str] = &[
+        "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Linus", "Ken",
+        "Radia", "Frances", "Niklaus", "Leslie", "Tony", "Hedy", "John",
+    ];
+    const LAST: &[&str] = &[
+        "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Torvalds",
+        "Thompson", "Perlman", "Allen", "Wirth", "Lamport", "Hoare", "Lamarr", "Backus",
+    ];
+    (
+        FIRST[(i % FIRST.len() as u64) as usize],
+        LAST[((i / FIRST.len() as u64) % LAST.len() as u64) as usize],
+    )
+}

@@ -1,0 +1,70 @@
+//! The few places where SQLite and PostgreSQL need different SQL.
+
+use super::Backend;
+
+/// Row lock for a read-check-write. SQLite's `BEGIN IMMEDIATE` already holds the only write
+/// lock, so it needs none.
+pub fn for_update(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE OF u",
+    }
+}
+
+/// A filter on `users u` matching `term` as a case-insensitive substring of username, email,
+/// first or last name, with `%` and `_` taken literally. Returns the SQL condition (binding
+/// `$1`) and the value to bind.
+pub fn user_search(backend: Backend, term: &str) -> (&'static str, String) {
+    match backend {
+        Backend::Postgres => (
+            "(u.username ILIKE $1 ESCAPE '\\' OR u.email ILIKE $1 ESCAPE '\\' \
+             OR u.name_first ILIKE $1 ESCAPE '\\' OR u.name_last ILIKE $1 ESCAPE '\\')",
+            format!("%{}%", escape_like(term)),
+        ),
+        // The trigram index answers terms of three characters or more; shorter terms scan.
+        Backend::Sqlite if term.chars().count() >= 3 => (
+            "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH $1)",
+            format!("\"{}\"", term.replace('"', "\"\"")),
+        ),
+        Backend::Sqlite => (
+            "(instr(lower(u.username), $1) > 0 OR instr(lower(u.email), $1) > 0 \
+             OR instr(lower(u.name_first), $1) > 0 OR instr(lower(u.name_last), $1) > 0)",
+            term.to_lowercase(),
+        ),
+    }
+}
+
+/// `column` contains `$1`, case-insensitively, with no wildcard characters.
+pub fn contains_ci(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("instr(lower({column}), lower($1)) > 0"),
+        Backend::Postgres => format!("strpos(lower({column}), lower($1)) > 0"),
+    }
+}
+
+fn escape_like(term: &str) -> String {
+    let mut escaped = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like(r"50%_a\b"), r"50\%\_a\\b");
+    }
+
+    #[test]
+    fn fts_terms_are_quoted_as_one_phrase() {
+        let (_, bound) = user_search(Backend::Sqlite, r#"a"b OR c"#);
+        assert_eq!(bound, r#""a""b OR c""#);
+    }
+}
