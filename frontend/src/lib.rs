@@ -1,1 +1,7 @@
+//! The WebAssembly entry point: hydrate the server-rendered console, nothing else.
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(roster_app::App);
+}

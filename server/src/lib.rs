@@ -1,1 +1,11 @@
+//! The Roster host: configuration, telemetry, the REST API, the console's routes and the CLI.
 
+pub mod bootstrap;
+pub mod cli;
+pub mod rest;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use startup::build_app;
+pub use state::AppState;

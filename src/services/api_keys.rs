@@ -2,6 +2,7 @@ use uuid::Uuid;
 
 use super::{Core, now};
 use crate::domain::api_key::{ApiKey, CreatedApiKey, NewApiKey};
+use crate::domain::page::{ListQuery, Page};
 use crate::error::{CoreError, Entity};
 use crate::principal::Principal;
 use crate::secret::{new_api_key, sha256_hex};
@@ -14,15 +15,34 @@ pub(super) const API_KEY_SELECT: &str = "SELECT uuid, user_uuid, name, key_start
 impl Core {
     /// The caller's own keys, newest first.
     #[tracing::instrument(skip_all, err)]
-    pub async fn list_api_keys(&self, principal: &Principal) -> Result<Vec<ApiKey>, CoreError> {
-        let sql = format!("{API_KEY_SELECT} WHERE user_uuid = $1 ORDER BY created DESC, uuid");
+    pub async fn list_api_keys(
+        &self,
+        principal: &Principal,
+        query: ListQuery,
+    ) -> Result<Page<ApiKey>, CoreError> {
+        let total = with_db!(&self.db, pool => {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM api_keys WHERE user_uuid = $1")
+                .bind(principal.user.uuid)
+                .fetch_one(pool)
+                .await
+        })?;
+        let sql = format!(
+            "{API_KEY_SELECT} WHERE user_uuid = $1 ORDER BY created DESC, uuid LIMIT {} OFFSET {}",
+            query.limit(),
+            query.offset()
+        );
         let rows = with_db!(&self.db, pool => {
             sqlx::query_as::<_, ApiKeyRow>(&sql)
                 .bind(principal.user.uuid)
                 .fetch_all(pool)
                 .await
         })?;
-        Ok(rows.into_iter().map(ApiKey::from).collect())
+        Ok(Page {
+            total,
+            per_page: query.per_page,
+            page: query.page,
+            data: rows.into_iter().map(ApiKey::from).collect(),
+        })
     }
 
     /// Creates a key for the caller. Its scope can only hold permissions the caller may use

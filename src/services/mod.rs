@@ -57,6 +57,12 @@ impl Core {
         Ok(count)
     }
 
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), CoreError> {
+        with_db!(&self.db, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
     pub(crate) async fn find_user(&self, uuid: Uuid) -> Result<Option<User>, CoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.uuid = $1");
         let row = with_db!(&self.db, pool => {

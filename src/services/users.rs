@@ -331,6 +331,18 @@ impl Core {
         Ok(())
     }
 
+    /// Finds a user by username or email, case-insensitively; for the operator's CLI.
+    pub async fn find_user_by_login(&self, login: &str) -> Result<User, CoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM {USER_FROM} \
+             WHERE lower(u.username) = lower($1) OR lower(u.email) = lower($1)"
+        );
+        let row = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, UserRow>(&sql).bind(login).fetch_optional(pool).await
+        })?;
+        row.map(User::from).ok_or(CoreError::NotFound(Entity::User))
+    }
+
     /// Whether a user with this username exists (case-insensitively); for start-up checks.
     pub async fn username_exists(&self, username: &str) -> Result<bool, CoreError> {
         let count = with_db!(&self.db, pool => {

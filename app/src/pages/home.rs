@@ -1,0 +1,64 @@
+use leptos::prelude::*;
+
+use crate::server_fns::stats::user_count;
+
+/// Marks the document once the WebAssembly has taken over, so that people and tests can tell a
+/// live page from its server-rendered HTML.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    mark_hydrated();
+    let reading = Resource::new(|| (), |_| user_count());
+    view! {
+        <section class="card hero">
+            <h1 class="brand">"Roster"</h1>
+            <p class="muted">"User management for self-hosted panels."</p>
+            <Transition fallback=|| view! { <p class="stat">"Counting users…"</p> }>
+                <ErrorBoundary fallback=|errors| {
+                    view! {
+                        <p class="error" role="alert">
+                            "Could not count users: "
+                            {move || {
+                                errors
+                                    .get()
+                                    .into_iter()
+                                    .map(|(_, e)| e.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            }}
+                        </p>
+                    }
+                }>
+                    {move || Suspend::new(async move {
+                        reading
+                            .await
+                            .map(|reading| {
+                                view! {
+                                    <p class="stat">
+                                        <span class="stat-value" data-testid="user-count">
+                                            {reading.count}
+                                        </span>
+                                        " "
+                                        {if reading.count == 1 { "user" } else { "users" }}
+                                    </p>
+                                    <p class="muted" data-testid="read-at">
+                                        "Counted at " {reading.read_at}
+                                    </p>
+                                }
+                            })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+            <button class="button" type="button" on:click=move |_| reading.refetch()>
+                "Reload count"
+            </button>
+        </section>
+    }
+}

@@ -1,0 +1,3 @@
+mod user_count;
+
+pub use user_count::{UserCount, UserCountReading, user_count};

@@ -1,0 +1,21 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The number of users at a moment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCountReading {
+    pub count: i64,
+    pub read_at: String,
+}
+
+#[server(name = UserCount, prefix = "/_roster", endpoint = "stats/user_count")]
+pub async fn user_count() -> Result<UserCountReading, AppError> {
+    let core = super::super::core()?;
+    let count = core.count_users().await?;
+    Ok(UserCountReading {
+        count,
+        read_at: chrono::Utc::now().format("%H:%M:%S%.3f UTC").to_string(),
+    })
+}

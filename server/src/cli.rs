@@ -1,0 +1,189 @@
+//! The `roster` command line.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand};
+use roster::Core;
+use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
+use roster::domain::user::{CreateUserRequest, NewUser};
+use roster::principal::{Credential, Principal};
+use roster::store::Database;
+
+use crate::bootstrap::{AdminSeed, Bootstrap, ensure_first_admin};
+use crate::startup::{StartupError, build_app, leptos_options, serve};
+use crate::state::AppState;
+
+#[derive(Parser)]
+#[command(
+    name = "roster",
+    version,
+    about = "User management for self-hosted panels",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// sqlite://path/to/file.db or postgres://user@host/db
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://roster.db", global = true)]
+    pub database_url: String,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Apply pending migrations and serve the API and the console (the default)
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit
+    Migrate,
+    /// Manage users
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Manage API keys
+    #[command(subcommand, name = "api-keys")]
+    ApiKeys(ApiKeysCommand),
+    /// Fill the database with generated users, for measurements
+    Seed(SeedArgs),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+}
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Create a user; prints its uuid
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name_first: String,
+        #[arg(long)]
+        name_last: String,
+        /// Without it, the user has no password until one is set
+        #[arg(long)]
+        password: Option<String>,
+        /// Make the user a global admin
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ApiKeysCommand {
+    /// Create a key for a user; prints only the key
+    Create {
+        /// Username or email of the key's owner
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        name: String,
+        /// Comma-separated admin permissions, e.g. users.read,users.create
+        #[arg(long, value_delimiter = ',', default_value = "")]
+        permissions: Vec<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct SeedArgs {
+    /// How many users to add
+    #[arg(long)]
+    pub users: u64,
+}
+
+async fn open(url: &str) -> Result<Core, StartupError> {
+    let db = Database::connect(url).await?;
+    db.migrate().await?;
+    Ok(Core::new(db))
+}
+
+pub async fn run(cli: Cli) -> Result<(), StartupError> {
+    let core = open(&cli.database_url).await?;
+    let result = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Serve(args) => run_serve(core.clone(), args).await,
+        Command::Migrate => {
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Users(UsersCommand::Create {
+            username,
+            email,
+            name_first,
+            name_last,
+            password,
+            admin,
+        }) => {
+            let input = NewUser::try_from(CreateUserRequest {
+                username,
+                email,
+                name_first,
+                name_last,
+                password,
+                admin: Some(admin),
+                ..CreateUserRequest::default()
+            })?;
+            let user = core.create_user_as_operator(input).await?;
+            println!("{}", user.uuid);
+            Ok(())
+        }
+        Command::ApiKeys(ApiKeysCommand::Create {
+            user,
+            name,
+            permissions,
+        }) => {
+            let owner = core.find_user_by_login(&user).await?;
+            let principal = Principal {
+                user: owner,
+                credential: Credential::Session,
+            };
+            let request = CreateApiKeyRequest {
+                name,
+                admin_permissions: permissions.into_iter().filter(|p| !p.is_empty()).collect(),
+                expires: None,
+            };
+            let input = NewApiKey::parse(request, chrono::Utc::now())?;
+            let created = core.create_api_key(&principal, input).await?;
+            println!("{}", created.key);
+            Ok(())
+        }
+        Command::Seed(args) => {
+            let started = std::time::Instant::now();
+            let report = core.seed_users(args.users).await?;
+            println!(
+                "inserted {} users in {:.1}s",
+                report.inserted,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+    };
+    core.database().close().await;
+    result
+}
+
+async fn run_serve(core: Core, args: ServeArgs) -> Result<(), StartupError> {
+    match ensure_first_admin(&core, AdminSeed::from_env()).await? {
+        Bootstrap::Generated { username, password } => {
+            println!("Created the first admin. Sign in with:");
+            println!("  username: {username}");
+            println!("  password: {password}");
+            println!("This password is shown only once.");
+        }
+        Bootstrap::Configured { username } => {
+            tracing::info!(%username, "created the admin from ROSTER_ADMIN_*");
+        }
+        Bootstrap::Nothing => {}
+    }
+    let leptos = leptos_options()?;
+    let backend = core.backend();
+    let app = build_app(AppState { core, leptos });
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!(address = %listener.local_addr()?, database = backend.as_str(), "Roster is listening");
+    serve(app, listener).await?;
+    Ok(())
+}

@@ -1,0 +1,87 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse};
+use roster::Entity;
+use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
+use roster::permission::CATALOGUE;
+use roster::services::LoginRequest;
+use roster_app::session::{cleared_cookie, credentials, is_https, session_cookie};
+use serde_json::{Map, Value, json};
+
+use super::error::ApiError;
+use super::extract::{Caller, Listing, Payload, uuid_of};
+use crate::state::AppState;
+
+type Reply = Result<Json<Value>, ApiError>;
+
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Payload(request): Payload<LoginRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let session = state.core.login(request).await?;
+    let cookie = session_cookie(&session.token, session.expires, is_https(&headers));
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(json!({ "user": session.user })),
+    ))
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
+    if let Some(token) = credentials(&headers).session_token {
+        state.core.logout(&token).await?;
+    }
+    Ok((
+        AppendHeaders([(SET_COOKIE, cleared_cookie(is_https(&headers)))]),
+        Json(json!({})),
+    ))
+}
+
+pub async fn account(Caller(caller): Caller) -> Reply {
+    Ok(Json(json!({ "user": caller.user })))
+}
+
+pub async fn list_api_keys(State(state): State<AppState>, Caller(caller): Caller, Listing(query): Listing) -> Reply {
+    let page = state.core.list_api_keys(&caller, query).await?;
+    Ok(Json(json!({ "api_keys": page })))
+}
+
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Payload(request): Payload<CreateApiKeyRequest>,
+) -> Reply {
+    let input = NewApiKey::parse(request, chrono::Utc::now())?;
+    let created = state.core.create_api_key(&caller, input).await?;
+    Ok(Json(json!(created)))
+}
+
+pub async fn revoke_api_key(State(state): State<AppState>, Caller(caller): Caller, Path(key): Path<String>) -> Reply {
+    state.core.revoke_api_key(&caller, uuid_of(&key, Entity::ApiKey)?).await?;
+    Ok(Json(json!({})))
+}
+
+/// The admin permission catalogue: `{"admin_permissions": {"users": {"description": ...,
+/// "permissions": {"read": ...}}}}`.
+pub async fn permissions(Caller(_caller): Caller) -> Reply {
+    let groups: Map<String, Value> = CATALOGUE
+        .iter()
+        .map(|group| {
+            let permissions: Map<String, Value> = group
+                .permissions
+                .iter()
+                .map(|p| {
+                    let action = p.as_str().split_once('.').map_or(p.as_str(), |(_, a)| a);
+                    (action.to_owned(), Value::from(p.description()))
+                })
+                .collect();
+            (
+                group.name.to_owned(),
+                json!({ "description": group.description, "permissions": permissions }),
+            )
+        })
+        .collect();
+    Ok(Json(json!({ "admin_permissions": groups })))
+}

@@ -1,0 +1,63 @@
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header::RETRY_AFTER};
+use axum::response::{IntoResponse, Response};
+use roster::CoreError;
+use serde_json::json;
+
+/// The REST door's one error type: a core error, or a failure of HTTP itself (no route, wrong
+/// method, body too large). Mapped to status and `{"errors": [...]}` here and nowhere else.
+#[derive(Debug)]
+pub enum ApiError {
+    Core(CoreError),
+    Http(StatusCode, &'static str),
+}
+
+impl From<CoreError> for ApiError {
+    fn from(error: CoreError) -> Self {
+        ApiError::Core(error)
+    }
+}
+
+pub fn status_of(error: &CoreError) -> StatusCode {
+    match error {
+        CoreError::MissingAuthorization
+        | CoreError::InvalidSession
+        | CoreError::InvalidApiKey
+        | CoreError::InvalidCredentials
+        | CoreError::Unauthorized => StatusCode::UNAUTHORIZED,
+        CoreError::MissingPermission(_) | CoreError::Guardrail(_) => StatusCode::FORBIDDEN,
+        CoreError::InvalidUuid(_)
+        | CoreError::InvalidPayload(_)
+        | CoreError::Invalid(_)
+        | CoreError::InvalidRelation(_)
+        | CoreError::UserHasServers => StatusCode::BAD_REQUEST,
+        CoreError::NotFound(_) => StatusCode::NOT_FOUND,
+        CoreError::Conflict(_) => StatusCode::CONFLICT,
+        CoreError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+pub fn error_body(status: StatusCode, messages: Vec<String>) -> Response {
+    (status, Json(json!({ "errors": messages }))).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Core(error) => {
+                if let CoreError::Internal(details) = &error {
+                    tracing::error!(%details, "request failed");
+                }
+                let mut response = error_body(status_of(&error), error.messages());
+                if let CoreError::RateLimited(seconds) = error {
+                    response
+                        .headers_mut()
+                        .insert(RETRY_AFTER, HeaderValue::from(seconds));
+                }
+                response
+            }
+            ApiError::Http(status, message) => error_body(status, vec![message.to_owned()]),
+        }
+    }
+}

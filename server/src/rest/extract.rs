@@ -1,0 +1,60 @@
+//! Extractors that turn what a request carries into core input, failing with the contract's
+//! errors instead of axum's plain-text rejections.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use roster::domain::page::{ListParams, ListQuery};
+use roster::{CoreError, Entity, Principal};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::error::ApiError;
+use crate::state::AppState;
+
+/// The authenticated caller.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let credentials = roster_app::session::credentials(&parts.headers);
+        Ok(Caller(state.core.authenticate(&credentials).await?))
+    }
+}
+
+/// A JSON body; anything that is not the expected shape is `invalid payload: <reason>`.
+pub struct Payload<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Payload<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| ApiError::Http(StatusCode::PAYLOAD_TOO_LARGE, "payload too large"))?;
+        serde_json::from_slice(&bytes)
+            .map(Payload)
+            .map_err(|e| ApiError::Core(CoreError::InvalidPayload(e.to_string())))
+    }
+}
+
+/// `page`, `per_page` and `search`, parsed by the core's rules.
+pub struct Listing(pub ListQuery);
+
+impl<S: Send + Sync> FromRequestParts<S> for Listing {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let Query(params) = Query::<ListParams>::try_from_uri(&parts.uri)
+            .map_err(|e| ApiError::Core(CoreError::InvalidPayload(e.body_text())))?;
+        Ok(Listing(ListQuery::try_from(params)?))
+    }
+}
+
+/// A path segment that must be a uuid of `entity`.
+pub fn uuid_of(raw: &str, entity: Entity) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::Core(CoreError::InvalidUuid(entity)))
+}

@@ -1,0 +1,100 @@
+//! The REST API under `/api`, wire-compatible with the Calagopus admin users API. Each handler
+//! authenticates, converts the wire request into core input, calls the core and wraps the
+//! result in the contract's envelope.
+
+mod account;
+pub mod error;
+mod extract;
+mod roles;
+mod servers;
+mod users;
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header::CONTENT_TYPE};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::Router;
+use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::state::AppState;
+use error::{ApiError, error_body};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/auth/login", post(account::login))
+        .route("/api/auth/logout", post(account::logout))
+        .route("/api/client/account", get(account::account))
+        .route(
+            "/api/client/account/api-keys",
+            get(account::list_api_keys).post(account::create_api_key),
+        )
+        .route(
+            "/api/client/account/api-keys/{key}",
+            axum::routing::delete(account::revoke_api_key),
+        )
+        .route("/api/client/permissions", get(account::permissions))
+        .route("/api/admin/users", get(users::list).post(users::create))
+        .route("/api/admin/users/external/{external_id}", get(users::by_external_id))
+        .route(
+            "/api/admin/users/{user}",
+            get(users::get).patch(users::update).delete(users::delete),
+        )
+        .route("/api/admin/users/{user}/servers", get(users::servers))
+        .route("/api/admin/roles", get(roles::list).post(roles::create))
+        .route(
+            "/api/admin/roles/{role}",
+            get(roles::get).patch(roles::update).delete(roles::delete),
+        )
+        .route("/api/admin/servers", get(servers::list).post(servers::create))
+        .route(
+            "/api/admin/servers/{server}",
+            get(servers::get).patch(servers::update).delete(servers::delete),
+        )
+        .route("/api", any(route_not_found))
+        .route("/api/{*rest}", any(route_not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(json_errors))
+        .layer(CatchPanicLayer::custom(|_| {
+            error_body(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                vec!["internal server error".to_owned()],
+            )
+        }))
+}
+
+async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    state.core.ping().await?;
+    Ok(Json(json!({ "status": "ok", "database": state.core.backend().as_str() })))
+}
+
+async fn route_not_found() -> ApiError {
+    ApiError::Http(StatusCode::NOT_FOUND, "route not found")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::Http(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+}
+
+/// Whatever answers an error without a JSON body (an extractor's rejection, a layer) still
+/// answers the contract's `{"errors": [...]}`.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let message = if status.is_server_error() {
+        "internal server error"
+    } else {
+        status.canonical_reason().unwrap_or("bad request")
+    };
+    error_body(status, vec![message.to_lowercase()]).into_response()
+}
