@@ -2,19 +2,8 @@ use leptos::prelude::*;
 
 use crate::server_fns::stats::user_count;
 
-/// Marks the document once the WebAssembly has taken over, so that people and tests can tell a
-/// live page from its server-rendered HTML.
-fn mark_hydrated() {
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-}
-
 #[component]
 pub fn HomePage() -> impl IntoView {
-    mark_hydrated();
     let reading = Resource::new(|| (), |_| user_count());
     view! {
         <section class="card hero">

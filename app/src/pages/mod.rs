@@ -1,2 +1,9 @@
+pub mod api_keys;
 pub mod home;
 pub mod not_found;
+pub mod roles;
+pub mod servers;
+pub mod sign_in;
+pub mod user_edit;
+pub mod user_new;
+pub mod users;

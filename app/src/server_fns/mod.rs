@@ -1,13 +1,42 @@
 //! Server functions, one per file, grouped by resource. They live under `/_roster`, which
-//! cannot collide with the REST API under `/api`.
+//! cannot collide with the REST API under `/api`. Each one is a thin adapter: it finds the
+//! signed-in principal, converts form input into core input and calls the core.
 
+pub mod api_keys;
+pub mod auth;
+pub mod roles;
+pub mod servers;
 pub mod stats;
+pub mod users;
 
 #[cfg(feature = "ssr")]
-pub(crate) fn core() -> Result<roster::Core, crate::error::AppError> {
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+pub(crate) fn core() -> Result<roster::Core, AppError> {
     leptos::prelude::use_context::<roster::Core>().ok_or_else(|| {
-        crate::error::AppError::from(roster::CoreError::Internal(
+        AppError::from(roster::CoreError::Internal(
             "BUG: the core is not provided to server functions".to_owned(),
         ))
     })
+}
+
+/// The signed-in user of the request: the console's session cookie is its only credential.
+#[cfg(feature = "ssr")]
+pub(crate) async fn principal() -> Result<(roster::Core, roster::Principal), AppError> {
+    let core = core()?;
+    let parts = leptos::prelude::use_context::<http::request::Parts>().ok_or_else(|| {
+        AppError::from(roster::CoreError::Internal(
+            "BUG: request parts are not provided to server functions".to_owned(),
+        ))
+    })?;
+    let mut credentials = crate::session::credentials(&parts.headers);
+    credentials.authorization = None;
+    let principal = core.authenticate(&credentials).await?;
+    Ok((core, principal))
+}
+
+/// A form's optional text: an empty field means "not given".
+pub fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
 }

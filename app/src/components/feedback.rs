@@ -1,0 +1,106 @@
+use leptos::prelude::*;
+use roster::CoreError;
+
+use crate::error::AppError;
+
+/// What a person should read about an error that belongs to no single field.
+pub fn describe(error: &AppError) -> String {
+    match error {
+        AppError::Core(CoreError::MissingAuthorization | CoreError::InvalidSession) => {
+            "Your session has ended. Please sign in again.".to_owned()
+        }
+        AppError::Core(CoreError::Internal(_)) => {
+            "Something went wrong on the server. Please try again.".to_owned()
+        }
+        AppError::Core(other) => {
+            let text = other.messages().join("; ");
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+                None => text,
+            }
+        }
+        AppError::Transport(_) => "Roster could not be reached. Check your connection.".to_owned(),
+    }
+}
+
+/// Errors of a form, split into the fields they belong to and the rest.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FormErrors {
+    pub fields: Vec<(String, String)>,
+    pub general: Option<String>,
+}
+
+impl FormErrors {
+    pub fn from_error(error: &AppError) -> Self {
+        match error {
+            AppError::Core(CoreError::Invalid(errors)) => FormErrors {
+                fields: errors
+                    .0
+                    .iter()
+                    .map(|e| (e.field.clone(), e.reason.clone()))
+                    .collect(),
+                general: None,
+            },
+            AppError::Core(CoreError::Conflict(conflict)) => FormErrors {
+                fields: vec![(conflict.field().to_owned(), conflict.message().to_owned())],
+                general: None,
+            },
+            AppError::Core(CoreError::InvalidRelation(relation)) => FormErrors {
+                fields: vec![(
+                    if relation == "role" { "role_uuid".to_owned() } else { relation.clone() },
+                    format!("no such {relation}"),
+                )],
+                general: None,
+            },
+            other => FormErrors {
+                fields: Vec::new(),
+                general: Some(describe(other)),
+            },
+        }
+    }
+
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, reason)| reason.clone())
+    }
+}
+
+/// A banner for an error of the whole page or form.
+#[component]
+pub fn ErrorNote(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        message.get().map(|message| {
+            view! { <p class="note note-error" role="alert">{message}</p> }
+        })
+    }
+}
+
+/// The fallback of an `<ErrorBoundary>`: what went wrong loading a page's data.
+pub fn load_error(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    view! {
+        <div class="note note-error" role="alert">
+            {move || {
+                errors
+                    .get()
+                    .into_iter()
+                    .map(|(_, error)| {
+                        let text = error.to_string();
+                        let signed_out = text.contains("missing authorization")
+                            || text.contains("invalid session");
+                        if signed_out {
+                            view! {
+                                <p>"Please " <a href="/sign-in">"sign in"</a> " to continue."</p>
+                            }
+                                .into_any()
+                        } else {
+                            view! { <p>"Could not load this page: " {text}</p> }.into_any()
+                        }
+                    })
+                    .collect_view()
+            }}
+        </div>
+    }
+}

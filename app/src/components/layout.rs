@@ -1,0 +1,62 @@
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::use_location;
+use roster::Permission;
+
+use crate::server_fns::auth::{Me, SignOut, current_user};
+
+/// The signed-in user, read again on every navigation so that signing in or out shows at once.
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, crate::error::AppError>>);
+
+/// Marks the document once the WebAssembly has taken over, so that people and tests can tell a
+/// live page from its server-rendered HTML.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+#[component]
+pub fn Layout() -> impl IntoView {
+    mark_hydrated();
+    let location = use_location();
+    let me = Resource::new(move || location.pathname.get(), |_| current_user());
+    provide_context(MeResource(me));
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <a class="skip" href="#content">"Skip to content"</a>
+        <header class="topbar">
+            <a class="logo" href="/">"Roster"</a>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let me = me.await.ok().flatten();
+                    me.map(|me| {
+                        let can = |p| me.can(p);
+                        view! {
+                            <nav aria-label="Main">
+                                <ul class="nav">
+                                    {can(Permission::UsersRead).then(|| view! { <li><A href="/users">"Users"</A></li> })}
+                                    {can(Permission::RolesRead).then(|| view! { <li><A href="/roles">"Roles"</A></li> })}
+                                    {can(Permission::ServersRead).then(|| view! { <li><A href="/servers">"Servers"</A></li> })}
+                                    <li><A href="/api-keys">"API keys"</A></li>
+                                </ul>
+                            </nav>
+                            <div class="whoami">
+                                <span data-testid="signed-in-as">{me.user.username.clone()}</span>
+                                <ActionForm action=sign_out>
+                                    <button class="button button-quiet" type="submit">"Sign out"</button>
+                                </ActionForm>
+                            </div>
+                        }
+                    })
+                })}
+            </Transition>
+        </header>
+        <main id="content" class="page">
+            <Outlet />
+        </main>
+    }
+}

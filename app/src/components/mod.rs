@@ -1,0 +1,6 @@
+//! Pieces shared by the console's pages.
+
+pub mod feedback;
+pub mod layout;
+pub mod permissions;
+pub mod user_fields;

@@ -1,0 +1,148 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use roster::Permission;
+use roster::domain::server::Server;
+use uuid::Uuid;
+
+use crate::components::feedback::{ErrorNote, FormErrors, describe, load_error};
+use crate::components::layout::MeResource;
+use crate::components::user_fields::UserFields;
+use crate::server_fns::roles::list_roles;
+use crate::server_fns::servers::{DeleteServer, TransferServer};
+use crate::server_fns::users::{DeleteUser, UpdateUser, get_user, user_servers};
+
+#[component]
+pub fn EditUserPage() -> impl IntoView {
+    let params = use_params_map();
+    let uuid = move || params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()));
+    let update = ServerAction::<UpdateUser>::new();
+    let user = Resource::new(
+        move || (uuid(), update.version().get()),
+        |(uuid, _)| async move {
+            match uuid {
+                Some(uuid) => get_user(uuid).await,
+                None => Err(crate::error::AppError::Core(roster::CoreError::InvalidUuid(roster::Entity::User))),
+            }
+        },
+    );
+    let errors = Signal::derive(move || {
+        update
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| FormErrors::from_error(&e))
+            .unwrap_or_default()
+    });
+    let saved = move || update.value().get().is_some_and(|r| r.is_ok());
+    let me = expect_context::<MeResource>().0;
+    let roles = Resource::new(|| (), |_| list_roles());
+    view! {
+        <Title text="Edit user · Roster" />
+        <Transition fallback=|| view! { <p class="muted">"Loading user…"</p> }>
+            <ErrorBoundary fallback=load_error>
+                {move || Suspend::new(async move {
+                    let me = me.await.ok().flatten();
+                    let global = me.as_ref().is_some_and(|me| me.user.admin && me.can(Permission::RolesRead));
+                    let can_delete = me.as_ref().is_some_and(|me| me.can(Permission::UsersDelete));
+                    let can_servers = me.as_ref().is_some_and(|me| me.can(Permission::ServersRead));
+                    let roles = if global { roles.await.ok().map(|page| page.data) } else { None };
+                    user.await.map(|user| {
+                        let uuid = user.uuid;
+                        view! {
+                            <div class="page-head">
+                                <h1>{user.username.clone()}</h1>
+                                <a href="/users">"All users"</a>
+                            </div>
+                            <ActionForm action=update>
+                                <input type="hidden" name="uuid" value=uuid.to_string() />
+                                <section class="card">
+                                    <UserFields user=Some(user) roles=roles errors=errors />
+                                    <ErrorNote message=Signal::derive(move || errors.get().general) />
+                                    <p class="note note-ok" role="status" hidden=move || !saved()>"Saved."</p>
+                                    <div class="actions">
+                                        <button class="button" type="submit" disabled=move || update.pending().get()>"Save changes"</button>
+                                    </div>
+                                </section>
+                            </ActionForm>
+                            {can_delete.then(|| view! { <DeleteUserSection uuid=uuid show_servers=can_servers /> })}
+                        }
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn server_row(server: Server, transfer: ServerAction<TransferServer>, remove: ServerAction<DeleteServer>) -> impl IntoView {
+    let id = server.uuid.to_string();
+    let delete_id = id.clone();
+    let owner_id = format!("owner-{}", server.uuid);
+    let owner_label_for = owner_id.clone();
+    view! {
+        <li class="server-row">
+            <span class="server-name">{server.name.clone()}</span>
+            <ActionForm action=transfer attr:class="inline">
+                <input type="hidden" name="uuid" value=id />
+                <label for=owner_label_for>"Transfer to"</label>
+                <input id=owner_id name="owner" type="text" placeholder="username or email" required />
+                <button class="button button-quiet" type="submit">"Transfer"</button>
+            </ActionForm>
+            <ActionForm action=remove attr:class="inline">
+                <input type="hidden" name="uuid" value=delete_id />
+                <button class="button button-danger" type="submit">"Delete server"</button>
+            </ActionForm>
+        </li>
+    }
+}
+
+/// Deleting a user: the servers they own come first, each transferred or deleted here, so the
+/// contract's "user has servers" refusal becomes a flow a person can finish.
+#[component]
+fn DeleteUserSection(uuid: Uuid, show_servers: bool) -> impl IntoView {
+    let delete = ServerAction::<DeleteUser>::new();
+    let transfer = ServerAction::<TransferServer>::new();
+    let remove = ServerAction::<DeleteServer>::new();
+    let servers = Resource::new(
+        move || (transfer.version().get(), remove.version().get()),
+        move |_| async move {
+            if show_servers { user_servers(uuid).await.map(|p| p.data) } else { Ok(Vec::new()) }
+        },
+    );
+    let action_error = move || {
+        [transfer.value().get().and_then(|r| r.err()), remove.value().get().and_then(|r| r.err()), delete.value().get().and_then(|r| r.err())]
+            .into_iter()
+            .flatten()
+            .next()
+            .map(|e| describe(&e))
+    };
+    view! {
+        <section class="card danger-zone" aria-labelledby="delete-heading">
+            <h2 id="delete-heading">"Delete this user"</h2>
+            <Transition fallback=|| view! { <p class="muted">"Checking servers…"</p> }>
+                {move || Suspend::new(async move {
+                    let owned = servers.await.unwrap_or_default();
+                    let blocked = !owned.is_empty();
+                    view! {
+                        {blocked.then(|| view! {
+                            <p data-testid="owns-servers">
+                                {format!("This user owns {} server{}. Transfer or delete {} before deleting the user.",
+                                    owned.len(), if owned.len() == 1 { "" } else { "s" }, if owned.len() == 1 { "it" } else { "them" })}
+                            </p>
+                            <ul class="servers">{owned.clone().into_iter().map(|s| server_row(s, transfer, remove)).collect_view()}</ul>
+                        })}
+                        <ActionForm action=delete>
+                            <input type="hidden" name="uuid" value=uuid.to_string() />
+                            <label class="check" for="confirm-delete">
+                                <input type="checkbox" id="confirm-delete" name="confirm" value="yes" required disabled=blocked />
+                                <span>"I understand this permanently deletes the account."</span>
+                            </label>
+                            <button class="button button-danger" type="submit" disabled=blocked>"Delete user"</button>
+                        </ActionForm>
+                    }
+                })}
+            </Transition>
+            <ErrorNote message=Signal::derive(action_error) />
+        </section>
+    }
+}

@@ -1,0 +1,177 @@
+use leptos::prelude::*;
+use leptos::web_sys::KeyboardEvent;
+use leptos_meta::Title;
+use leptos_router::NavigateOptions;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::{use_navigate, use_query_map};
+use roster::domain::page::ListParams;
+use roster::domain::user::User;
+
+use crate::components::feedback::load_error;
+use crate::server_fns::users::list_users;
+
+const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
+
+fn href(search: &str, page: u32, per_page: u32) -> String {
+    let mut query = format!("/users?page={page}&per_page={per_page}");
+    if !search.is_empty() {
+        query.push_str("&search=");
+        query.push_str(&urlencode(search));
+    }
+    query
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn user_row(user: User) -> impl IntoView {
+    let name = format!("{} {}", user.name_first, user.name_last);
+    view! {
+        <tr>
+            <td><A href=format!("/users/{}", user.uuid)>{user.username.clone()}</A></td>
+            <td>{name}</td>
+            <td>{user.email.clone()}</td>
+            <td>{user.role.map(|r| r.name).unwrap_or_else(|| "—".to_owned())}</td>
+            <td>
+                {user.admin.then(|| view! { <span class="badge badge-admin">"Admin"</span> })}
+                {user.totp_enabled.then(|| view! { <span class="badge">"2FA"</span> })}
+            </td>
+            <td><time datetime=user.created.to_rfc3339()>{user.created.format("%Y-%m-%d").to_string()}</time></td>
+        </tr>
+    }
+}
+
+fn pager(last: u32, current: u32, per_page: u32, search: String) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {(current > 1).then(|| view! { <A href=href(&search, current - 1, per_page)>"← Previous"</A> })}
+            <span data-testid="page-of">"Page " {current} " of " {last}</span>
+            {(current < last).then(|| view! { <A href=href(&search, current + 1, per_page)>"Next →"</A> })}
+        </nav>
+    }
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = move || {
+        query.with(|q| ListParams {
+            page: q.get("page"),
+            per_page: q.get("per_page"),
+            search: q.get("search"),
+        })
+    };
+    let users = Resource::new(params, list_users);
+    let search_value = move || query.with(|q| q.get("search").unwrap_or_default());
+    let per_page_value = move || query.with(|q| q.get("per_page").unwrap_or_else(|| "10".to_owned()));
+
+    let navigate = use_navigate();
+    let pending_search = StoredValue::new(None::<TimeoutHandle>);
+    let on_search_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        let per_page = per_page_value().parse().unwrap_or(10);
+        if let Some(handle) = pending_search.get_value() {
+            handle.clear();
+        }
+        let navigate = navigate.clone();
+        let handle = set_timeout_with_handle(
+            move || navigate(&href(text.trim(), 1, per_page), NavigateOptions { replace: true, ..Default::default() }),
+            std::time::Duration::from_millis(250),
+        )
+        .ok();
+        pending_search.set_value(handle);
+    };
+    let search_input = NodeRef::<leptos::html::Input>::new();
+    let _slash = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
+        let typing = document()
+            .active_element()
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if ev.key() == "/" && !typing {
+            if let Some(input) = search_input.get() {
+                ev.prevent_default();
+                let _ = input.focus();
+            }
+        }
+    });
+
+    view! {
+        <Title text="Users · Roster" />
+        <div class="page-head">
+            <h1>"Users"</h1>
+            <A href="/users/new" attr:class="button">"New user"</A>
+        </div>
+        <Form method="GET" action="/users" attr:class="toolbar" attr:role="search">
+            <label class="sr-only" for="user-search">"Search users"</label>
+            <input
+                id="user-search"
+                node_ref=search_input
+                type="search"
+                name="search"
+                placeholder="Search username, email or name   ( / )"
+                prop:value=search_value
+                maxlength="128"
+                on:input=on_search_input
+            />
+            <label for="per-page">"Per page"</label>
+            <select id="per-page" name="per_page" onchange="this.form.requestSubmit()">
+                {PAGE_SIZES
+                    .iter()
+                    .map(|size| {
+                        let size = *size;
+                        view! { <option value=size.to_string() selected=move || per_page_value() == size.to_string()>{size}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <button class="button button-quiet" type="submit">"Search"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading users…"</p> }>
+            <ErrorBoundary fallback=load_error>
+                {move || Suspend::new(async move {
+                    users.await.map(|page| {
+                        let search = search_value();
+                        let total = page.total;
+                        let empty = page.data.is_empty();
+                        let pager_view = pager(page.last_page(), page.page, page.per_page, search.clone());
+                        view! {
+                            <p class="muted" data-testid="total">{total} {if total == 1 { " user" } else { " users" }}</p>
+                            {if empty {
+                                view! {
+                                    <p class="empty" data-testid="empty">
+                                        {if search.is_empty() { "No users on this page.".to_owned() } else { format!("No users match “{search}”.") }}
+                                    </p>
+                                }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <div class="table-wrap">
+                                        <table class="table">
+                                            <thead>
+                                                <tr>
+                                                    <th scope="col">"Username"</th>
+                                                    <th scope="col">"Name"</th>
+                                                    <th scope="col">"Email"</th>
+                                                    <th scope="col">"Role"</th>
+                                                    <th scope="col"><span class="sr-only">"Badges"</span></th>
+                                                    <th scope="col">"Created"</th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>{page.data.into_iter().map(user_row).collect_view()}</tbody>
+                                        </table>
+                                    </div>
+                                }
+                                    .into_any()
+                            }}
+                            {pager_view}
+                        }
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}

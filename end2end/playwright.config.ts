@@ -1,0 +1,56 @@
+import { defineConfig } from '@playwright/test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// Each run serves a freshly built Roster on a database of its own: E2E_DATABASE_URL when the
+// test command gives one (SQLite or PostgreSQL), else a new SQLite file.
+const port = Number(process.env.E2E_PORT ?? 3107);
+const databaseUrl =
+  process.env.E2E_DATABASE_URL ?? `sqlite://${join(tmpdir(), `roster-e2e-${Date.now()}.db`)}`;
+
+export const ADMIN = { username: 'e2eadmin', email: 'e2e@example.com', password: 'e2e admin password' };
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+  webServer: {
+    command: `../target/debug/roster serve --listen 127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}/api/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      DATABASE_URL: databaseUrl,
+      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_OUTPUT_NAME: 'roster',
+      ROSTER_ADMIN_USERNAME: ADMIN.username,
+      ROSTER_ADMIN_EMAIL: ADMIN.email,
+      ROSTER_ADMIN_PASSWORD: ADMIN.password,
+      RUST_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,44 @@
+import { test, expect, type ConsoleMessage } from '@playwright/test';
+
+test('the front page renders on the server, hydrates and reloads the user count', async ({ page, request }) => {
+  const problems: string[] = [];
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+
+  const html = await (await request.get('/')).text();
+  expect(html).toContain('<h1 class="brand">Roster</h1>');
+  expect(html).toMatch(/data-testid="user-count"[^>]*>\s*\d+/);
+
+  const wasm = await request.get('/pkg/roster.wasm');
+  expect(wasm.status()).toBe(200);
+  expect(wasm.headers()['content-type']).toBe('application/wasm');
+
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  const count = page.getByTestId('user-count');
+  await expect(count).toHaveText(/^\d+$/);
+  const before = Number(await count.textContent());
+  const readAt = await page.getByTestId('read-at').textContent();
+
+  const created = await request.post('/api/auth/login', {
+    data: { user: 'e2eadmin', password: 'e2e admin password' },
+  });
+  expect(created.status()).toBe(200);
+  const made = await request.post('/api/admin/users', {
+    data: { username: `home${Date.now() % 100000}`, email: `home${Date.now()}@example.com`, name_first: 'Ho', name_last: 'Me' },
+  });
+  expect(made.status()).toBe(200);
+
+  await page.getByRole('button', { name: 'Reload count' }).click();
+  await expect(count).toHaveText(String(before + 1));
+  await expect(page.getByTestId('read-at')).not.toHaveText(readAt ?? '');
+  expect(problems).toEqual([]);
+});
+
+test('unknown API routes answer JSON 404', async ({ request }) => {
+  const response = await request.get('/api/does/not/exist');
+  expect(response.status()).toBe(404);
+  expect(await response.json()).toEqual({ errors: ['route not found'] });
+});

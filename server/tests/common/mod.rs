@@ -1,0 +1,298 @@
+//! A Roster per test, on a database of its own: a fresh SQLite file always, and a fresh
+//! PostgreSQL database when `ROSTER_TEST_POSTGRES_URL` names a server to create it on.
+
+#![allow(dead_code)]
+
+use std::future::Future;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
+use roster::domain::role::{CreateRoleRequest, NewRole};
+use roster::domain::user::{CreateUserRequest, NewUser};
+use roster::principal::{Credential, Principal};
+use roster::store::Database;
+use roster::Core;
+use roster_server::{AppState, build_app};
+use serde_json::Value;
+use sqlx::Connection;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+pub struct TestApp {
+    pub backend: &'static str,
+    pub core: Core,
+    pub router: Router,
+    cleanup: Cleanup,
+}
+
+/// A response as the tests look at it.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: axum::http::HeaderMap,
+}
+
+impl Reply {
+    pub fn errors(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Asserts the contract's error: exact status and exactly these messages.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, messages: &[&str]) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(self.body, serde_json::json!({ "errors": messages }));
+    }
+}
+
+/// How a request authenticates.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    None,
+    Key(String),
+    Session(String),
+    Header(String),
+}
+
+fn postgres_admin_url() -> Option<String> {
+    std::env::var("ROSTER_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("BUG: postgres url without a database");
+    format!("{base}/{name}")
+}
+
+fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder().output_name("roster").build()
+}
+
+impl TestApp {
+    async fn start(database: Database, backend: &'static str, cleanup: Cleanup) -> Self {
+        database.migrate().await.expect("migrations apply");
+        let core = Core::new(database);
+        let router = build_app(AppState {
+            core: core.clone(),
+            leptos: leptos_options(),
+        });
+        TestApp {
+            backend,
+            core,
+            router,
+            cleanup,
+        }
+    }
+
+    pub async fn sqlite() -> Self {
+        let path = std::env::temp_dir().join(format!("roster-test-{}.db", Uuid::new_v4()));
+        let url = format!("sqlite://{}", path.display());
+        let database = Database::connect(&url).await.expect("sqlite opens");
+        Self::start(database, "sqlite", Cleanup::SqliteFile(path)).await
+    }
+
+    pub async fn postgres(admin_url: &str) -> Self {
+        let name = format!("roster_test_{}", Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(admin_url)
+            .await
+            .expect("the PostgreSQL server of ROSTER_TEST_POSTGRES_URL answers");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("test database is created");
+        admin.close().await.ok();
+        let database = Database::connect(&with_database(admin_url, &name))
+            .await
+            .expect("postgres opens");
+        Self::start(
+            database,
+            "postgres",
+            Cleanup::PostgresDatabase {
+                admin_url: admin_url.to_owned(),
+                name,
+            },
+        )
+        .await
+    }
+
+    pub async fn finish(self) {
+        self.core.database().close().await;
+        match self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::PostgresDatabase { admin_url, name } => {
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await;
+                }
+            }
+        }
+    }
+
+    pub async fn request(&self, method: Method, path: &str, auth: &Auth, body: Option<&str>) -> Reply {
+        let mut builder = Request::builder().method(method).uri(path);
+        match auth {
+            Auth::None => {}
+            Auth::Key(key) => builder = builder.header(header::AUTHORIZATION, format!("Bearer {key}")),
+            Auth::Header(value) => builder = builder.header(header::AUTHORIZATION, value),
+            Auth::Session(token) => {
+                builder = builder.header(header::COOKIE, format!("roster_session={token}"))
+            }
+        }
+        if body.is_some() {
+            builder = builder.header(header::CONTENT_TYPE, "application/json");
+        }
+        let request = builder
+            .body(body.map(|b| Body::from(b.to_owned())).unwrap_or_else(Body::empty))
+            .expect("BUG: test request builds");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body reads")
+            .to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                Value::String(String::from_utf8_lossy(&bytes).into_owned())
+            })
+        };
+        Reply { status, body, headers }
+    }
+
+    pub async fn get(&self, path: &str, auth: &Auth) -> Reply {
+        self.request(Method::GET, path, auth, None).await
+    }
+
+    pub async fn post(&self, path: &str, auth: &Auth, body: &str) -> Reply {
+        self.request(Method::POST, path, auth, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, auth: &Auth, body: &str) -> Reply {
+        self.request(Method::PATCH, path, auth, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, auth: &Auth) -> Reply {
+        self.request(Method::DELETE, path, auth, None).await
+    }
+
+    /// Creates a user directly through the core (no HTTP), with [`PASSWORD`].
+    pub async fn user(&self, username: &str, admin: bool, role: Option<Uuid>) -> roster::domain::user::User {
+        let input = NewUser::try_from(CreateUserRequest {
+            username: username.to_owned(),
+            email: format!("{username}@example.com"),
+            name_first: "Test".to_owned(),
+            name_last: "Person".to_owned(),
+            password: Some(PASSWORD.to_owned()),
+            admin: Some(admin),
+            ..CreateUserRequest::default()
+        })
+        .expect("valid test user");
+        let mut user = self.core.create_user_as_operator(input).await.expect("user is created");
+        if let Some(role) = role {
+            let admin = self.admin_principal().await;
+            let patch = roster::domain::user::UserPatch {
+                role_uuid: Some(Some(role)),
+                ..Default::default()
+            };
+            user = self.core.update_user(&admin, user.uuid, patch).await.expect("role assigned");
+        }
+        user
+    }
+
+    async fn admin_principal(&self) -> Principal {
+        let user = match self.core.find_user_by_login("root").await {
+            Ok(user) => user,
+            Err(_) => self.user("root", true, None).await,
+        };
+        Principal { user, credential: Credential::Session }
+    }
+
+    pub async fn role(&self, name: &str, permissions: &[&str]) -> Uuid {
+        let admin = Box::pin(self.admin_principal()).await;
+        let input = NewRole::try_from(CreateRoleRequest {
+            name: name.to_owned(),
+            description: None,
+            admin_permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+        })
+        .expect("valid role");
+        self.core.create_role(&admin, input).await.expect("role is created").uuid
+    }
+
+    /// An API key of `user` with the given scope.
+    pub async fn key_for(&self, user: &roster::domain::user::User, scope: &[&str]) -> String {
+        let principal = Principal { user: user.clone(), credential: Credential::Session };
+        let input = NewApiKey::parse(
+            CreateApiKeyRequest {
+                name: "test".to_owned(),
+                admin_permissions: scope.iter().map(|p| (*p).to_owned()).collect(),
+                expires: None,
+            },
+            chrono::Utc::now(),
+        )
+        .expect("valid key request");
+        self.core.create_api_key(&principal, input).await.expect("key is created").key
+    }
+
+    /// A global admin's key with every permission.
+    pub async fn admin_key(&self) -> Auth {
+        let admin = Box::pin(self.admin_principal()).await;
+        let all: Vec<&str> = roster::Permission::ALL.iter().map(|p| p.as_str()).collect();
+        Auth::Key(self.key_for(&admin.user, &all).await)
+    }
+
+    /// Signs in through the REST API and returns the session token from the cookie.
+    pub async fn session(&self, username: &str) -> Auth {
+        let body = serde_json::json!({ "user": username, "password": PASSWORD }).to_string();
+        let reply = self.post("/api/auth/login", &Auth::None, &body).await;
+        assert_eq!(reply.status, StatusCode::OK, "login: {}", reply.body);
+        let cookie = reply.headers[header::SET_COOKIE].to_str().expect("ascii cookie");
+        let token = cookie
+            .split(';')
+            .next()
+            .and_then(|pair| pair.strip_prefix("roster_session="))
+            .expect("session cookie");
+        Auth::Session(token.to_owned())
+    }
+}
+
+/// Runs `test` against SQLite and, when configured, PostgreSQL, each on a fresh database.
+pub async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = TestApp>,
+{
+    let app = TestApp::sqlite().await;
+    test(app).await.finish().await;
+    if let Some(url) = postgres_admin_url() {
+        let app = TestApp::postgres(&url).await;
+        test(app).await.finish().await;
+    }
+}
