@@ -23,6 +23,10 @@ impl FromServerFnError for AppError {
 
 impl From<CoreError> for AppError {
     fn from(error: CoreError) -> Self {
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(crate::status::status_of(&error));
+        }
         match error {
             CoreError::Internal(details) => {
                 #[cfg(feature = "ssr")]

@@ -7,11 +7,13 @@ pub mod pages;
 pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod status;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
 
@@ -24,6 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="data:," />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -35,6 +38,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every page renders whole on the server before it is sent (`SsrMode::Async`), so that sign-in,
+/// the users list and the user forms work before, and without, the WebAssembly.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -43,15 +48,15 @@ pub fn App() -> impl IntoView {
         <Title text="Roster" />
         <Router>
             <Routes fallback=pages::not_found::NotFound>
-                <ParentRoute path=path!("") view=Layout>
-                    <Route path=path!("") view=pages::home::HomePage />
-                    <Route path=path!("sign-in") view=pages::sign_in::SignInPage />
-                    <Route path=path!("users") view=pages::users::UsersPage />
-                    <Route path=path!("users/new") view=pages::user_new::NewUserPage />
-                    <Route path=path!("users/:id") view=pages::user_edit::EditUserPage />
-                    <Route path=path!("roles") view=pages::roles::RolesPage />
-                    <Route path=path!("servers") view=pages::servers::ServersPage />
-                    <Route path=path!("api-keys") view=pages::api_keys::ApiKeysPage />
+                <ParentRoute path=path!("") ssr=SsrMode::Async view=Layout>
+                    <Route path=path!("") ssr=SsrMode::Async view=pages::home::HomePage />
+                    <Route path=path!("sign-in") ssr=SsrMode::Async view=pages::sign_in::SignInPage />
+                    <Route path=path!("users") ssr=SsrMode::Async view=pages::users::UsersPage />
+                    <Route path=path!("users/new") ssr=SsrMode::Async view=pages::user_new::NewUserPage />
+                    <Route path=path!("users/:id") ssr=SsrMode::Async view=pages::user_edit::EditUserPage />
+                    <Route path=path!("roles") ssr=SsrMode::Async view=pages::roles::RolesPage />
+                    <Route path=path!("servers") ssr=SsrMode::Async view=pages::servers::ServersPage />
+                    <Route path=path!("api-keys") ssr=SsrMode::Async view=pages::api_keys::ApiKeysPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -14,7 +14,7 @@ pub(super) const API_KEY_SELECT: &str = "SELECT uuid, user_uuid, name, key_start
 
 impl Core {
     /// The caller's own keys, newest first.
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn list_api_keys(
         &self,
         principal: &Principal,
@@ -47,7 +47,7 @@ impl Core {
 
     /// Creates a key for the caller. Its scope can only hold permissions the caller may use
     /// now, so a key never gets a permission its user lacks.
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn create_api_key(
         &self,
         principal: &Principal,
@@ -86,7 +86,7 @@ impl Core {
     }
 
     /// Revokes one of the caller's keys; someone else's key is "not found".
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn revoke_api_key(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         let affected = with_db!(&self.db, pool => {
             sqlx::query("DELETE FROM api_keys WHERE uuid = $1 AND user_uuid = $2")

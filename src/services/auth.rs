@@ -152,7 +152,7 @@ impl Core {
     }
 
     /// Ends a session; an unknown token is already ended.
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn logout(&self, token: &str) -> Result<(), CoreError> {
         with_db!(&self.db, pool => {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires <= $2")

@@ -49,7 +49,7 @@ impl Core {
     }
 
     /// The number of users; shown on the console's front page.
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn count_users(&self) -> Result<i64, CoreError> {
         let count = with_db!(&self.db, pool => {
             sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users").fetch_one(pool).await

@@ -41,7 +41,7 @@ fn role_write_error(error: sqlx::Error) -> CoreError {
 }
 
 impl Core {
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn list_roles(
         &self,
         principal: &Principal,
@@ -91,13 +91,13 @@ impl Core {
         row.map(Role::from).ok_or(CoreError::NotFound(Entity::Role))
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn get_role(&self, principal: &Principal, uuid: Uuid) -> Result<Role, CoreError> {
         principal.require(Permission::RolesRead)?;
         self.find_role(uuid).await
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn create_role(&self, principal: &Principal, input: NewRole) -> Result<Role, CoreError> {
         principal.require(Permission::RolesCreate)?;
         check_grantable(principal, &input.admin_permissions)?;
@@ -125,7 +125,7 @@ impl Core {
         self.find_role(uuid).await
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn update_role(
         &self,
         principal: &Principal,
@@ -171,7 +171,7 @@ impl Core {
     }
 
     /// Deletes a role; its users are left without one.
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn delete_role(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require(Permission::RolesDelete)?;
         let affected = with_db!(&self.db, pool => {

@@ -59,7 +59,7 @@ impl Core {
         })
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn list_servers(
         &self,
         principal: &Principal,
@@ -70,7 +70,7 @@ impl Core {
     }
 
     /// The servers a user owns: what stands between an admin and deleting that user.
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn list_user_servers(
         &self,
         principal: &Principal,
@@ -91,13 +91,13 @@ impl Core {
         row.map(Server::from).ok_or(CoreError::NotFound(Entity::Server))
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn get_server(&self, principal: &Principal, uuid: Uuid) -> Result<Server, CoreError> {
         principal.require(Permission::ServersRead)?;
         self.find_server(uuid).await
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn create_server(
         &self,
         principal: &Principal,
@@ -123,7 +123,7 @@ impl Core {
     }
 
     /// Renames a server or transfers it to another owner.
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn update_server(
         &self,
         principal: &Principal,
@@ -153,7 +153,7 @@ impl Core {
         self.find_server(uuid).await
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn delete_server(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require(Permission::ServersDelete)?;
         let affected = with_db!(&self.db, pool => {

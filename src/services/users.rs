@@ -76,7 +76,7 @@ pub struct SeedReport {
 }
 
 impl Core {
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn list_users(
         &self,
         principal: &Principal,
@@ -123,13 +123,13 @@ impl Core {
         })
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn get_user(&self, principal: &Principal, uuid: Uuid) -> Result<User, CoreError> {
         principal.require(Permission::UsersRead)?;
         self.load_user(uuid).await
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn get_user_by_external_id(
         &self,
         principal: &Principal,
@@ -143,7 +143,7 @@ impl Core {
         row.map(User::from).ok_or(CoreError::NotFound(Entity::User))
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn create_user(
         &self,
         principal: &Principal,
@@ -163,7 +163,7 @@ impl Core {
 
     /// Creates a user on the operator's authority (first admin, `roster users create`): no
     /// principal, so no permission or guardrail applies.
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn create_user_as_operator(&self, input: NewUser) -> Result<User, CoreError> {
         self.insert_user(input).await
     }
@@ -219,7 +219,7 @@ impl Core {
         self.load_user(uuid).await
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn update_user(
         &self,
         principal: &Principal,
@@ -296,7 +296,7 @@ impl Core {
         self.load_user(uuid).await
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn delete_user(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require(Permission::UsersRead)?;
         principal.require(Permission::UsersDelete)?;
@@ -356,7 +356,7 @@ impl Core {
 
     /// Fills the database with `count` generated users (no passwords) for measurements, in
     /// batched transactions.
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn seed_users(&self, count: u64) -> Result<SeedReport, CoreError> {
         const BATCH: u64 = 500;
         let start = now();

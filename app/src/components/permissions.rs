@@ -7,6 +7,9 @@ use roster::permission::CATALOGUE;
 #[component]
 pub fn PermissionPicker(
     #[prop(into)] name: String,
+    /// Makes the checkboxes' ids unique when a page shows several pickers.
+    #[prop(into)]
+    id_prefix: String,
     offered: Vec<Permission>,
     checked: Vec<Permission>,
 ) -> impl IntoView {
@@ -23,7 +26,7 @@ pub fn PermissionPicker(
                         .iter()
                         .position(|p| p == permission)
                         .unwrap_or_default();
-                    let id = format!("{name}-{}", permission.as_str().replace('.', "-"));
+                    let id = format!("{id_prefix}-{}", permission.as_str().replace('.', "-"));
                     let label_for = id.clone();
                     view! {
                         <label class="check" for=label_for>

@@ -58,7 +58,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                                         <p class="field-error" aria-live="polite">{move || errors.with(|e| e.field("name"))}</p>
                                     </div>
                                     <p class="hint">"A key can only get the admin permissions you hold."</p>
-                                    <PermissionPicker name="admin_permissions" offered=offered checked=Vec::new() />
+                                    <PermissionPicker name="admin_permissions" id_prefix="key" offered=offered checked=Vec::new() />
                                     <ErrorNote message=Signal::derive(move || errors.get().general) />
                                     <button class="button" type="submit">"Create key"</button>
                                 </ActionForm>

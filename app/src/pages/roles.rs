@@ -29,7 +29,7 @@ fn role_form(action: ServerAction<SaveRole>, role: Option<Role>, offered: Vec<Pe
                         value=role.as_ref().and_then(|r| r.description.clone()).unwrap_or_default() />
                 </div>
             </div>
-            <PermissionPicker name="admin_permissions" offered=offered checked=checked />
+            <PermissionPicker name="admin_permissions" id_prefix=prefix.clone() offered=offered checked=checked />
             <ErrorNote message=Signal::derive(move || errors.get().general) />
             <button class="button" type="submit">{if editing { "Save role" } else { "Create role" }}</button>
         </ActionForm>

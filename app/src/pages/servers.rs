@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use roster::domain::page::ListParams;
 
 use crate::components::feedback::{ErrorNote, FormErrors, describe, load_error};
 use crate::server_fns::servers::{CreateServer, DeleteServer, TransferServer, list_servers};
@@ -12,7 +11,7 @@ pub fn ServersPage() -> impl IntoView {
     let remove = ServerAction::<DeleteServer>::new();
     let servers = Resource::new(
         move || (create.version().get(), transfer.version().get(), remove.version().get()),
-        |_| list_servers(ListParams { per_page: Some("100".to_owned()), ..ListParams::default() }),
+        |_| list_servers(),
     );
     let errors = Signal::derive(move || create.value().get().and_then(|r| r.err()).map(|e| FormErrors::from_error(&e)).unwrap_or_default());
     let row_error = move || {

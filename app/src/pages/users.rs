@@ -4,7 +4,6 @@ use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_navigate, use_query_map};
-use roster::domain::page::ListParams;
 use roster::domain::user::User;
 
 use crate::components::feedback::load_error;
@@ -60,14 +59,8 @@ fn pager(last: u32, current: u32, per_page: u32, search: String) -> impl IntoVie
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
-    let params = move || {
-        query.with(|q| ListParams {
-            page: q.get("page"),
-            per_page: q.get("per_page"),
-            search: q.get("search"),
-        })
-    };
-    let users = Resource::new(params, list_users);
+    let params = move || query.with(|q| (q.get("page"), q.get("per_page"), q.get("search")));
+    let users = Resource::new(params, |(page, per_page, search)| list_users(page, per_page, search));
     let search_value = move || query.with(|q| q.get("search").unwrap_or_default());
     let per_page_value = move || query.with(|q| q.get("per_page").unwrap_or_else(|| "10".to_owned()));
 
@@ -88,7 +81,7 @@ pub fn UsersPage() -> impl IntoView {
         pending_search.set_value(handle);
     };
     let search_input = NodeRef::<leptos::html::Input>::new();
-    let _slash = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
+    let slash = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
         let typing = document()
             .active_element()
             .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
@@ -99,6 +92,7 @@ pub fn UsersPage() -> impl IntoView {
             }
         }
     });
+    on_cleanup(move || slash.remove());
 
     view! {
         <Title text="Users · Roster" />

@@ -2,6 +2,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header::RETRY_AFTER};
 use axum::response::{IntoResponse, Response};
 use roster::CoreError;
+use roster_app::status::status_of;
 use serde_json::json;
 
 /// The REST door's one error type: a core error, or a failure of HTTP itself (no route, wrong
@@ -15,26 +16,6 @@ pub enum ApiError {
 impl From<CoreError> for ApiError {
     fn from(error: CoreError) -> Self {
         ApiError::Core(error)
-    }
-}
-
-pub fn status_of(error: &CoreError) -> StatusCode {
-    match error {
-        CoreError::MissingAuthorization
-        | CoreError::InvalidSession
-        | CoreError::InvalidApiKey
-        | CoreError::InvalidCredentials
-        | CoreError::Unauthorized => StatusCode::UNAUTHORIZED,
-        CoreError::MissingPermission(_) | CoreError::Guardrail(_) => StatusCode::FORBIDDEN,
-        CoreError::InvalidUuid(_)
-        | CoreError::InvalidPayload(_)
-        | CoreError::Invalid(_)
-        | CoreError::InvalidRelation(_)
-        | CoreError::UserHasServers => StatusCode::BAD_REQUEST,
-        CoreError::NotFound(_) => StatusCode::NOT_FOUND,
-        CoreError::Conflict(_) => StatusCode::CONFLICT,
-        CoreError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

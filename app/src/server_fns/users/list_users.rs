@@ -1,12 +1,19 @@
 use leptos::prelude::*;
-use roster::domain::page::{ListParams, Page};
+use roster::domain::page::Page;
 use roster::domain::user::User;
 
 use crate::error::AppError;
 
+/// A page of users; the arguments are the list's URL query, as text.
 #[server(name = ListUsers, prefix = "/_roster", endpoint = "users/list")]
-pub async fn list_users(params: ListParams) -> Result<Page<User>, AppError> {
+pub async fn list_users(
+    #[server(default)] page: Option<String>,
+    #[server(default)] per_page: Option<String>,
+    #[server(default)] search: Option<String>,
+) -> Result<Page<User>, AppError> {
+    use roster::domain::page::{ListParams, ListQuery};
+
     let (core, principal) = super::super::principal().await?;
-    let query = roster::domain::page::ListQuery::try_from(params)?;
+    let query = ListQuery::try_from(ListParams { page, per_page, search })?;
     Ok(core.list_users(&principal, query).await?)
 }

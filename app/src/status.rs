@@ -1,0 +1,25 @@
+//! The HTTP status of each core error, shared by the REST API and the server functions so that
+//! both doors answer alike.
+
+use http::StatusCode;
+use roster::CoreError;
+
+pub fn status_of(error: &CoreError) -> StatusCode {
+    match error {
+        CoreError::MissingAuthorization
+        | CoreError::InvalidSession
+        | CoreError::InvalidApiKey
+        | CoreError::InvalidCredentials
+        | CoreError::Unauthorized => StatusCode::UNAUTHORIZED,
+        CoreError::MissingPermission(_) | CoreError::Guardrail(_) => StatusCode::FORBIDDEN,
+        CoreError::InvalidUuid(_)
+        | CoreError::InvalidPayload(_)
+        | CoreError::Invalid(_)
+        | CoreError::InvalidRelation(_)
+        | CoreError::UserHasServers => StatusCode::BAD_REQUEST,
+        CoreError::NotFound(_) => StatusCode::NOT_FOUND,
+        CoreError::Conflict(_) => StatusCode::CONFLICT,
+        CoreError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}

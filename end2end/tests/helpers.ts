@@ -1,0 +1,47 @@
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+export const ADMIN = { username: 'e2eadmin', password: 'e2e admin password' };
+
+let counter = 0;
+/** A name no other test of this run uses. */
+export function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}${Date.now() % 100000}${counter}`;
+}
+
+export async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+export async function signIn(page: Page, user = ADMIN.username, password = ADMIN.password) {
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByLabel('Username or email').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/users/);
+  await expect(page.getByTestId('signed-in-as')).toHaveText(user);
+}
+
+/** An API client signed in as the admin, for arranging data. */
+export async function adminApi(request: APIRequestContext) {
+  const response = await request.post('/api/auth/login', { data: { user: ADMIN.username, password: ADMIN.password } });
+  expect(response.status()).toBe(200);
+  return request;
+}
+
+export async function createUser(request: APIRequestContext, username: string) {
+  const response = await request.post('/api/admin/users', {
+    data: { username, email: `${username}@example.com`, name_first: 'Test', name_last: 'Person' },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  return (await response.json()).user as { uuid: string; username: string };
+}
+
+/** Fails on serious or critical accessibility violations. */
+export async function checkA11y(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
