@@ -23,9 +23,23 @@ impl FromServerFnError for AppError {
 
 impl From<CoreError> for AppError {
     fn from(error: CoreError) -> Self {
+        // A plain form post (no WebAssembly yet) is answered with a redirect carrying the error,
+        // which a status of our own would break; the server function client reads the status.
         #[cfg(feature = "ssr")]
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(crate::status::status_of(&error));
+        {
+            use leptos::prelude::use_context;
+            let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| {
+                parts
+                    .headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("text/html"))
+            });
+            if let (false, Some(response)) =
+                (plain_form, use_context::<leptos_axum::ResponseOptions>())
+            {
+                response.set_status(crate::status::status_of(&error));
+            }
         }
         match error {
             CoreError::Internal(details) => {
