@@ -142,6 +142,9 @@ mod tests {
                 scope: Permission::ALL.to_vec(),
             },
         };
-        assert_eq!(principal.effective_permissions(), vec![Permission::UsersRead]);
+        assert_eq!(
+            principal.effective_permissions(),
+            vec![Permission::UsersRead]
+        );
     }
 }

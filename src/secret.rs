@@ -1,8 +1,8 @@
 //! Password hashing (Argon2id, off the async runtime) and the random tokens of sessions and API
 //! keys, which are stored only as SHA-256 digests.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -77,7 +77,11 @@ pub fn sha256_hex(value: &str) -> String {
 
 /// Compares two digests without an early exit.
 pub fn digests_match(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A new API key: the full key (shown once) and its stored, non-secret start.
@@ -110,7 +114,12 @@ mod tests {
 
     #[test]
     fn malformed_keys_have_no_start() {
-        for bad in ["", "ptlc_", "ptlc_short", "xxxx_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"] {
+        for bad in [
+            "",
+            "ptlc_",
+            "ptlc_short",
+            "xxxx_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ] {
             assert_eq!(api_key_start(bad), None, "{bad}");
         }
     }
@@ -128,8 +137,16 @@ mod tests {
             .await
             .unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(Some(hash.clone()), "correct horse".into()).await.unwrap());
-        assert!(!verify_password(Some(hash), "wrong horse".into()).await.unwrap());
+        assert!(
+            verify_password(Some(hash.clone()), "correct horse".into())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password(Some(hash), "wrong horse".into())
+                .await
+                .unwrap()
+        );
         assert!(!verify_password(None, "anything".into()).await.unwrap());
     }
 }

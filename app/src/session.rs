@@ -68,7 +68,10 @@ mod tests {
     #[test]
     fn the_session_cookie_is_found_among_others() {
         let mut headers = HeaderMap::new();
-        headers.insert(COOKIE, HeaderValue::from_static("a=1; roster_session=tok; b=2"));
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; roster_session=tok; b=2"),
+        );
         assert_eq!(credentials(&headers).session_token.as_deref(), Some("tok"));
         assert!(credentials(&headers).authorization.is_none());
     }

@@ -29,9 +29,14 @@ impl AdminSeed {
 pub enum Bootstrap {
     Nothing,
     /// Created from `ROSTER_ADMIN_*`.
-    Configured { username: String },
+    Configured {
+        username: String,
+    },
     /// Created with a random password, to be printed once.
-    Generated { username: String, password: String },
+    Generated {
+        username: String,
+        password: String,
+    },
 }
 
 async fn create_admin(

@@ -22,7 +22,12 @@ use crate::state::AppState;
 )]
 pub struct Cli {
     /// sqlite://path/to/file.db or postgres://user@host/db
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://roster.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://roster.db",
+        global = true
+    )]
     pub database_url: String,
     #[command(flatten)]
     pub serve: ServeArgs,

@@ -11,7 +11,10 @@ async fn health_reports_the_database() {
     on_each_backend(|app| async move {
         let reply = app.get("/api/health", &Auth::None).await;
         assert_eq!(reply.status, StatusCode::OK);
-        assert_eq!(reply.body, json!({ "status": "ok", "database": app.backend }));
+        assert_eq!(
+            reply.body,
+            json!({ "status": "ok", "database": app.backend })
+        );
         app
     })
     .await;
@@ -21,11 +24,22 @@ async fn health_reports_the_database() {
 async fn unknown_api_routes_are_404_route_not_found() {
     on_each_backend(|app| async move {
         let key = app.admin_key().await;
-        for path in ["/api", "/api/nope", "/api/admin/users/a/b/c", "/api/admin/widgets"] {
-            app.get(path, &Auth::None).await.assert_error(404, &["route not found"]);
-            app.get(path, &key).await.assert_error(404, &["route not found"]);
+        for path in [
+            "/api",
+            "/api/nope",
+            "/api/admin/users/a/b/c",
+            "/api/admin/widgets",
+        ] {
+            app.get(path, &Auth::None)
+                .await
+                .assert_error(404, &["route not found"]);
+            app.get(path, &key)
+                .await
+                .assert_error(404, &["route not found"]);
         }
-        app.request(Method::PUT, "/api/admin/users", &key, Some("{}")).await.assert_error(405, &["method not allowed"]);
+        app.request(Method::PUT, "/api/admin/users", &key, Some("{}"))
+            .await
+            .assert_error(405, &["method not allowed"]);
         app
     })
     .await;
@@ -68,7 +82,16 @@ async fn hostile_inputs_never_fail_the_server_and_change_nothing() {
             let reply = app.get(&format!("/api/admin/users?{query}"), &key).await;
             assert!(reply.status == StatusCode::OK || reply.status == StatusCode::BAD_REQUEST, "{query}: {}", reply.status);
         }
-        for path in ["/api/admin/users/%00", "/api/admin/users/..%2F..%2Fetc", "/api/admin/users/external/%FF"] {
+        app.get("/api/admin/users?search=a%00b", &key).await.assert_error(400, &["search: must not contain control characters"]);
+        app.get("/api/admin/roles?search=%00", &key).await.assert_error(400, &["search: must not contain control characters"]);
+        app.get("/api/admin/users/external/a%00b", &key).await.assert_error(404, &["user not found"]);
+        app.post("/api/auth/login", &Auth::None, r#"{"user": "ke\u0000ep", "password": "whatever1"}"#)
+            .await
+            .assert_error(401, &["invalid username or password"]);
+        app.post("/api/admin/roles", &key, r#"{"name": "nul", "description": "a\u0000b"}"#)
+            .await
+            .assert_error(400, &["description: must not contain NUL characters"]);
+        for path in ["/api/admin/users/%00", "/api/admin/users/..%2F..%2Fetc", "/api/admin/users/external/%FF", "/api/admin/users/external/%00"] {
             let reply = app.get(path, &key).await;
             assert!(reply.status.is_client_error(), "{path}: {}", reply.status);
             assert!(!reply.errors().is_empty(), "{path}");

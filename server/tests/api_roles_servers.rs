@@ -8,7 +8,12 @@ use serde_json::{Value, json};
 
 async fn new_user(app: &TestApp, key: &Auth, name: &str) -> String {
     let body = json!({ "username": name, "email": format!("{name}@example.com"), "name_first": "Ow", "name_last": "Ner" });
-    app.post("/api/admin/users", key, &body.to_string()).await.body["user"]["uuid"].as_str().unwrap().to_owned()
+    app.post("/api/admin/users", key, &body.to_string())
+        .await
+        .body["user"]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -47,12 +52,24 @@ async fn roles_can_be_created_read_updated_and_deleted() {
 async fn role_names_are_unique_case_insensitively() {
     on_each_backend(|app| async move {
         let key = app.admin_key().await;
-        app.post("/api/admin/roles", &key, r#"{"name": "Mods"}"#).await;
-        app.post("/api/admin/roles", &key, r#"{"name": "mods"}"#).await.assert_error(409, &["role with name already exists"]);
-        let other = app.post("/api/admin/roles", &key, r#"{"name": "Others"}"#).await;
-        let path = format!("/api/admin/roles/{}", other.body["role"]["uuid"].as_str().unwrap());
-        app.patch(&path, &key, r#"{"name": "MODS"}"#).await.assert_error(409, &["role with name already exists"]);
-        app.post("/api/admin/roles", &key, r#"{"name": ""}"#).await.assert_error(400, &["name: length is lower than 1"]);
+        app.post("/api/admin/roles", &key, r#"{"name": "Mods"}"#)
+            .await;
+        app.post("/api/admin/roles", &key, r#"{"name": "mods"}"#)
+            .await
+            .assert_error(409, &["role with name already exists"]);
+        let other = app
+            .post("/api/admin/roles", &key, r#"{"name": "Others"}"#)
+            .await;
+        let path = format!(
+            "/api/admin/roles/{}",
+            other.body["role"]["uuid"].as_str().unwrap()
+        );
+        app.patch(&path, &key, r#"{"name": "MODS"}"#)
+            .await
+            .assert_error(409, &["role with name already exists"]);
+        app.post("/api/admin/roles", &key, r#"{"name": ""}"#)
+            .await
+            .assert_error(400, &["name: length is lower than 1"]);
         app
     })
     .await;
@@ -64,8 +81,15 @@ async fn deleting_a_role_leaves_its_users_without_one() {
         let key = app.admin_key().await;
         let role = app.role("temporary", &["users.read"]).await;
         let user = app.user("member", false, Some(role)).await;
-        assert_eq!(app.delete(&format!("/api/admin/roles/{role}"), &key).await.status, StatusCode::OK);
-        let reply = app.get(&format!("/api/admin/users/{}", user.uuid), &key).await;
+        assert_eq!(
+            app.delete(&format!("/api/admin/roles/{role}"), &key)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let reply = app
+            .get(&format!("/api/admin/users/{}", user.uuid), &key)
+            .await;
         assert_eq!(reply.body["user"]["role"], Value::Null);
         app
     })
@@ -78,7 +102,13 @@ async fn servers_can_be_created_listed_transferred_and_deleted() {
         let key = app.admin_key().await;
         let alice = new_user(&app, &key, "alice").await;
         let bob = new_user(&app, &key, "bob").await;
-        let reply = app.post("/api/admin/servers", &key, &json!({ "name": "Survival", "owner_uuid": alice }).to_string()).await;
+        let reply = app
+            .post(
+                "/api/admin/servers",
+                &key,
+                &json!({ "name": "Survival", "owner_uuid": alice }).to_string(),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let server = reply.body["server"].clone();
         assert_eq!(
@@ -87,23 +117,52 @@ async fn servers_can_be_created_listed_transferred_and_deleted() {
                     "owner_username": "alice", "created": server["created"] })
         );
         let path = format!("/api/admin/servers/{}", server["uuid"].as_str().unwrap());
-        let owned = app.get(&format!("/api/admin/users/{alice}/servers"), &key).await;
-        assert_eq!(owned.body, json!({ "servers": { "total": 1, "per_page": 10, "page": 1, "data": [server] } }));
+        let owned = app
+            .get(&format!("/api/admin/users/{alice}/servers"), &key)
+            .await;
+        assert_eq!(
+            owned.body,
+            json!({ "servers": { "total": 1, "per_page": 10, "page": 1, "data": [server] } })
+        );
 
-        let reply = app.patch(&path, &key, &json!({ "owner_uuid": bob }).to_string()).await;
+        let reply = app
+            .patch(&path, &key, &json!({ "owner_uuid": bob }).to_string())
+            .await;
         assert_eq!(reply.body["server"]["owner_uuid"], bob.as_str());
         assert_eq!(reply.body["server"]["owner_username"], "bob");
-        assert_eq!(app.get(&format!("/api/admin/users/{alice}/servers"), &key).await.body["servers"]["total"], 0);
-        assert_eq!(app.get("/api/admin/servers", &key).await.body["servers"]["total"], 1);
+        assert_eq!(
+            app.get(&format!("/api/admin/users/{alice}/servers"), &key)
+                .await
+                .body["servers"]["total"],
+            0
+        );
+        assert_eq!(
+            app.get("/api/admin/servers", &key).await.body["servers"]["total"],
+            1
+        );
 
         let nobody = uuid::Uuid::new_v4();
-        app.patch(&path, &key, &json!({ "owner_uuid": nobody }).to_string()).await.assert_error(400, &["invalid relation `owner` provided"]);
-        app.post("/api/admin/servers", &key, &json!({ "name": "x", "owner_uuid": nobody }).to_string()).await.assert_error(400, &["invalid relation `owner` provided"]);
-        app.get(&format!("/api/admin/users/{nobody}/servers"), &key).await.assert_error(404, &["user not found"]);
+        app.patch(&path, &key, &json!({ "owner_uuid": nobody }).to_string())
+            .await
+            .assert_error(400, &["invalid relation `owner` provided"]);
+        app.post(
+            "/api/admin/servers",
+            &key,
+            &json!({ "name": "x", "owner_uuid": nobody }).to_string(),
+        )
+        .await
+        .assert_error(400, &["invalid relation `owner` provided"]);
+        app.get(&format!("/api/admin/users/{nobody}/servers"), &key)
+            .await
+            .assert_error(404, &["user not found"]);
 
         assert_eq!(app.delete(&path, &key).await.body, json!({}));
-        app.get(&path, &key).await.assert_error(404, &["server not found"]);
-        app.get("/api/admin/servers/12", &key).await.assert_error(400, &["invalid server uuid"]);
+        app.get(&path, &key)
+            .await
+            .assert_error(404, &["server not found"]);
+        app.get("/api/admin/servers/12", &key)
+            .await
+            .assert_error(400, &["invalid server uuid"]);
         app
     })
     .await;

@@ -18,12 +18,16 @@ const NEW_USER: &str = r#"{
 fn assert_timestamp(value: &Value) {
     let text = value.as_str().expect("created is a string");
     assert!(chrono::DateTime::parse_from_rfc3339(text).is_ok(), "{text}");
-    assert!(text.ends_with('Z') && text.len() == 27, "RFC 3339 UTC with microseconds: {text}");
+    assert!(
+        text.ends_with('Z') && text.len() == 27,
+        "RFC 3339 UTC with microseconds: {text}"
+    );
 }
 
 #[track_caller]
 fn assert_uuid_v4(value: &Value) {
-    let uuid = uuid::Uuid::parse_str(value.as_str().expect("uuid is a string")).expect("uuid parses");
+    let uuid =
+        uuid::Uuid::parse_str(value.as_str().expect("uuid is a string")).expect("uuid parses");
     assert_eq!(uuid.get_version_num(), 4);
 }
 
@@ -68,11 +72,15 @@ async fn create_user_with_every_field_keeps_them() {
     on_each_backend(|app| async move {
         let key = app.admin_key().await;
         let role = app.role("support", &["users.read"]).await;
-        let reply = create(&app, &key, json!({
-            "username": "full_user", "email": "Full@Example.com", "name_first": "Fu",
-            "name_last": "Ll", "password": "a long password", "admin": true,
-            "language": "de", "role_uuid": role, "external_id": "billing-42",
-        }))
+        let reply = create(
+            &app,
+            &key,
+            json!({
+                "username": "full_user", "email": "Full@Example.com", "name_first": "Fu",
+                "name_last": "Ll", "password": "a long password", "admin": true,
+                "language": "de", "role_uuid": role, "external_id": "billing-42",
+            }),
+        )
         .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let user = &reply.body["user"];
@@ -93,13 +101,20 @@ async fn create_user_with_every_field_keeps_them() {
 async fn create_user_returns_409_when_username_or_email_is_taken_in_any_case() {
     on_each_backend(|app| async move {
         let key = app.admin_key().await;
-        assert_eq!(create(&app, &key, user_body("taken")).await.status, StatusCode::OK);
+        assert_eq!(
+            create(&app, &key, user_body("taken")).await.status,
+            StatusCode::OK
+        );
         let mut same_name = user_body("TAKEN");
         same_name["email"] = json!("other@example.com");
-        create(&app, &key, same_name).await.assert_error(409, &["user with email/username already exists"]);
+        create(&app, &key, same_name)
+            .await
+            .assert_error(409, &["user with email/username already exists"]);
         let mut same_email = user_body("other");
         same_email["email"] = json!("Taken@EXAMPLE.com");
-        create(&app, &key, same_email).await.assert_error(409, &["user with email/username already exists"]);
+        create(&app, &key, same_email)
+            .await
+            .assert_error(409, &["user with email/username already exists"]);
         app
     })
     .await;
@@ -114,7 +129,9 @@ async fn create_user_returns_409_when_external_id_is_taken() {
         assert_eq!(create(&app, &key, first).await.status, StatusCode::OK);
         let mut second = user_body("second");
         second["external_id"] = json!("ext-1");
-        create(&app, &key, second).await.assert_error(409, &["user with external_id already exists"]);
+        create(&app, &key, second)
+            .await
+            .assert_error(409, &["user with external_id already exists"]);
         app
     })
     .await;
@@ -156,28 +173,47 @@ async fn create_user_reports_every_failing_field() {
 async fn malformed_bodies_are_invalid_payloads() {
     on_each_backend(|app| async move {
         let key = app.admin_key().await;
-        app.post("/api/admin/users", &key, "{not json").await.assert_error(
-            400,
-            &["invalid payload: key must be a string at line 1 column 2"],
-        );
-        app.post("/api/admin/users", &key, r#"{"username": "abc"}"#).await.assert_error(
-            400,
-            &["invalid payload: missing field `email` at line 1 column 19"],
-        );
-        app.post("/api/admin/users", &key, r#"{"username": 5, "email": "a@b.co", "name_first": "Ab", "name_last": "Cd"}"#)
+        app.post("/api/admin/users", &key, "{not json")
             .await
-            .assert_error(400, &["invalid payload: invalid type: integer `5`, expected a string at line 1 column 15"]);
+            .assert_error(
+                400,
+                &["invalid payload: key must be a string at line 1 column 2"],
+            );
+        app.post("/api/admin/users", &key, r#"{"username": "abc"}"#)
+            .await
+            .assert_error(
+                400,
+                &["invalid payload: missing field `email` at line 1 column 19"],
+            );
+        app.post(
+            "/api/admin/users",
+            &key,
+            r#"{"username": 5, "email": "a@b.co", "name_first": "Ab", "name_last": "Cd"}"#,
+        )
+        .await
+        .assert_error(
+            400,
+            &["invalid payload: invalid type: integer `5`, expected a string at line 1 column 14"],
+        );
         app.post("/api/admin/users", &key, "").await.assert_error(
             400,
             &["invalid payload: EOF while parsing a value at line 1 column 0"],
         );
-        let reply = create(&app, &key, json!({
-            "username": "abc", "email": "a@b.co", "name_first": "Ab", "name_last": "Cd",
-            "role_uuid": "nope",
-        }))
+        let reply = create(
+            &app,
+            &key,
+            json!({
+                "username": "abc", "email": "a@b.co", "name_first": "Ab", "name_last": "Cd",
+                "role_uuid": "nope",
+            }),
+        )
         .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-        assert!(reply.errors()[0].starts_with("invalid payload: UUID parsing failed"), "{}", reply.body);
+        assert!(
+            reply.errors()[0].starts_with("invalid payload: UUID parsing failed"),
+            "{}",
+            reply.body
+        );
         app
     })
     .await;
@@ -189,7 +225,9 @@ async fn create_user_with_an_unknown_role_is_an_invalid_relation() {
         let key = app.admin_key().await;
         let mut body = user_body("roleless");
         body["role_uuid"] = json!(uuid::Uuid::new_v4());
-        create(&app, &key, body).await.assert_error(400, &["invalid relation `role` provided"]);
+        create(&app, &key, body)
+            .await
+            .assert_error(400, &["invalid relation `role` provided"]);
         app
     })
     .await;
@@ -204,7 +242,9 @@ async fn get_user_answers_the_user_or_the_contract_errors() {
         let reply = app.get(&format!("/api/admin/users/{uuid}"), &key).await;
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(reply.body, created.body);
-        app.get("/api/admin/users/not-a-uuid", &key).await.assert_error(400, &["invalid user uuid"]);
+        app.get("/api/admin/users/not-a-uuid", &key)
+            .await
+            .assert_error(400, &["invalid user uuid"]);
         app.get(&format!("/api/admin/users/{}", uuid::Uuid::new_v4()), &key)
             .await
             .assert_error(404, &["user not found"]);
@@ -223,7 +263,9 @@ async fn get_user_by_external_id() {
         let reply = app.get("/api/admin/users/external/crm%2F77", &key).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         assert_eq!(reply.body, created.body);
-        app.get("/api/admin/users/external/missing", &key).await.assert_error(404, &["user not found"]);
+        app.get("/api/admin/users/external/missing", &key)
+            .await
+            .assert_error(404, &["user not found"]);
         app
     })
     .await;
@@ -234,7 +276,12 @@ async fn list_users_pages_in_creation_order_with_the_total() {
     on_each_backend(|app| async move {
         let key = app.admin_key().await;
         for i in 0..12 {
-            assert_eq!(create(&app, &key, user_body(&format!("user{i:02}"))).await.status, StatusCode::OK);
+            assert_eq!(
+                create(&app, &key, user_body(&format!("user{i:02}")))
+                    .await
+                    .status,
+                StatusCode::OK
+            );
         }
         let reply = app.get("/api/admin/users", &key).await;
         assert_eq!(reply.status, StatusCode::OK);
@@ -242,15 +289,34 @@ async fn list_users_pages_in_creation_order_with_the_total() {
         assert_eq!(page["total"], 13);
         assert_eq!(page["per_page"], 10);
         assert_eq!(page["page"], 1);
-        let names: Vec<&str> = page["data"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
-        assert_eq!(names, ["root", "user00", "user01", "user02", "user03", "user04", "user05", "user06", "user07", "user08"]);
+        let names: Vec<&str> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "root", "user00", "user01", "user02", "user03", "user04", "user05", "user06",
+                "user07", "user08"
+            ]
+        );
 
         let reply = app.get("/api/admin/users?page=2&per_page=10", &key).await;
-        let names: Vec<&str> = reply.body["users"]["data"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+        let names: Vec<&str> = reply.body["users"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["user09", "user10", "user11"]);
 
         let reply = app.get("/api/admin/users?page=9&per_page=5", &key).await;
-        assert_eq!(reply.body, json!({ "users": { "total": 13, "per_page": 5, "page": 9, "data": [] } }));
+        assert_eq!(
+            reply.body,
+            json!({ "users": { "total": 13, "per_page": 5, "page": 9, "data": [] } })
+        );
         app
     })
     .await;
@@ -260,13 +326,21 @@ async fn list_users_pages_in_creation_order_with_the_total() {
 async fn list_users_rejects_out_of_range_paging() {
     on_each_backend(|app| async move {
         let key = app.admin_key().await;
-        app.get("/api/admin/users?page=0", &key).await.assert_error(400, &["page: lower than 1"]);
-        app.get("/api/admin/users?per_page=101", &key).await.assert_error(400, &["per_page: greater than 100"]);
-        app.get("/api/admin/users?per_page=0", &key).await.assert_error(400, &["per_page: lower than 1"]);
+        app.get("/api/admin/users?page=0", &key)
+            .await
+            .assert_error(400, &["page: lower than 1"]);
+        app.get("/api/admin/users?per_page=101", &key)
+            .await
+            .assert_error(400, &["per_page: greater than 100"]);
+        app.get("/api/admin/users?per_page=0", &key)
+            .await
+            .assert_error(400, &["per_page: lower than 1"]);
         app.get("/api/admin/users?per_page=1000000000000000000000", &key)
             .await
             .assert_error(400, &["per_page: must be a whole number"]);
-        app.get("/api/admin/users?page=abc", &key).await.assert_error(400, &["page: must be a whole number"]);
+        app.get("/api/admin/users?page=abc", &key)
+            .await
+            .assert_error(400, &["page: must be a whole number"]);
         let long = "x".repeat(129);
         app.get(&format!("/api/admin/users?search={long}"), &key)
             .await
@@ -278,18 +352,30 @@ async fn list_users_rejects_out_of_range_paging() {
 
 async fn search(app: &TestApp, key: &Auth, term: &str) -> Vec<String> {
     let encoded: String = url_encode(term);
-    let reply = app.get(&format!("/api/admin/users?per_page=100&search={encoded}"), key).await;
+    let reply = app
+        .get(
+            &format!("/api/admin/users?per_page=100&search={encoded}"),
+            key,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let data = reply.body["users"]["data"].as_array().unwrap();
-    assert_eq!(reply.body["users"]["total"].as_i64().unwrap() as usize, data.len());
-    data.iter().map(|u| u["username"].as_str().unwrap().to_owned()).collect()
+    assert_eq!(
+        reply.body["users"]["total"].as_i64().unwrap() as usize,
+        data.len()
+    );
+    data.iter()
+        .map(|u| u["username"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 fn url_encode(term: &str) -> String {
-    term.bytes().map(|b| match b {
-        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'~' => (b as char).to_string(),
-        _ => format!("%{b:02X}"),
-    }).collect()
+    term.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -335,18 +421,28 @@ async fn update_user_returns_the_updated_user_and_leaves_absent_fields() {
         let uuid = created.body["user"]["uuid"].as_str().unwrap().to_owned();
         let path = format!("/api/admin/users/{uuid}");
 
-        let reply = app.patch(&path, &key, r#"{"name_first": "Changed", "language": "fr"}"#).await;
+        let reply = app
+            .patch(
+                &path,
+                &key,
+                r#"{"name_first": "Changed", "language": "fr"}"#,
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let mut expected = created.body.clone();
         expected["user"]["name_first"] = json!("Changed");
         expected["user"]["language"] = json!("fr");
         assert_eq!(reply.body, expected);
 
-        let reply = app.patch(&path, &key, r#"{"role_uuid": null, "external_id": null}"#).await;
+        let reply = app
+            .patch(&path, &key, r#"{"role_uuid": null, "external_id": null}"#)
+            .await;
         assert_eq!(reply.body["user"]["role"], Value::Null);
         assert_eq!(reply.body["user"]["external_id"], Value::Null);
 
-        let reply = app.patch(&path, &key, r#"{"password": "a brand new one"}"#).await;
+        let reply = app
+            .patch(&path, &key, r#"{"password": "a brand new one"}"#)
+            .await;
         assert_eq!(reply.body["user"]["has_password"], true);
         app
     })
@@ -361,12 +457,26 @@ async fn update_user_returns_409_for_a_taken_username_email_or_external_id() {
         other["external_id"] = json!("ext-other");
         create(&app, &key, other).await;
         let mine = create(&app, &key, user_body("mine")).await;
-        let path = format!("/api/admin/users/{}", mine.body["user"]["uuid"].as_str().unwrap());
-        for body in [r#"{"username": "OTHER"}"#, r#"{"email": "other@example.com"}"#, r#"{"external_id": "ext-other"}"#] {
-            app.patch(&path, &key, body).await.assert_error(409, &["user with email/username/external_id already exists"]);
+        let path = format!(
+            "/api/admin/users/{}",
+            mine.body["user"]["uuid"].as_str().unwrap()
+        );
+        for body in [
+            r#"{"username": "OTHER"}"#,
+            r#"{"email": "other@example.com"}"#,
+            r#"{"external_id": "ext-other"}"#,
+        ] {
+            app.patch(&path, &key, body).await.assert_error(
+                409,
+                &["user with email/username/external_id already exists"],
+            );
         }
         let reply = app.patch(&path, &key, r#"{"username": "MINE"}"#).await;
-        assert_eq!(reply.status, StatusCode::OK, "a user may change the case of their own name");
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "a user may change the case of their own name"
+        );
         app
     })
     .await;
@@ -377,11 +487,30 @@ async fn update_user_validates_and_changes_nothing_on_error() {
     on_each_backend(|app| async move {
         let key = app.admin_key().await;
         let created = create(&app, &key, user_body("stable")).await;
-        let path = format!("/api/admin/users/{}", created.body["user"]["uuid"].as_str().unwrap());
-        app.patch(&path, &key, r#"{"username": "x", "name_last": "Valid"}"#).await.assert_error(400, &["username: length is lower than 3"]);
-        app.patch(&path, &key, &format!(r#"{{"role_uuid": "{}"}}"#, uuid::Uuid::new_v4())).await.assert_error(400, &["invalid relation `role` provided"]);
-        app.patch("/api/admin/users/zzz", &key, "{}").await.assert_error(400, &["invalid user uuid"]);
-        app.patch(&format!("/api/admin/users/{}", uuid::Uuid::new_v4()), &key, "{}").await.assert_error(404, &["user not found"]);
+        let path = format!(
+            "/api/admin/users/{}",
+            created.body["user"]["uuid"].as_str().unwrap()
+        );
+        app.patch(&path, &key, r#"{"username": "x", "name_last": "Valid"}"#)
+            .await
+            .assert_error(400, &["username: length is lower than 3"]);
+        app.patch(
+            &path,
+            &key,
+            &format!(r#"{{"role_uuid": "{}"}}"#, uuid::Uuid::new_v4()),
+        )
+        .await
+        .assert_error(400, &["invalid relation `role` provided"]);
+        app.patch("/api/admin/users/zzz", &key, "{}")
+            .await
+            .assert_error(400, &["invalid user uuid"]);
+        app.patch(
+            &format!("/api/admin/users/{}", uuid::Uuid::new_v4()),
+            &key,
+            "{}",
+        )
+        .await
+        .assert_error(404, &["user not found"]);
         assert_eq!(app.get(&path, &key).await.body, created.body);
         app
     })
@@ -394,19 +523,36 @@ async fn delete_user_answers_empty_object_and_refuses_server_owners() {
         let key = app.admin_key().await;
         let owner = create(&app, &key, user_body("owner")).await;
         let owner_uuid = owner.body["user"]["uuid"].as_str().unwrap().to_owned();
-        let server = app.post("/api/admin/servers", &key, &json!({"name": "mc-1", "owner_uuid": owner_uuid}).to_string()).await;
+        let server = app
+            .post(
+                "/api/admin/servers",
+                &key,
+                &json!({"name": "mc-1", "owner_uuid": owner_uuid}).to_string(),
+            )
+            .await;
         assert_eq!(server.status, StatusCode::OK, "{}", server.body);
         let path = format!("/api/admin/users/{owner_uuid}");
-        app.delete(&path, &key).await.assert_error(400, &["user has servers, cannot delete"]);
+        app.delete(&path, &key)
+            .await
+            .assert_error(400, &["user has servers, cannot delete"]);
         assert_eq!(app.get(&path, &key).await.status, StatusCode::OK);
 
-        let server_path = format!("/api/admin/servers/{}", server.body["server"]["uuid"].as_str().unwrap());
+        let server_path = format!(
+            "/api/admin/servers/{}",
+            server.body["server"]["uuid"].as_str().unwrap()
+        );
         assert_eq!(app.delete(&server_path, &key).await.body, json!({}));
         let reply = app.delete(&path, &key).await;
         assert_eq!((reply.status, reply.body), (StatusCode::OK, json!({})));
-        app.get(&path, &key).await.assert_error(404, &["user not found"]);
-        app.delete(&path, &key).await.assert_error(404, &["user not found"]);
-        app.delete("/api/admin/users/1", &key).await.assert_error(400, &["invalid user uuid"]);
+        app.get(&path, &key)
+            .await
+            .assert_error(404, &["user not found"]);
+        app.delete(&path, &key)
+            .await
+            .assert_error(404, &["user not found"]);
+        app.delete("/api/admin/users/1", &key)
+            .await
+            .assert_error(400, &["invalid user uuid"]);
         app
     })
     .await;

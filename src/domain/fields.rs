@@ -71,10 +71,7 @@ string_newtype!(
 impl Username {
     pub fn parse(value: String) -> Result<Self, String> {
         check_length(&value, 3, 15)?;
-        if !value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err("must contain only letters, digits and underscores".to_owned());
         }
         Ok(Self(value))
@@ -144,6 +141,9 @@ string_newtype!(
 impl Description {
     pub fn parse(value: String) -> Result<Self, String> {
         check_length(&value, 0, 1024)?;
+        if value.contains('\0') {
+            return Err("must not contain NUL characters".to_owned());
+        }
         Ok(Self(value))
     }
 }
@@ -188,7 +188,10 @@ impl Language {
             Ok(Self(value))
         } else {
             let codes: Vec<&str> = LANGUAGES.iter().map(|(code, _)| *code).collect();
-            Err(format!("unsupported language, use one of {}", codes.join(", ")))
+            Err(format!(
+                "unsupported language, use one of {}",
+                codes.join(", ")
+            ))
         }
     }
 }

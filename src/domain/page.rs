@@ -78,7 +78,12 @@ impl TryFrom<ListParams> for ListQuery {
         let search = params.search.filter(|s| !s.is_empty());
         if let Some(search) = &search {
             if search.chars().count() > MAX_SEARCH_CHARS {
-                errors.push("search", format!("length is greater than {MAX_SEARCH_CHARS}"));
+                errors.push(
+                    "search",
+                    format!("length is greater than {MAX_SEARCH_CHARS}"),
+                );
+            } else if search.chars().any(char::is_control) {
+                errors.push("search", "must not contain control characters");
             }
         }
         errors.into_result()?;
@@ -139,7 +144,10 @@ mod tests {
 
     #[test]
     fn defaults_are_page_1_of_10() {
-        assert_eq!(ListQuery::try_from(ListParams::default()), Ok(ListQuery::default()));
+        assert_eq!(
+            ListQuery::try_from(ListParams::default()),
+            Ok(ListQuery::default())
+        );
     }
 
     #[test]
@@ -147,7 +155,10 @@ mod tests {
         let error = ListQuery::try_from(params("0", "101")).unwrap_err();
         assert_eq!(
             error.messages(),
-            vec!["page: lower than 1".to_owned(), "per_page: greater than 100".to_owned()]
+            vec![
+                "page: lower than 1".to_owned(),
+                "per_page: greater than 100".to_owned()
+            ]
         );
         let error = ListQuery::try_from(params("1", "0")).unwrap_err();
         assert_eq!(error.messages(), vec!["per_page: lower than 1".to_owned()]);
@@ -156,7 +167,23 @@ mod tests {
     #[test]
     fn huge_numbers_are_rejected_not_wrapped() {
         let error = ListQuery::try_from(params("1", "99999999999999999999999")).unwrap_err();
-        assert_eq!(error.messages(), vec!["per_page: must be a whole number".to_owned()]);
+        assert_eq!(
+            error.messages(),
+            vec!["per_page: must be a whole number".to_owned()]
+        );
+    }
+
+    #[test]
+    fn control_characters_are_not_searchable() {
+        let error = ListQuery::try_from(ListParams {
+            search: Some("a\0b".into()),
+            ..ListParams::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            error.messages(),
+            vec!["search: must not contain control characters".to_owned()]
+        );
     }
 
     #[test]

@@ -90,13 +90,11 @@ impl TryFrom<UpdateRoleRequest> for RolePatch {
             description: match request.description {
                 None => None,
                 Some(None) => Some(None),
-                Some(Some(d)) => errors
-                    .check("description", Description::parse(d))
-                    .map(Some),
+                Some(Some(d)) => errors.check("description", Description::parse(d)).map(Some),
             },
-            admin_permissions: request.admin_permissions.and_then(|p| {
-                errors.check("admin_permissions", Permission::parse_list(&p))
-            }),
+            admin_permissions: request
+                .admin_permissions
+                .and_then(|p| errors.check("admin_permissions", Permission::parse_list(&p))),
         };
         errors.into_result()?;
         Ok(patch)

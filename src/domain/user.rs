@@ -123,7 +123,9 @@ impl TryFrom<CreateUserRequest> for NewUser {
             .external_id
             .map(|e| errors.check("external_id", ExternalId::parse(e)));
         match (username, email, name_first, name_last) {
-            (Some(username), Some(email), Some(name_first), Some(name_last)) if errors.is_empty() => {
+            (Some(username), Some(email), Some(name_first), Some(name_last))
+                if errors.is_empty() =>
+            {
                 Ok(NewUser {
                     username,
                     email,
@@ -170,9 +172,7 @@ impl TryFrom<UpdateUserRequest> for UserPatch {
             external_id: match request.external_id {
                 None => None,
                 Some(None) => Some(None),
-                Some(Some(v)) => errors
-                    .check("external_id", ExternalId::parse(v))
-                    .map(Some),
+                Some(Some(v)) => errors.check("external_id", ExternalId::parse(v)).map(Some),
             },
         };
         errors.into_result()?;
@@ -254,8 +254,17 @@ pub(crate) mod tests {
     fn user_json_has_the_eleven_contract_fields_and_no_secret() {
         let json = serde_json::to_value(sample_user()).unwrap();
         for field in [
-            "uuid", "external_id", "username", "email", "name_first", "name_last", "admin",
-            "totp_enabled", "language", "role", "created",
+            "uuid",
+            "external_id",
+            "username",
+            "email",
+            "name_first",
+            "name_last",
+            "admin",
+            "totp_enabled",
+            "language",
+            "role",
+            "created",
         ] {
             assert!(json.get(field).is_some(), "{field}");
         }

@@ -113,6 +113,9 @@ impl Core {
     /// password fail alike, in about the same time.
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn login(&self, request: LoginRequest) -> Result<Session, CoreError> {
+        if request.user.contains('\0') {
+            return Err(CoreError::InvalidCredentials);
+        }
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, LoginRow>(
                 "SELECT uuid, password_hash FROM users \
@@ -127,7 +130,9 @@ impl Core {
             None => (None, None),
         };
         let valid = verify_password(hash, request.password).await?;
-        let uuid = uuid.filter(|_| valid).ok_or(CoreError::InvalidCredentials)?;
+        let uuid = uuid
+            .filter(|_| valid)
+            .ok_or(CoreError::InvalidCredentials)?;
         let token = random_token();
         let created = now();
         let expires = created + Duration::days(SESSION_LIFETIME_DAYS);

@@ -7,7 +7,7 @@ mod roles;
 mod servers;
 mod users;
 
-pub use auth::{Credentials, LoginRequest, Session, SESSION_LIFETIME_DAYS};
+pub use auth::{Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session};
 pub use users::SeedReport;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -91,7 +91,11 @@ pub(crate) async fn user_for_update(tx: &mut Tx, uuid: Uuid) -> Result<Option<Us
 }
 
 /// Whether a row with this uuid exists in `table` (a fixed name, never input).
-pub(crate) async fn exists(tx: &mut Tx, table: &'static str, uuid: Uuid) -> Result<bool, CoreError> {
+pub(crate) async fn exists(
+    tx: &mut Tx,
+    table: &'static str,
+    uuid: Uuid,
+) -> Result<bool, CoreError> {
     let sql = format!("SELECT count(*) FROM {table} WHERE uuid = $1");
     let count = with_tx!(tx, conn => {
         sqlx::query_scalar::<_, i64>(&sql).bind(uuid).fetch_one(conn).await

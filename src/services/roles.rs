@@ -98,7 +98,11 @@ impl Core {
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
-    pub async fn create_role(&self, principal: &Principal, input: NewRole) -> Result<Role, CoreError> {
+    pub async fn create_role(
+        &self,
+        principal: &Principal,
+        input: NewRole,
+    ) -> Result<Role, CoreError> {
         principal.require(Permission::RolesCreate)?;
         check_grantable(principal, &input.admin_permissions)?;
         let uuid = Uuid::new_v4();

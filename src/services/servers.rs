@@ -30,7 +30,11 @@ impl Core {
         owner: Option<Uuid>,
         query: ListQuery,
     ) -> Result<Page<Server>, CoreError> {
-        let filter = if owner.is_some() { "WHERE s.owner_uuid = $1" } else { "" };
+        let filter = if owner.is_some() {
+            "WHERE s.owner_uuid = $1"
+        } else {
+            ""
+        };
         let count_sql = format!("SELECT count(*) FROM servers s {filter}");
         let page_sql = format!(
             "{SERVER_SELECT} {filter} ORDER BY s.created, s.uuid LIMIT {} OFFSET {}",
@@ -88,7 +92,8 @@ impl Core {
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, ServerRow>(&sql).bind(uuid).fetch_optional(pool).await
         })?;
-        row.map(Server::from).ok_or(CoreError::NotFound(Entity::Server))
+        row.map(Server::from)
+            .ok_or(CoreError::NotFound(Entity::Server))
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]

@@ -56,7 +56,9 @@ async fn check_role(tx: &mut Tx, role_uuid: Option<Uuid>) -> Result<(), CoreErro
 /// won the race) still becomes the contract's conflict.
 fn write_error(error: sqlx::Error, on_unique: impl Fn(Option<&str>) -> Conflict) -> CoreError {
     match violation(&error) {
-        Some(Violation::Unique(constraint)) => CoreError::Conflict(on_unique(constraint.as_deref())),
+        Some(Violation::Unique(constraint)) => {
+            CoreError::Conflict(on_unique(constraint.as_deref()))
+        }
         Some(Violation::ForeignKey) => CoreError::InvalidRelation("role".to_owned()),
         None => error.into(),
     }
@@ -136,6 +138,10 @@ impl Core {
         external_id: &str,
     ) -> Result<User, CoreError> {
         principal.require(Permission::UsersRead)?;
+        // Stored ids never hold NUL (PostgreSQL text cannot), so such an id names nobody.
+        if external_id.contains('\0') {
+            return Err(CoreError::NotFound(Entity::User));
+        }
         let sql = format!("SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.external_id = $1");
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, UserRow>(&sql).bind(external_id).fetch_optional(pool).await
@@ -260,7 +266,11 @@ impl Core {
             uuid,
             patch.username.as_ref().map(Username::as_str),
             patch.email.as_ref().map(Email::as_str),
-            patch.external_id.is_some().then_some(external_id.as_deref()).flatten(),
+            patch
+                .external_id
+                .is_some()
+                .then_some(external_id.as_deref())
+                .flatten(),
         )
         .await?;
         if name_or_email || external {
@@ -331,8 +341,23 @@ impl Core {
         Ok(())
     }
 
-    /// Finds a user by username or email, case-insensitively; for the operator's CLI.
+    /// Finds a user by exact username or email, case-insensitively.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn get_user_by_login(
+        &self,
+        principal: &Principal,
+        login: &str,
+    ) -> Result<User, CoreError> {
+        principal.require(Permission::UsersRead)?;
+        self.find_user_by_login(login).await
+    }
+
+    /// Finds a user by username or email, case-insensitively, on the operator's authority
+    /// (the CLI).
     pub async fn find_user_by_login(&self, login: &str) -> Result<User, CoreError> {
+        if login.contains('\0') {
+            return Err(CoreError::NotFound(Entity::User));
+        }
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM {USER_FROM} \
              WHERE lower(u.username) = lower($1) OR lower(u.email) = lower($1)"
@@ -407,8 +432,8 @@ impl Core {
 
 fn seed_name(i: u64) -> (&'static str, &'static str) {
     const FIRST: &[&str] = &[
-        "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Linus", "Ken",
-        "Radia", "Frances", "Niklaus", "Leslie", "Tony", "Hedy", "John",
+        "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Linus", "Ken", "Radia",
+        "Frances", "Niklaus", "Leslie", "Tony", "Hedy", "John",
     ];
     const LAST: &[&str] = &[
         "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Torvalds",

@@ -48,7 +48,11 @@ impl FormErrors {
             },
             AppError::Core(CoreError::InvalidRelation(relation)) => FormErrors {
                 fields: vec![(
-                    if relation == "role" { "role_uuid".to_owned() } else { relation.clone() },
+                    if relation == "role" {
+                        "role_uuid".to_owned()
+                    } else {
+                        relation.clone()
+                    },
                     format!("no such {relation}"),
                 )],
                 general: None,

@@ -21,9 +21,25 @@ fn copy(text: String) {
 pub fn ApiKeysPage() -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
-    let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_keys());
-    let errors = Signal::derive(move || create.value().get().and_then(|r| r.err()).map(|e| FormErrors::from_error(&e)).unwrap_or_default());
-    let new_key = move || create.value().get().and_then(|r| r.ok()).map(|created| created.key);
+    let keys = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| list_api_keys(),
+    );
+    let errors = Signal::derive(move || {
+        create
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| FormErrors::from_error(&e))
+            .unwrap_or_default()
+    });
+    let new_key = move || {
+        create
+            .value()
+            .get()
+            .and_then(|r| r.ok())
+            .map(|created| created.key)
+    };
     let (copied, set_copied) = signal(false);
     let me = expect_context::<MeResource>().0;
     view! {

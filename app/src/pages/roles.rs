@@ -8,11 +8,26 @@ use crate::components::layout::MeResource;
 use crate::components::permissions::PermissionPicker;
 use crate::server_fns::roles::{DeleteRole, SaveRole, list_roles};
 
-fn role_form(action: ServerAction<SaveRole>, role: Option<Role>, offered: Vec<Permission>, errors: Signal<FormErrors>) -> impl IntoView {
+fn role_form(
+    action: ServerAction<SaveRole>,
+    role: Option<Role>,
+    offered: Vec<Permission>,
+    errors: Signal<FormErrors>,
+) -> impl IntoView {
     let editing = role.is_some();
-    let id = role.as_ref().map(|r| r.uuid.to_string()).unwrap_or_default();
-    let prefix = if editing { format!("role-{id}") } else { "new-role".to_owned() };
-    let checked = role.as_ref().map(|r| r.admin_permissions.clone()).unwrap_or_default();
+    let id = role
+        .as_ref()
+        .map(|r| r.uuid.to_string())
+        .unwrap_or_default();
+    let prefix = if editing {
+        format!("role-{id}")
+    } else {
+        "new-role".to_owned()
+    };
+    let checked = role
+        .as_ref()
+        .map(|r| r.admin_permissions.clone())
+        .unwrap_or_default();
     view! {
         <ActionForm action=action>
             {editing.then(|| view! { <input type="hidden" name="uuid" value=id.clone() /> })}
@@ -40,8 +55,17 @@ fn role_form(action: ServerAction<SaveRole>, role: Option<Role>, offered: Vec<Pe
 pub fn RolesPage() -> impl IntoView {
     let save = ServerAction::<SaveRole>::new();
     let remove = ServerAction::<DeleteRole>::new();
-    let roles = Resource::new(move || (save.version().get(), remove.version().get()), |_| list_roles());
-    let errors = Signal::derive(move || save.value().get().and_then(|r| r.err()).map(|e| FormErrors::from_error(&e)).unwrap_or_default());
+    let roles = Resource::new(
+        move || (save.version().get(), remove.version().get()),
+        |_| list_roles(),
+    );
+    let errors = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| FormErrors::from_error(&e))
+            .unwrap_or_default()
+    });
     let me = expect_context::<MeResource>().0;
     view! {
         <Title text="Roles · Roster" />

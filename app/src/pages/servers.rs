@@ -10,16 +10,32 @@ pub fn ServersPage() -> impl IntoView {
     let transfer = ServerAction::<TransferServer>::new();
     let remove = ServerAction::<DeleteServer>::new();
     let servers = Resource::new(
-        move || (create.version().get(), transfer.version().get(), remove.version().get()),
+        move || {
+            (
+                create.version().get(),
+                transfer.version().get(),
+                remove.version().get(),
+            )
+        },
         |_| list_servers(),
     );
-    let errors = Signal::derive(move || create.value().get().and_then(|r| r.err()).map(|e| FormErrors::from_error(&e)).unwrap_or_default());
+    let errors = Signal::derive(move || {
+        create
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| FormErrors::from_error(&e))
+            .unwrap_or_default()
+    });
     let row_error = move || {
-        [transfer.value().get().and_then(|r| r.err()), remove.value().get().and_then(|r| r.err())]
-            .into_iter()
-            .flatten()
-            .next()
-            .map(|e| describe(&e))
+        [
+            transfer.value().get().and_then(|r| r.err()),
+            remove.value().get().and_then(|r| r.err()),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|e| describe(&e))
     };
     view! {
         <Title text="Servers · Roster" />

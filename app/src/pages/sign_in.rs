@@ -7,7 +7,13 @@ use crate::server_fns::auth::SignIn;
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    let error = move || action.value().get().and_then(|r| r.err()).map(|e| describe(&e));
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| describe(&e))
+    };
     view! {
         <Title text="Sign in · Roster" />
         <section class="card narrow">

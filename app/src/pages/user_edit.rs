@@ -22,7 +22,9 @@ pub fn EditUserPage() -> impl IntoView {
         |(uuid, _)| async move {
             match uuid {
                 Some(uuid) => get_user(uuid).await,
-                None => Err(crate::error::AppError::Core(roster::CoreError::InvalidUuid(roster::Entity::User))),
+                None => Err(crate::error::AppError::Core(
+                    roster::CoreError::InvalidUuid(roster::Entity::User),
+                )),
             }
         },
     );
@@ -74,7 +76,11 @@ pub fn EditUserPage() -> impl IntoView {
     }
 }
 
-fn server_row(server: Server, transfer: ServerAction<TransferServer>, remove: ServerAction<DeleteServer>) -> impl IntoView {
+fn server_row(
+    server: Server,
+    transfer: ServerAction<TransferServer>,
+    remove: ServerAction<DeleteServer>,
+) -> impl IntoView {
     let id = server.uuid.to_string();
     let delete_id = id.clone();
     let owner_id = format!("owner-{}", server.uuid);
@@ -106,15 +112,23 @@ fn DeleteUserSection(uuid: Uuid, show_servers: bool) -> impl IntoView {
     let servers = Resource::new(
         move || (transfer.version().get(), remove.version().get()),
         move |_| async move {
-            if show_servers { user_servers(uuid).await.map(|p| p.data) } else { Ok(Vec::new()) }
+            if show_servers {
+                user_servers(uuid).await.map(|p| p.data)
+            } else {
+                Ok(Vec::new())
+            }
         },
     );
     let action_error = move || {
-        [transfer.value().get().and_then(|r| r.err()), remove.value().get().and_then(|r| r.err()), delete.value().get().and_then(|r| r.err())]
-            .into_iter()
-            .flatten()
-            .next()
-            .map(|e| describe(&e))
+        [
+            transfer.value().get().and_then(|r| r.err()),
+            remove.value().get().and_then(|r| r.err()),
+            delete.value().get().and_then(|r| r.err()),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|e| describe(&e))
     };
     view! {
         <section class="card danger-zone" aria-labelledby="delete-heading">

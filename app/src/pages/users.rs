@@ -23,7 +23,9 @@ fn href(search: &str, page: u32, per_page: u32) -> String {
 fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -60,9 +62,12 @@ fn pager(last: u32, current: u32, per_page: u32, search: String) -> impl IntoVie
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
     let params = move || query.with(|q| (q.get("page"), q.get("per_page"), q.get("search")));
-    let users = Resource::new(params, |(page, per_page, search)| list_users(page, per_page, search));
+    let users = Resource::new(params, |(page, per_page, search)| {
+        list_users(page, per_page, search)
+    });
     let search_value = move || query.with(|q| q.get("search").unwrap_or_default());
-    let per_page_value = move || query.with(|q| q.get("per_page").unwrap_or_else(|| "10".to_owned()));
+    let per_page_value =
+        move || query.with(|q| q.get("per_page").unwrap_or_else(|| "10".to_owned()));
 
     let navigate = use_navigate();
     let pending_search = StoredValue::new(None::<TimeoutHandle>);
@@ -74,7 +79,15 @@ pub fn UsersPage() -> impl IntoView {
         }
         let navigate = navigate.clone();
         let handle = set_timeout_with_handle(
-            move || navigate(&href(text.trim(), 1, per_page), NavigateOptions { replace: true, ..Default::default() }),
+            move || {
+                navigate(
+                    &href(text.trim(), 1, per_page),
+                    NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                )
+            },
             std::time::Duration::from_millis(250),
         )
         .ok();

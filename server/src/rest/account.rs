@@ -29,7 +29,10 @@ pub async fn login(
     ))
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
     if let Some(token) = credentials(&headers).session_token {
         state.core.logout(&token).await?;
     }
@@ -43,7 +46,11 @@ pub async fn account(Caller(caller): Caller) -> Reply {
     Ok(Json(json!({ "user": caller.user })))
 }
 
-pub async fn list_api_keys(State(state): State<AppState>, Caller(caller): Caller, Listing(query): Listing) -> Reply {
+pub async fn list_api_keys(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Listing(query): Listing,
+) -> Reply {
     let page = state.core.list_api_keys(&caller, query).await?;
     Ok(Json(json!({ "api_keys": page })))
 }
@@ -58,8 +65,15 @@ pub async fn create_api_key(
     Ok(Json(json!(created)))
 }
 
-pub async fn revoke_api_key(State(state): State<AppState>, Caller(caller): Caller, Path(key): Path<String>) -> Reply {
-    state.core.revoke_api_key(&caller, uuid_of(&key, Entity::ApiKey)?).await?;
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(key): Path<String>,
+) -> Reply {
+    state
+        .core
+        .revoke_api_key(&caller, uuid_of(&key, Entity::ApiKey)?)
+        .await?;
     Ok(Json(json!({})))
 }
 

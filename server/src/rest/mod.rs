@@ -10,12 +10,12 @@ mod servers;
 mod users;
 
 use axum::Json;
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header::CONTENT_TYPE};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use axum::Router;
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 
@@ -38,7 +38,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/client/permissions", get(account::permissions))
         .route("/api/admin/users", get(users::list).post(users::create))
-        .route("/api/admin/users/external/{external_id}", get(users::by_external_id))
+        .route(
+            "/api/admin/users/external/{external_id}",
+            get(users::by_external_id),
+        )
         .route(
             "/api/admin/users/{user}",
             get(users::get).patch(users::update).delete(users::delete),
@@ -49,10 +52,15 @@ pub fn router() -> Router<AppState> {
             "/api/admin/roles/{role}",
             get(roles::get).patch(roles::update).delete(roles::delete),
         )
-        .route("/api/admin/servers", get(servers::list).post(servers::create))
+        .route(
+            "/api/admin/servers",
+            get(servers::list).post(servers::create),
+        )
         .route(
             "/api/admin/servers/{server}",
-            get(servers::get).patch(servers::update).delete(servers::delete),
+            get(servers::get)
+                .patch(servers::update)
+                .delete(servers::delete),
         )
         .route("/api", any(route_not_found))
         .route("/api/{*rest}", any(route_not_found))
@@ -68,7 +76,9 @@ pub fn router() -> Router<AppState> {
 
 async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     state.core.ping().await?;
-    Ok(Json(json!({ "status": "ok", "database": state.core.backend().as_str() })))
+    Ok(Json(
+        json!({ "status": "ok", "database": state.core.backend().as_str() }),
+    ))
 }
 
 async fn route_not_found() -> ApiError {

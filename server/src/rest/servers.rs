@@ -10,13 +10,24 @@ use crate::state::AppState;
 
 type Reply = Result<Json<Value>, ApiError>;
 
-pub async fn list(State(state): State<AppState>, Caller(caller): Caller, Listing(query): Listing) -> Reply {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Listing(query): Listing,
+) -> Reply {
     let page = state.core.list_servers(&caller, query).await?;
     Ok(Json(json!({ "servers": page })))
 }
 
-pub async fn get(State(state): State<AppState>, Caller(caller): Caller, Path(server): Path<String>) -> Reply {
-    let server = state.core.get_server(&caller, uuid_of(&server, Entity::Server)?).await?;
+pub async fn get(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(server): Path<String>,
+) -> Reply {
+    let server = state
+        .core
+        .get_server(&caller, uuid_of(&server, Entity::Server)?)
+        .await?;
     Ok(Json(json!({ "server": server })))
 }
 
@@ -25,7 +36,10 @@ pub async fn create(
     Caller(caller): Caller,
     Payload(request): Payload<CreateServerRequest>,
 ) -> Reply {
-    let server = state.core.create_server(&caller, NewServer::try_from(request)?).await?;
+    let server = state
+        .core
+        .create_server(&caller, NewServer::try_from(request)?)
+        .await?;
     Ok(Json(json!({ "server": server })))
 }
 
@@ -36,11 +50,21 @@ pub async fn update(
     Payload(request): Payload<UpdateServerRequest>,
 ) -> Reply {
     let uuid = uuid_of(&server, Entity::Server)?;
-    let server = state.core.update_server(&caller, uuid, ServerPatch::try_from(request)?).await?;
+    let server = state
+        .core
+        .update_server(&caller, uuid, ServerPatch::try_from(request)?)
+        .await?;
     Ok(Json(json!({ "server": server })))
 }
 
-pub async fn delete(State(state): State<AppState>, Caller(caller): Caller, Path(server): Path<String>) -> Reply {
-    state.core.delete_server(&caller, uuid_of(&server, Entity::Server)?).await?;
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(server): Path<String>,
+) -> Reply {
+    state
+        .core
+        .delete_server(&caller, uuid_of(&server, Entity::Server)?)
+        .await?;
     Ok(Json(json!({})))
 }

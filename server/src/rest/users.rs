@@ -10,13 +10,24 @@ use crate::state::AppState;
 
 type Reply = Result<Json<Value>, ApiError>;
 
-pub async fn list(State(state): State<AppState>, Caller(caller): Caller, Listing(query): Listing) -> Reply {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Listing(query): Listing,
+) -> Reply {
     let page = state.core.list_users(&caller, query).await?;
     Ok(Json(json!({ "users": page })))
 }
 
-pub async fn get(State(state): State<AppState>, Caller(caller): Caller, Path(user): Path<String>) -> Reply {
-    let user = state.core.get_user(&caller, uuid_of(&user, Entity::User)?).await?;
+pub async fn get(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(user): Path<String>,
+) -> Reply {
+    let user = state
+        .core
+        .get_user(&caller, uuid_of(&user, Entity::User)?)
+        .await?;
     Ok(Json(json!({ "user": user })))
 }
 
@@ -25,7 +36,10 @@ pub async fn by_external_id(
     Caller(caller): Caller,
     Path(external_id): Path<String>,
 ) -> Reply {
-    let user = state.core.get_user_by_external_id(&caller, &external_id).await?;
+    let user = state
+        .core
+        .get_user_by_external_id(&caller, &external_id)
+        .await?;
     Ok(Json(json!({ "user": user })))
 }
 
@@ -34,7 +48,10 @@ pub async fn create(
     Caller(caller): Caller,
     Payload(request): Payload<CreateUserRequest>,
 ) -> Reply {
-    let user = state.core.create_user(&caller, NewUser::try_from(request)?).await?;
+    let user = state
+        .core
+        .create_user(&caller, NewUser::try_from(request)?)
+        .await?;
     Ok(Json(json!({ "user": user })))
 }
 
@@ -45,12 +62,22 @@ pub async fn update(
     Payload(request): Payload<UpdateUserRequest>,
 ) -> Reply {
     let uuid = uuid_of(&user, Entity::User)?;
-    let user = state.core.update_user(&caller, uuid, UserPatch::try_from(request)?).await?;
+    let user = state
+        .core
+        .update_user(&caller, uuid, UserPatch::try_from(request)?)
+        .await?;
     Ok(Json(json!({ "user": user })))
 }
 
-pub async fn delete(State(state): State<AppState>, Caller(caller): Caller, Path(user): Path<String>) -> Reply {
-    state.core.delete_user(&caller, uuid_of(&user, Entity::User)?).await?;
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(user): Path<String>,
+) -> Reply {
+    state
+        .core
+        .delete_user(&caller, uuid_of(&user, Entity::User)?)
+        .await?;
     Ok(Json(json!({})))
 }
 

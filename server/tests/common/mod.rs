@@ -10,12 +10,12 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
+use roster::Core;
 use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
 use roster::domain::role::{CreateRoleRequest, NewRole};
 use roster::domain::user::{CreateUserRequest, NewUser};
 use roster::principal::{Credential, Principal};
 use roster::store::Database;
-use roster::Core;
 use roster_server::{AppState, build_app};
 use serde_json::Value;
 use sqlx::Connection;
@@ -48,7 +48,11 @@ impl Reply {
     pub fn errors(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -70,11 +74,15 @@ pub enum Auth {
 }
 
 fn postgres_admin_url() -> Option<String> {
-    std::env::var("ROSTER_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("ROSTER_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 fn with_database(url: &str, name: &str) -> String {
-    let (base, _) = url.rsplit_once('/').expect("BUG: postgres url without a database");
+    let (base, _) = url
+        .rsplit_once('/')
+        .expect("BUG: postgres url without a database");
     format!("{base}/{name}")
 }
 
@@ -147,11 +155,19 @@ impl TestApp {
         }
     }
 
-    pub async fn request(&self, method: Method, path: &str, auth: &Auth, body: Option<&str>) -> Reply {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        auth: &Auth,
+        body: Option<&str>,
+    ) -> Reply {
         let mut builder = Request::builder().method(method).uri(path);
         match auth {
             Auth::None => {}
-            Auth::Key(key) => builder = builder.header(header::AUTHORIZATION, format!("Bearer {key}")),
+            Auth::Key(key) => {
+                builder = builder.header(header::AUTHORIZATION, format!("Bearer {key}"))
+            }
             Auth::Header(value) => builder = builder.header(header::AUTHORIZATION, value),
             Auth::Session(token) => {
                 builder = builder.header(header::COOKIE, format!("roster_session={token}"))
@@ -161,7 +177,10 @@ impl TestApp {
             builder = builder.header(header::CONTENT_TYPE, "application/json");
         }
         let request = builder
-            .body(body.map(|b| Body::from(b.to_owned())).unwrap_or_else(Body::empty))
+            .body(
+                body.map(|b| Body::from(b.to_owned()))
+                    .unwrap_or_else(Body::empty),
+            )
             .expect("BUG: test request builds");
         let response = self
             .router
@@ -180,11 +199,14 @@ impl TestApp {
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-                Value::String(String::from_utf8_lossy(&bytes).into_owned())
-            })
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
-        Reply { status, body, headers }
+        Reply {
+            status,
+            body,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str, auth: &Auth) -> Reply {
@@ -203,8 +225,7 @@ impl TestApp {
         self.request(Method::DELETE, path, auth, None).await
     }
 
-    /// Creates a user directly through the core (no HTTP), with [`PASSWORD`].
-    pub async fn user(&self, username: &str, admin: bool, role: Option<Uuid>) -> roster::domain::user::User {
+    async fn insert_user(&self, username: &str, admin: bool) -> roster::domain::user::User {
         let input = NewUser::try_from(CreateUserRequest {
             username: username.to_owned(),
             email: format!("{username}@example.com"),
@@ -215,14 +236,31 @@ impl TestApp {
             ..CreateUserRequest::default()
         })
         .expect("valid test user");
-        let mut user = self.core.create_user_as_operator(input).await.expect("user is created");
+        self.core
+            .create_user_as_operator(input)
+            .await
+            .expect("user is created")
+    }
+
+    /// Creates a user directly through the core (no HTTP), with [`PASSWORD`].
+    pub async fn user(
+        &self,
+        username: &str,
+        admin: bool,
+        role: Option<Uuid>,
+    ) -> roster::domain::user::User {
+        let mut user = self.insert_user(username, admin).await;
         if let Some(role) = role {
             let admin = self.admin_principal().await;
             let patch = roster::domain::user::UserPatch {
                 role_uuid: Some(Some(role)),
                 ..Default::default()
             };
-            user = self.core.update_user(&admin, user.uuid, patch).await.expect("role assigned");
+            user = self
+                .core
+                .update_user(&admin, user.uuid, patch)
+                .await
+                .expect("role assigned");
         }
         user
     }
@@ -230,25 +268,35 @@ impl TestApp {
     async fn admin_principal(&self) -> Principal {
         let user = match self.core.find_user_by_login("root").await {
             Ok(user) => user,
-            Err(_) => self.user("root", true, None).await,
+            Err(_) => self.insert_user("root", true).await,
         };
-        Principal { user, credential: Credential::Session }
+        Principal {
+            user,
+            credential: Credential::Session,
+        }
     }
 
     pub async fn role(&self, name: &str, permissions: &[&str]) -> Uuid {
-        let admin = Box::pin(self.admin_principal()).await;
+        let admin = self.admin_principal().await;
         let input = NewRole::try_from(CreateRoleRequest {
             name: name.to_owned(),
             description: None,
             admin_permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
         })
         .expect("valid role");
-        self.core.create_role(&admin, input).await.expect("role is created").uuid
+        self.core
+            .create_role(&admin, input)
+            .await
+            .expect("role is created")
+            .uuid
     }
 
     /// An API key of `user` with the given scope.
     pub async fn key_for(&self, user: &roster::domain::user::User, scope: &[&str]) -> String {
-        let principal = Principal { user: user.clone(), credential: Credential::Session };
+        let principal = Principal {
+            user: user.clone(),
+            credential: Credential::Session,
+        };
         let input = NewApiKey::parse(
             CreateApiKeyRequest {
                 name: "test".to_owned(),
@@ -258,12 +306,16 @@ impl TestApp {
             chrono::Utc::now(),
         )
         .expect("valid key request");
-        self.core.create_api_key(&principal, input).await.expect("key is created").key
+        self.core
+            .create_api_key(&principal, input)
+            .await
+            .expect("key is created")
+            .key
     }
 
     /// A global admin's key with every permission.
     pub async fn admin_key(&self) -> Auth {
-        let admin = Box::pin(self.admin_principal()).await;
+        let admin = self.admin_principal().await;
         let all: Vec<&str> = roster::Permission::ALL.iter().map(|p| p.as_str()).collect();
         Auth::Key(self.key_for(&admin.user, &all).await)
     }
@@ -273,7 +325,9 @@ impl TestApp {
         let body = serde_json::json!({ "user": username, "password": PASSWORD }).to_string();
         let reply = self.post("/api/auth/login", &Auth::None, &body).await;
         assert_eq!(reply.status, StatusCode::OK, "login: {}", reply.body);
-        let cookie = reply.headers[header::SET_COOKIE].to_str().expect("ascii cookie");
+        let cookie = reply.headers[header::SET_COOKIE]
+            .to_str()
+            .expect("ascii cookie");
         let token = cookie
             .split(';')
             .next()

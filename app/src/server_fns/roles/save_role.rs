@@ -31,7 +31,8 @@ pub async fn save_role(
                 description,
                 admin_permissions,
             };
-            core.create_role(&principal, NewRole::try_from(request)?).await?
+            core.create_role(&principal, NewRole::try_from(request)?)
+                .await?
         }
     };
     Ok(role)

@@ -28,7 +28,9 @@ pub async fn create_user(form: UserForm) -> Result<(), AppError> {
         role_uuid,
         external_id: non_empty(form.external_id),
     };
-    let user = core.create_user(&principal, NewUser::try_from(request)?).await?;
+    let user = core
+        .create_user(&principal, NewUser::try_from(request)?)
+        .await?;
     leptos_axum::redirect(&format!("/users/{}", user.uuid));
     Ok(())
 }

@@ -14,6 +14,10 @@ pub async fn list_users(
     use roster::domain::page::{ListParams, ListQuery};
 
     let (core, principal) = super::super::principal().await?;
-    let query = ListQuery::try_from(ListParams { page, per_page, search })?;
+    let query = ListQuery::try_from(ListParams {
+        page,
+        per_page,
+        search,
+    })?;
     Ok(core.list_users(&principal, query).await?)
 }

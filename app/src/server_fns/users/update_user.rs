@@ -7,7 +7,10 @@ use crate::error::AppError;
 /// Saves the edit form. Only fields that differ from the stored user are sent to the core, so
 /// an unchanged field never trips a guardrail (a role admin may save a form showing an email).
 #[server(name = UpdateUser, prefix = "/_roster", endpoint = "users/update")]
-pub async fn update_user(uuid: Uuid, form: UserForm) -> Result<roster::domain::user::User, AppError> {
+pub async fn update_user(
+    uuid: Uuid,
+    form: UserForm,
+) -> Result<roster::domain::user::User, AppError> {
     use super::super::non_empty;
     use roster::domain::user::{UpdateUserRequest, UserPatch};
 
