@@ -142,10 +142,10 @@ impl Core {
         }
         let current = self.find_role(uuid).await?;
         let mut tx = self.db.begin().await?;
-        if let Some(name) = &patch.name {
-            if name_taken(&mut tx, uuid, name.as_str()).await? {
-                return Err(CoreError::Conflict(Conflict::RoleName));
-            }
+        if let Some(name) = &patch.name
+            && name_taken(&mut tx, uuid, name.as_str()).await?
+        {
+            return Err(CoreError::Conflict(Conflict::RoleName));
         }
         let description = match &patch.description {
             Some(description) => description.as_ref().map(|d| d.as_str().to_owned()),

@@ -98,11 +98,12 @@ pub fn UsersPage() -> impl IntoView {
         let typing = document()
             .active_element()
             .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        if ev.key() == "/" && !typing {
-            if let Some(input) = search_input.get() {
-                ev.prevent_default();
-                let _ = input.focus();
-            }
+        if ev.key() == "/"
+            && !typing
+            && let Some(input) = search_input.get()
+        {
+            ev.prevent_default();
+            let _ = input.focus();
         }
     });
     on_cleanup(move || slash.remove());

@@ -40,3 +40,21 @@ pub(crate) async fn principal() -> Result<(roster::Core, roster::Principal), App
 pub fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
+
+/// Sends a `Set-Cookie` with the server function's response.
+#[cfg(feature = "ssr")]
+pub(crate) fn set_cookie(cookie: &str) {
+    if let (Some(response), Ok(value)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(cookie),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// Whether the request reached Roster over https, for the cookie's `Secure` flag.
+#[cfg(feature = "ssr")]
+pub(crate) fn request_is_https() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .is_some_and(|parts| crate::session::is_https(&parts.headers))
+}

@@ -9,14 +9,12 @@ pub async fn sign_in(user: String, password: String) -> Result<(), AppError> {
 
     let core = super::super::core()?;
     let session = core.login(LoginRequest { user, password }).await?;
-    let secure = use_context::<http::request::Parts>()
-        .is_some_and(|parts| crate::session::is_https(&parts.headers));
-    let cookie = crate::session::session_cookie(&session.token, session.expires, secure);
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
-            response.append_header(http::header::SET_COOKIE, value);
-        }
-    }
+    let secure = super::super::request_is_https();
+    super::super::set_cookie(&crate::session::session_cookie(
+        &session.token,
+        session.expires,
+        secure,
+    ));
     leptos_axum::redirect("/users");
     Ok(())
 }
