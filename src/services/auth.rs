@@ -116,6 +116,8 @@ impl Core {
         if request.user.contains('\0') {
             return Err(CoreError::InvalidCredentials);
         }
+        self.logins
+            .check(&request.user, std::time::Instant::now())?;
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, LoginRow>(
                 "SELECT uuid, password_hash FROM users \
@@ -130,9 +132,11 @@ impl Core {
             None => (None, None),
         };
         let valid = verify_password(hash, request.password).await?;
-        let uuid = uuid
-            .filter(|_| valid)
-            .ok_or(CoreError::InvalidCredentials)?;
+        let Some(uuid) = uuid.filter(|_| valid) else {
+            self.logins.failed(&request.user, std::time::Instant::now());
+            return Err(CoreError::InvalidCredentials);
+        };
+        self.logins.succeeded(&request.user);
         let token = random_token();
         let created = now();
         let expires = created + Duration::days(SESSION_LIFETIME_DAYS);

@@ -5,6 +5,7 @@ mod api_keys;
 mod auth;
 mod roles;
 mod servers;
+mod throttle;
 mod users;
 
 pub use auth::{Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session};
@@ -22,6 +23,7 @@ use crate::store::{Backend, Database, Tx, with_db, with_tx};
 #[derive(Clone, Debug)]
 pub struct Core {
     db: Database,
+    logins: throttle::LoginThrottle,
 }
 
 impl From<sqlx::Error> for CoreError {
@@ -37,7 +39,10 @@ pub(crate) fn now() -> DateTime<Utc> {
 
 impl Core {
     pub fn new(db: Database) -> Self {
-        Self { db }
+        Self {
+            db,
+            logins: throttle::LoginThrottle::default(),
+        }
     }
 
     pub fn database(&self) -> &Database {
@@ -88,6 +93,30 @@ pub(crate) async fn user_for_update(tx: &mut Tx, uuid: Uuid) -> Result<Option<Us
         sqlx::query_as::<_, UserRow>(&sql).bind(uuid).fetch_optional(conn).await
     })?;
     Ok(row.map(User::from))
+}
+
+impl Core {
+    /// Deletes the row with this uuid from `table` (a fixed name, never input); `NotFound` of
+    /// `entity` when there was none.
+    pub(crate) async fn delete_by_uuid(
+        &self,
+        table: &'static str,
+        uuid: Uuid,
+        entity: Entity,
+    ) -> Result<(), CoreError> {
+        let sql = format!("DELETE FROM {table} WHERE uuid = $1");
+        let affected = with_db!(&self.db, pool => {
+            sqlx::query(&sql)
+                .bind(uuid)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if affected == 0 {
+            return Err(CoreError::NotFound(entity));
+        }
+        Ok(())
+    }
 }
 
 /// Whether a row with this uuid exists in `table` (a fixed name, never input).

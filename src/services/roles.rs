@@ -178,16 +178,6 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn delete_role(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require(Permission::RolesDelete)?;
-        let affected = with_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM roles WHERE uuid = $1")
-                .bind(uuid)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        if affected == 0 {
-            return Err(CoreError::NotFound(Entity::Role));
-        }
-        Ok(())
+        self.delete_by_uuid("roles", uuid, Entity::Role).await
     }
 }

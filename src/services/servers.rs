@@ -161,16 +161,6 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn delete_server(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require(Permission::ServersDelete)?;
-        let affected = with_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM servers WHERE uuid = $1")
-                .bind(uuid)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        if affected == 0 {
-            return Err(CoreError::NotFound(Entity::Server));
-        }
-        Ok(())
+        self.delete_by_uuid("servers", uuid, Entity::Server).await
     }
 }

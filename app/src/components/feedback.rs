@@ -72,6 +72,21 @@ impl FormErrors {
     }
 }
 
+/// The errors of an action's last answer, split by field; empty before an answer or after a
+/// success.
+pub fn action_errors<S>(action: ServerAction<S>) -> Signal<FormErrors>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action.value().with(|value| match value {
+            Some(Err(error)) => FormErrors::from_error(error),
+            _ => FormErrors::default(),
+        })
+    })
+}
+
 /// A banner for an error of the whole page or form.
 #[component]
 pub fn ErrorNote(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::feedback::{ErrorNote, FormErrors, describe, load_error};
+use crate::components::feedback::{ErrorNote, action_errors, describe, load_error};
 use crate::components::layout::MeResource;
 use crate::components::permissions::PermissionPicker;
 use crate::server_fns::api_keys::{CreateApiKey, RevokeApiKey, list_api_keys};
@@ -25,14 +25,7 @@ pub fn ApiKeysPage() -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         |_| list_api_keys(),
     );
-    let errors = Signal::derive(move || {
-        create
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| FormErrors::from_error(&e))
-            .unwrap_or_default()
-    });
+    let errors = action_errors(create);
     let new_key = move || {
         create
             .value()

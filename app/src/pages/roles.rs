@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use roster::Permission;
 use roster::domain::role::Role;
 
-use crate::components::feedback::{ErrorNote, FormErrors, load_error};
+use crate::components::feedback::{ErrorNote, FormErrors, action_errors, load_error};
 use crate::components::layout::MeResource;
 use crate::components::permissions::PermissionPicker;
 use crate::server_fns::roles::{DeleteRole, SaveRole, list_roles};
@@ -59,13 +59,7 @@ pub fn RolesPage() -> impl IntoView {
         move || (save.version().get(), remove.version().get()),
         |_| list_roles(),
     );
-    let errors = Signal::derive(move || {
-        save.value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| FormErrors::from_error(&e))
-            .unwrap_or_default()
-    });
+    let errors = action_errors(save);
     let me = expect_context::<MeResource>().0;
     view! {
         <Title text="Roles · Roster" />

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::feedback::{ErrorNote, FormErrors, describe, load_error};
+use crate::components::feedback::{ErrorNote, action_errors, describe, load_error};
 use crate::server_fns::servers::{CreateServer, DeleteServer, TransferServer, list_servers};
 
 #[component]
@@ -19,14 +19,7 @@ pub fn ServersPage() -> impl IntoView {
         },
         |_| list_servers(),
     );
-    let errors = Signal::derive(move || {
-        create
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| FormErrors::from_error(&e))
-            .unwrap_or_default()
-    });
+    let errors = action_errors(create);
     let row_error = move || {
         [
             transfer.value().get().and_then(|r| r.err()),

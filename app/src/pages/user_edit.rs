@@ -5,7 +5,7 @@ use roster::Permission;
 use roster::domain::server::Server;
 use uuid::Uuid;
 
-use crate::components::feedback::{ErrorNote, FormErrors, describe, load_error};
+use crate::components::feedback::{ErrorNote, action_errors, describe, load_error};
 use crate::components::layout::MeResource;
 use crate::components::user_fields::UserFields;
 use crate::server_fns::roles::list_roles;
@@ -28,14 +28,7 @@ pub fn EditUserPage() -> impl IntoView {
             }
         },
     );
-    let errors = Signal::derive(move || {
-        update
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| FormErrors::from_error(&e))
-            .unwrap_or_default()
-    });
+    let errors = action_errors(update);
     let saved = move || update.value().get().is_some_and(|r| r.is_ok());
     let me = expect_context::<MeResource>().0;
     let roles = Resource::new(|| (), |_| list_roles());

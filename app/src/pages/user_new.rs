@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use roster::Permission;
 
-use crate::components::feedback::{ErrorNote, FormErrors};
+use crate::components::feedback::{ErrorNote, action_errors};
 use crate::components::layout::MeResource;
 use crate::components::user_fields::UserFields;
 use crate::server_fns::roles::list_roles;
@@ -11,14 +11,7 @@ use crate::server_fns::users::CreateUser;
 #[component]
 pub fn NewUserPage() -> impl IntoView {
     let action = ServerAction::<CreateUser>::new();
-    let errors = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| FormErrors::from_error(&e))
-            .unwrap_or_default()
-    });
+    let errors = action_errors(action);
     let me = expect_context::<MeResource>().0;
     let roles = Resource::new(|| (), |_| list_roles());
     view! {
