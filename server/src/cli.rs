@@ -17,8 +17,7 @@ use crate::state::AppState;
 #[command(
     name = "roster",
     version,
-    about = "User management for self-hosted panels",
-    args_conflicts_with_subcommands = true
+    about = "User management for self-hosted panels"
 )]
 pub struct Cli {
     /// sqlite://path/to/file.db or postgres://user@host/db
@@ -191,4 +190,72 @@ async fn run_serve(core: Core, args: ServeArgs) -> Result<(), StartupError> {
     tracing::info!(address = %listener.local_addr()?, database = backend.as_str(), "Roster is listening");
     serve(app, listener).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(args).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    }
+
+    #[test]
+    fn the_database_url_goes_before_or_after_the_command() {
+        for args in [
+            &[
+                "roster",
+                "--database-url",
+                "sqlite://x.db",
+                "seed",
+                "--users",
+                "5",
+            ][..],
+            &[
+                "roster",
+                "seed",
+                "--users",
+                "5",
+                "--database-url",
+                "sqlite://x.db",
+            ][..],
+        ] {
+            let cli = parse(args);
+            assert_eq!(cli.database_url, "sqlite://x.db");
+            assert!(matches!(
+                cli.command,
+                Some(Command::Seed(SeedArgs { users: 5 }))
+            ));
+        }
+    }
+
+    #[test]
+    fn serve_is_the_default_and_takes_a_listen_address() {
+        let cli = parse(&["roster", "--listen", "0.0.0.0:8080"]);
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.listen.to_string(), "0.0.0.0:8080");
+        let cli = parse(&["roster", "serve", "--listen", "127.0.0.1:9000"]);
+        assert!(
+            matches!(cli.command, Some(Command::Serve(ServeArgs { listen })) if listen.port() == 9000)
+        );
+    }
+
+    #[test]
+    fn api_key_permissions_are_comma_separated() {
+        let cli = parse(&[
+            "roster",
+            "api-keys",
+            "create",
+            "--user",
+            "admin",
+            "--name",
+            "ci",
+            "--permissions",
+            "users.read,users.create",
+        ]);
+        let Some(Command::ApiKeys(ApiKeysCommand::Create { permissions, .. })) = cli.command else {
+            panic!("not an api-keys command");
+        };
+        assert_eq!(permissions, ["users.read", "users.create"]);
+    }
 }
