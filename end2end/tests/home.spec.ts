@@ -1,6 +1,20 @@
 import { test, expect, type ConsoleMessage } from '@playwright/test';
 
+test('the front page asks strangers to sign in', async ({ request }) => {
+  const html = await (await request.get('/')).text();
+  expect(html).toContain('<h1 class="brand">Roster</h1>');
+  expect(html).toContain('href="/sign-in"');
+  expect(html).not.toContain('data-testid="user-count"');
+});
+
 test('the front page renders on the server, hydrates and reloads the user count', async ({ page, request }) => {
+  const signedIn = await request.post('/api/auth/login', {
+    data: { user: 'e2eadmin', password: 'e2e admin password' },
+  });
+  expect(signedIn.status()).toBe(200);
+  await page.context().addCookies(
+    (await request.storageState()).cookies.map((c) => ({ ...c })),
+  );
   const problems: string[] = [];
   page.on('console', (message: ConsoleMessage) => {
     if (message.type() === 'error') problems.push(message.text());
@@ -22,10 +36,6 @@ test('the front page renders on the server, hydrates and reloads the user count'
   const before = Number(await count.textContent());
   const readAt = await page.getByTestId('read-at').textContent();
 
-  const created = await request.post('/api/auth/login', {
-    data: { user: 'e2eadmin', password: 'e2e admin password' },
-  });
-  expect(created.status()).toBe(200);
   const made = await request.post('/api/admin/users', {
     data: { username: `home${Date.now() % 100000}`, email: `home${Date.now()}@example.com`, name_first: 'Ho', name_last: 'Me' },
   });

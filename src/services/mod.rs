@@ -16,6 +16,8 @@ use uuid::Uuid;
 
 use crate::domain::user::User;
 use crate::error::{CoreError, Entity};
+use crate::permission::Permission;
+use crate::principal::Principal;
 use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
 use crate::store::{Backend, Database, Tx, with_db, with_tx};
 
@@ -53,8 +55,14 @@ impl Core {
         self.db.backend()
     }
 
-    /// The number of users; shown on the console's front page.
+    /// The number of users, for the console's front page.
     #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn user_count(&self, principal: &Principal) -> Result<i64, CoreError> {
+        principal.require(Permission::UsersRead)?;
+        self.count_users().await
+    }
+
+    /// The number of users, on the operator's authority (start-up checks).
     pub async fn count_users(&self) -> Result<i64, CoreError> {
         let count = with_db!(&self.db, pool => {
             sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users").fetch_one(pool).await

@@ -10,21 +10,7 @@ pub fn HomePage() -> impl IntoView {
             <h1 class="brand">"Roster"</h1>
             <p class="muted">"User management for self-hosted panels."</p>
             <Transition fallback=|| view! { <p class="stat">"Counting users…"</p> }>
-                <ErrorBoundary fallback=|errors| {
-                    view! {
-                        <p class="error" role="alert">
-                            "Could not count users: "
-                            {move || {
-                                errors
-                                    .get()
-                                    .into_iter()
-                                    .map(|(_, e)| e.to_string())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            }}
-                        </p>
-                    }
-                }>
+                <ErrorBoundary fallback=crate::components::feedback::load_error>
                     {move || Suspend::new(async move {
                         reading
                             .await

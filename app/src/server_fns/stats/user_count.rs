@@ -12,8 +12,8 @@ pub struct UserCountReading {
 
 #[server(name = UserCount, prefix = "/_roster", endpoint = "stats/user_count")]
 pub async fn user_count() -> Result<UserCountReading, AppError> {
-    let core = super::super::core()?;
-    let count = core.count_users().await?;
+    let (core, principal) = super::super::principal().await?;
+    let count = core.user_count(&principal).await?;
     Ok(UserCountReading {
         count,
         read_at: chrono::Utc::now().format("%H:%M:%S%.3f UTC").to_string(),
