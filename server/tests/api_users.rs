@@ -542,8 +542,11 @@ async fn delete_user_answers_empty_object_and_refuses_server_owners() {
             server.body["server"]["uuid"].as_str().unwrap()
         );
         assert_eq!(app.delete(&server_path, &key).await.body, json!({}));
+        let total = |reply: common::Reply| reply.body["users"]["total"].as_i64().unwrap();
+        let before = total(app.get("/api/admin/users", &key).await);
         let reply = app.delete(&path, &key).await;
         assert_eq!((reply.status, reply.body), (StatusCode::OK, json!({})));
+        assert_eq!(total(app.get("/api/admin/users", &key).await), before - 1);
         app.get(&path, &key)
             .await
             .assert_error(404, &["user not found"]);
@@ -585,6 +588,24 @@ async fn twenty_concurrent_creates_of_one_username_give_one_success() {
         expected.insert(0, 200);
         assert_eq!(statuses, expected);
         std::sync::Arc::into_inner(app).expect("all requests finished")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_unfiltered_total_counts_seeded_users_exactly() {
+    on_each_backend(|app| async move {
+        let key = app.admin_key().await;
+        let report = app.core.seed_users(1234).await.unwrap();
+        assert_eq!(report.inserted, 1234);
+        let reply = app.get("/api/admin/users?per_page=100&page=13", &key).await;
+        assert_eq!(reply.body["users"]["total"], 1235);
+        assert_eq!(reply.body["users"]["data"].as_array().unwrap().len(), 35);
+        let reply = app
+            .get("/api/admin/users?search=seed.&per_page=1", &key)
+            .await;
+        assert_eq!(reply.body["users"]["total"], 1234);
+        app
     })
     .await;
 }

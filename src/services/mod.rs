@@ -65,7 +65,7 @@ impl Core {
     /// The number of users, on the operator's authority (start-up checks).
     pub async fn count_users(&self) -> Result<i64, CoreError> {
         let count = with_db!(&self.db, pool => {
-            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users").fetch_one(pool).await
+            sqlx::query_scalar::<_, i64>("SELECT total FROM user_count").fetch_one(pool).await
         })?;
         Ok(count)
     }

@@ -92,7 +92,12 @@ impl Core {
             }
             None => (String::new(), None),
         };
-        let count_sql = format!("SELECT count(*) FROM users u {filter}");
+        // Without a filter the total is the trigger-kept count, not a scan of every row.
+        let count_sql = if bound.is_some() {
+            format!("SELECT count(*) FROM users u {filter}")
+        } else {
+            "SELECT total FROM user_count".to_owned()
+        };
         let page_sql = format!(
             "SELECT {USER_COLUMNS} FROM {USER_FROM} {filter} \
              ORDER BY u.created, u.uuid LIMIT {} OFFSET {}",
