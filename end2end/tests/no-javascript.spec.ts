@@ -3,7 +3,7 @@ import { ADMIN, adminApi, createUser, unique } from './helpers';
 
 test.use({ javaScriptEnabled: false });
 
-test('sign-in, search, paging and create work without JavaScript', async ({ page, request }) => {
+test('sign-in, search, paging, create and edit work without JavaScript', async ({ page, request }) => {
   const api = await adminApi(request);
   const tag = unique('nojs');
   await createUser(api, `${tag}_a`);
@@ -39,4 +39,10 @@ test('sign-in, search, paging and create work without JavaScript', async ({ page
   await page.getByLabel('Last name').fill('Form');
   await page.getByRole('button', { name: 'Create user' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+
+  await page.getByLabel('First name').fill('Edited');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByLabel('First name')).toHaveValue('Edited');
+  const stored = await (await api.get('/api/admin/users?search=' + name)).json();
+  expect(stored.users.data[0].name_first).toBe('Edited');
 });
