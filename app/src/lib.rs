@@ -43,6 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::layout::mark_hydrated();
     view! {
         <Stylesheet id="leptos" href="/pkg/roster.css" />
         <Title text="Roster" />

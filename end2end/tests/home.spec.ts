@@ -1,4 +1,5 @@
 import { test, expect, type ConsoleMessage } from '@playwright/test';
+import { checkA11y, hydrated } from './helpers';
 
 test('the front page asks strangers to sign in', async ({ request }) => {
   const html = await (await request.get('/')).text();
@@ -41,6 +42,7 @@ test('the front page renders on the server, hydrates and reloads the user count'
   });
   expect(made.status()).toBe(200);
 
+  await checkA11y(page);
   await page.getByRole('button', { name: 'Reload count' }).click();
   await expect(count).toHaveText(String(before + 1));
   await expect(page.getByTestId('read-at')).not.toHaveText(readAt ?? '');
@@ -51,4 +53,13 @@ test('unknown API routes answer JSON 404', async ({ request }) => {
   const response = await request.get('/api/does/not/exist');
   expect(response.status()).toBe(404);
   expect(await response.json()).toEqual({ errors: ['route not found'] });
+});
+
+test('an unknown page says so with a 404 and a way back', async ({ page }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Back to Roster' })).toHaveAttribute('href', '/');
+  await checkA11y(page);
 });

@@ -11,7 +11,7 @@ pub struct MeResource(pub Resource<Result<Option<Me>, crate::error::AppError>>);
 
 /// Marks the document once the WebAssembly has taken over, so that people and tests can tell a
 /// live page from its server-rendered HTML.
-fn mark_hydrated() {
+pub fn mark_hydrated() {
     Effect::new(move |_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
@@ -21,7 +21,6 @@ fn mark_hydrated() {
 
 #[component]
 pub fn Layout() -> impl IntoView {
-    mark_hydrated();
     let location = use_location();
     let me = Resource::new(move || location.pathname.get(), |_| current_user());
     provide_context(MeResource(me));
