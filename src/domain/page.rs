@@ -96,6 +96,14 @@ impl TryFrom<ListParams> for ListQuery {
 }
 
 impl ListQuery {
+    /// The first page at the largest page size, for short lists shown whole.
+    pub fn largest() -> Self {
+        Self {
+            per_page: MAX_PER_PAGE,
+            ..Self::default()
+        }
+    }
+
     pub fn offset(&self) -> i64 {
         (i64::from(self.page) - 1) * i64::from(self.per_page)
     }

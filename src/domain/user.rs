@@ -104,6 +104,28 @@ pub struct UserPatch {
     pub external_id: Option<Option<ExternalId>>,
 }
 
+impl UpdateUserRequest {
+    /// Keeps only what differs from `current`, so that a form sending every field back changes
+    /// just what was edited and never trips a guardrail over a value left as it was.
+    pub fn changes_from(self, current: &User) -> Self {
+        fn changed<T: PartialEq>(new: Option<T>, old: T) -> Option<T> {
+            new.filter(|new| *new != old)
+        }
+        let current_role = current.role.as_ref().map(|r| r.uuid);
+        UpdateUserRequest {
+            username: self.username.filter(|v| *v != current.username),
+            email: self.email.filter(|v| *v != current.email),
+            name_first: self.name_first.filter(|v| *v != current.name_first),
+            name_last: self.name_last.filter(|v| *v != current.name_last),
+            password: self.password,
+            admin: changed(self.admin, current.admin),
+            language: self.language.filter(|v| *v != current.language),
+            role_uuid: changed(self.role_uuid, current_role),
+            external_id: changed(self.external_id, current.external_id.clone()),
+        }
+    }
+}
+
 impl TryFrom<CreateUserRequest> for NewUser {
     type Error = CoreError;
 
@@ -248,6 +270,27 @@ pub(crate) mod tests {
         assert_eq!(patch.role_uuid, Some(None));
         assert!(patch.external_id.is_none());
         assert_eq!(patch.name_first.unwrap().as_str(), "Ann");
+    }
+
+    #[test]
+    fn changes_from_keeps_only_what_differs() {
+        let current = sample_user();
+        let request = UpdateUserRequest {
+            username: Some(current.username.clone()),
+            email: Some(current.email.clone()),
+            name_first: Some("Other".into()),
+            admin: Some(false),
+            role_uuid: Some(None),
+            external_id: Some(Some("crm-1".into())),
+            ..UpdateUserRequest::default()
+        }
+        .changes_from(&current);
+        assert_eq!(request.username, None);
+        assert_eq!(request.email, None);
+        assert_eq!(request.name_first.as_deref(), Some("Other"));
+        assert_eq!(request.admin, None);
+        assert_eq!(request.role_uuid, None);
+        assert_eq!(request.external_id, Some(Some("crm-1".to_owned())));
     }
 
     #[test]

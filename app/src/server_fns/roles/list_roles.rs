@@ -7,12 +7,9 @@ use crate::error::AppError;
 /// Every role (up to 100), for the roles page and the user form's role choice.
 #[server(name = ListRoles, prefix = "/_roster", endpoint = "roles/list")]
 pub async fn list_roles() -> Result<Page<Role>, AppError> {
-    use roster::domain::page::{ListQuery, MAX_PER_PAGE};
+    use roster::domain::page::ListQuery;
 
     let (core, principal) = super::super::principal().await?;
-    let query = ListQuery {
-        per_page: MAX_PER_PAGE,
-        ..ListQuery::default()
-    };
+    let query = ListQuery::largest();
     Ok(core.list_roles(&principal, query).await?)
 }

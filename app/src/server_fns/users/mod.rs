@@ -32,3 +32,52 @@ pub struct UserForm {
     #[serde(default)]
     pub external_id: Option<String>,
 }
+
+#[cfg(feature = "ssr")]
+impl UserForm {
+    fn role_uuid(&self) -> Result<Option<uuid::Uuid>, roster::CoreError> {
+        super::non_empty(self.role_uuid.clone())
+            .map(|raw| {
+                raw.parse()
+                    .map_err(|_| roster::CoreError::invalid_field("role_uuid", "unknown role"))
+            })
+            .transpose()
+    }
+
+    /// The form as the wire request of a create: empty optional fields are absent.
+    pub(crate) fn into_create_request(
+        self,
+    ) -> Result<roster::domain::user::CreateUserRequest, roster::CoreError> {
+        use super::non_empty;
+        Ok(roster::domain::user::CreateUserRequest {
+            role_uuid: self.role_uuid()?,
+            username: self.username,
+            email: self.email,
+            name_first: self.name_first,
+            name_last: self.name_last,
+            password: non_empty(self.password),
+            admin: Some(self.admin.is_some()),
+            language: non_empty(self.language),
+            external_id: non_empty(self.external_id),
+        })
+    }
+
+    /// The form as the wire request of an update carrying every field; an empty role or
+    /// external id clears it, an empty password keeps the current one.
+    pub(crate) fn into_update_request(
+        self,
+    ) -> Result<roster::domain::user::UpdateUserRequest, roster::CoreError> {
+        use super::non_empty;
+        Ok(roster::domain::user::UpdateUserRequest {
+            role_uuid: Some(self.role_uuid()?),
+            username: Some(self.username),
+            email: Some(self.email),
+            name_first: Some(self.name_first),
+            name_last: Some(self.name_last),
+            password: non_empty(self.password),
+            admin: Some(self.admin.is_some()),
+            language: non_empty(self.language),
+            external_id: Some(non_empty(self.external_id)),
+        })
+    }
+}

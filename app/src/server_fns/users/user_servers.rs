@@ -11,9 +11,6 @@ pub async fn user_servers(uuid: Uuid) -> Result<Page<Server>, AppError> {
     use roster::domain::page::ListQuery;
 
     let (core, principal) = super::super::principal().await?;
-    let query = ListQuery {
-        per_page: roster::domain::page::MAX_PER_PAGE,
-        ..ListQuery::default()
-    };
+    let query = ListQuery::largest();
     Ok(core.list_user_servers(&principal, uuid, query).await?)
 }
