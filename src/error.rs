@@ -11,6 +11,7 @@ pub enum Entity {
     Role,
     Server,
     ApiKey,
+    Session,
 }
 
 impl Entity {
@@ -20,6 +21,7 @@ impl Entity {
             Entity::Role => "role",
             Entity::Server => "server",
             Entity::ApiKey => "api key",
+            Entity::Session => "session",
         }
     }
 }
@@ -179,6 +181,13 @@ pub enum CoreError {
     InvalidRelation(String),
     #[error("user has servers, cannot delete")]
     UserHasServers,
+    #[error("cannot remove the last global admin")]
+    LastGlobalAdmin,
+    #[error("cannot delete your own account")]
+    DeleteSelf,
+    /// Managing API keys or sessions through an API key.
+    #[error("this action needs a signed-in session, not an api key")]
+    SessionRequired,
     #[error("you are ratelimited, retry in {0}s")]
     RateLimited(u64),
     /// The details are for the log; clients only ever see `internal server error`.

@@ -1,13 +1,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::user::User;
-use crate::error::CoreError;
+use crate::error::{CoreError, Guardrail};
 use crate::permission::Permission;
 
 /// How the acting user proved who they are.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Credential {
-    Session,
+    /// A signed-in session, named so that it can be kept or ended on its own.
+    Session { session_uuid: uuid::Uuid },
     /// An API key, which narrows the user's permissions to its scope.
     ApiKey {
         key_uuid: uuid::Uuid,
@@ -49,7 +50,7 @@ impl Principal {
     pub fn can(&self, permission: Permission) -> bool {
         let user_holds = self.user.admin || self.role_grants(permission);
         let key_allows = match &self.credential {
-            Credential::Session => true,
+            Credential::Session { .. } => true,
             Credential::ApiKey { scope, .. } => scope.contains(&permission),
         };
         user_holds && key_allows
@@ -64,6 +65,38 @@ impl Principal {
             return Err(CoreError::MissingPermission(permission));
         }
         Ok(())
+    }
+
+    /// Authority over `permissions`: every one of them must be usable by this caller right now;
+    /// the first that is not is the error.
+    pub fn require_all(&self, permissions: &[Permission]) -> Result<(), CoreError> {
+        match permissions.iter().find(|p| !self.can(**p)) {
+            Some(missing) => Err(CoreError::MissingPermission(*missing)),
+            None => Ok(()),
+        }
+    }
+
+    /// Authority a global admin holds: all of it. A role admin meets the contract's `guardrail`,
+    /// a global admin acting through a narrower key the first permission the key lacks.
+    pub fn require_global(&self, guardrail: Guardrail) -> Result<(), CoreError> {
+        if !self.is_global_admin() {
+            return Err(CoreError::Guardrail(guardrail));
+        }
+        self.require_all(&Permission::ALL)
+    }
+
+    /// The session this request came with, if it came with one.
+    pub fn session_uuid(&self) -> Option<uuid::Uuid> {
+        match self.credential {
+            Credential::Session { session_uuid } => Some(session_uuid),
+            Credential::ApiKey { .. } => None,
+        }
+    }
+
+    /// Managing credentials (API keys, sessions) needs a signed-in session: a key cannot mint,
+    /// revoke or end the credentials of its owner.
+    pub fn require_session(&self) -> Result<uuid::Uuid, CoreError> {
+        self.session_uuid().ok_or(CoreError::SessionRequired)
     }
 
     /// Every permission this caller may use right now, in catalogue order.
@@ -97,7 +130,9 @@ mod tests {
     fn a_plain_user_is_unauthorized_for_admin_actions() {
         let principal = Principal {
             user: sample_user(),
-            credential: Credential::Session,
+            credential: Credential::Session {
+                session_uuid: uuid::Uuid::new_v4(),
+            },
         };
         assert_eq!(
             principal.require(Permission::UsersRead),
@@ -109,7 +144,9 @@ mod tests {
     fn a_role_grants_only_its_permissions() {
         let principal = Principal {
             user: with_role(vec![Permission::UsersRead]),
-            credential: Credential::Session,
+            credential: Credential::Session {
+                session_uuid: uuid::Uuid::new_v4(),
+            },
         };
         assert_eq!(principal.require(Permission::UsersRead), Ok(()));
         assert_eq!(
@@ -145,6 +182,61 @@ mod tests {
         assert_eq!(
             principal.effective_permissions(),
             vec![Permission::UsersRead]
+        );
+    }
+
+    fn global_admin_key(scope: Vec<Permission>) -> Principal {
+        let mut user = sample_user();
+        user.admin = true;
+        Principal {
+            user,
+            credential: Credential::ApiKey {
+                key_uuid: uuid::Uuid::new_v4(),
+                scope,
+            },
+        }
+    }
+
+    #[test]
+    fn global_authority_needs_every_permission_of_the_key() {
+        let narrow = global_admin_key(vec![Permission::UsersCreate]);
+        assert_eq!(
+            narrow.require_global(Guardrail::GrantAdmin),
+            Err(CoreError::MissingPermission(Permission::UsersRead))
+        );
+        let full = global_admin_key(Permission::ALL.to_vec());
+        assert_eq!(full.require_global(Guardrail::GrantAdmin), Ok(()));
+    }
+
+    #[test]
+    fn a_role_admin_meets_the_guardrail_for_global_authority() {
+        let principal = Principal {
+            user: with_role(Permission::ALL.to_vec()),
+            credential: Credential::Session {
+                session_uuid: uuid::Uuid::new_v4(),
+            },
+        };
+        assert_eq!(
+            principal.require_global(Guardrail::ModifyAdmin),
+            Err(CoreError::Guardrail(Guardrail::ModifyAdmin))
+        );
+    }
+
+    #[test]
+    fn require_all_names_the_first_permission_missing() {
+        let principal = global_admin_key(vec![Permission::UsersRead, Permission::RolesRead]);
+        assert_eq!(
+            principal.require_all(&[Permission::UsersRead, Permission::UsersUpdate, Permission::RolesDelete]),
+            Err(CoreError::MissingPermission(Permission::UsersUpdate))
+        );
+        assert_eq!(principal.require_all(&[Permission::RolesRead]), Ok(()));
+    }
+
+    #[test]
+    fn only_a_session_may_manage_credentials() {
+        assert_eq!(
+            global_admin_key(Permission::ALL.to_vec()).require_session(),
+            Err(CoreError::SessionRequired)
         );
     }
 }

@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("roles") ssr=SsrMode::Async view=pages::roles::RolesPage />
                     <Route path=path!("servers") ssr=SsrMode::Async view=pages::servers::ServersPage />
                     <Route path=path!("api-keys") ssr=SsrMode::Async view=pages::api_keys::ApiKeysPage />
+                    <Route path=path!("account") ssr=SsrMode::Async view=pages::account::AccountPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use cookie::{Cookie, SameSite};
 use http::HeaderMap;
-use http::header::{AUTHORIZATION, COOKIE};
-use roster::services::Credentials;
+use http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
+use roster::services::{ClientInfo, Credentials};
 
 pub const SESSION_COOKIE: &str = "roster_session";
 
@@ -25,6 +25,20 @@ pub fn credentials(headers: &HeaderMap) -> Credentials {
         authorization,
         session_token,
     }
+}
+
+/// Where a request came from, kept with a new session: the peer's address as the socket saw it
+/// and the browser's user agent.
+pub fn client_info(parts: &http::request::Parts) -> ClientInfo {
+    let ip = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string());
+    let user_agent = parts
+        .headers
+        .get(USER_AGENT)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    ClientInfo { ip, user_agent }
 }
 
 /// Whether the client reached us over https (directly or through a proxy that says so).

@@ -11,12 +11,16 @@ pub fn status_of(error: &CoreError) -> StatusCode {
         | CoreError::InvalidApiKey
         | CoreError::InvalidCredentials
         | CoreError::Unauthorized => StatusCode::UNAUTHORIZED,
-        CoreError::MissingPermission(_) | CoreError::Guardrail(_) => StatusCode::FORBIDDEN,
+        CoreError::MissingPermission(_)
+        | CoreError::Guardrail(_)
+        | CoreError::SessionRequired => StatusCode::FORBIDDEN,
         CoreError::InvalidUuid(_)
         | CoreError::InvalidPayload(_)
         | CoreError::Invalid(_)
         | CoreError::InvalidRelation(_)
-        | CoreError::UserHasServers => StatusCode::BAD_REQUEST,
+        | CoreError::UserHasServers
+        | CoreError::LastGlobalAdmin
+        | CoreError::DeleteSelf => StatusCode::BAD_REQUEST,
         CoreError::NotFound(_) => StatusCode::NOT_FOUND,
         CoreError::Conflict(_) => StatusCode::CONFLICT,
         CoreError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

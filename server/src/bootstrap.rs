@@ -1,6 +1,6 @@
 //! The first admin: Roster never starts without a way in.
 
-use roster::Core;
+use roster::{Core, CoreError};
 use roster::domain::user::{CreateUserRequest, NewUser};
 use roster::secret::random_token;
 
@@ -27,16 +27,15 @@ impl AdminSeed {
 /// What start-up did about the first admin.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Bootstrap {
+    /// A global admin exists already: nothing to do.
     Nothing,
     /// Created from `ROSTER_ADMIN_*`.
-    Configured {
-        username: String,
-    },
+    Configured { username: String },
     /// Created with a random password, to be printed once.
-    Generated {
-        username: String,
-        password: String,
-    },
+    Generated { username: String, password: String },
+    /// No global admin exists, but the account to create could not be: its username or email
+    /// belongs to someone (never taken over), or another instance created an admin meanwhile.
+    Skipped { username: String, reason: String },
 }
 
 async fn create_admin(
@@ -44,7 +43,7 @@ async fn create_admin(
     username: String,
     email: String,
     password: String,
-) -> Result<(), StartupError> {
+) -> Result<Result<(), CoreError>, StartupError> {
     let input = NewUser::try_from(CreateUserRequest {
         username,
         email,
@@ -54,41 +53,41 @@ async fn create_admin(
         admin: Some(true),
         ..CreateUserRequest::default()
     })?;
-    core.create_user_as_operator(input).await?;
-    Ok(())
+    match core.create_user_as_operator(input).await {
+        Ok(_) => Ok(Ok(())),
+        Err(conflict @ CoreError::Conflict(_)) => Ok(Err(conflict)),
+        Err(other) => Err(other.into()),
+    }
 }
 
-/// With a seed, creates that admin unless the username exists; without one, creates `admin`
-/// with a random password when there are no users at all.
+/// Runs only while no global admin exists: creates the admin of `ROSTER_ADMIN_*`, or `admin`
+/// with a random password. An existing account is never re-created, overwritten or promoted, so
+/// deleting or renaming the configured admin is final once another admin exists.
 pub async fn ensure_first_admin(
     core: &Core,
     seed: Option<AdminSeed>,
 ) -> Result<Bootstrap, StartupError> {
-    match seed {
-        Some(seed) => {
-            if core.username_exists(&seed.username).await? {
-                return Ok(Bootstrap::Nothing);
-            }
-            let username = seed.username.clone();
-            create_admin(core, seed.username, seed.email, seed.password).await?;
-            Ok(Bootstrap::Configured { username })
-        }
-        None => {
-            if core.count_users().await? > 0 {
-                return Ok(Bootstrap::Nothing);
-            }
-            let password = random_token();
-            create_admin(
-                core,
-                "admin".to_owned(),
-                "admin@roster.localhost".to_owned(),
-                password.clone(),
-            )
-            .await?;
-            Ok(Bootstrap::Generated {
-                username: "admin".to_owned(),
-                password,
-            })
-        }
+    if core.count_global_admins().await? > 0 {
+        return Ok(Bootstrap::Nothing);
     }
+    let (username, email, password, generated) = match seed {
+        Some(seed) => (seed.username, seed.email, seed.password, false),
+        None => (
+            "admin".to_owned(),
+            "admin@roster.localhost".to_owned(),
+            random_token(),
+            true,
+        ),
+    };
+    let outcome = create_admin(core, username.clone(), email, password.clone()).await?;
+    Ok(match outcome {
+        // Another instance starting on the same database won the race.
+        Err(_) if core.count_global_admins().await? > 0 => Bootstrap::Nothing,
+        Err(conflict) => Bootstrap::Skipped {
+            username,
+            reason: conflict.to_string(),
+        },
+        Ok(()) if generated => Bootstrap::Generated { username, password },
+        Ok(()) => Bootstrap::Configured { username },
+    })
 }

@@ -6,7 +6,6 @@ use clap::{Args, Parser, Subcommand};
 use roster::Core;
 use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
 use roster::domain::user::{CreateUserRequest, NewUser};
-use roster::principal::{Credential, Principal};
 use roster::store::Database;
 
 use crate::bootstrap::{AdminSeed, Bootstrap, ensure_first_admin};
@@ -141,17 +140,13 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
             permissions,
         }) => {
             let owner = core.find_user_by_login(&user).await?;
-            let principal = Principal {
-                user: owner,
-                credential: Credential::Session,
-            };
             let request = CreateApiKeyRequest {
                 name,
                 admin_permissions: permissions.into_iter().filter(|p| !p.is_empty()).collect(),
                 expires: None,
             };
             let input = NewApiKey::parse(request, chrono::Utc::now())?;
-            let created = core.create_api_key(&principal, input).await?;
+            let created = core.create_api_key_as_operator(owner, input).await?;
             println!("{}", created.key);
             Ok(())
         }
@@ -179,16 +174,29 @@ async fn run_serve(core: Core, args: ServeArgs) -> Result<(), StartupError> {
             println!("This password is shown only once.");
         }
         Bootstrap::Configured { username } => {
-            tracing::info!(%username, "created the admin from ROSTER_ADMIN_*");
+            tracing::info!(%username, "no global admin existed: created the admin from ROSTER_ADMIN_*");
         }
-        Bootstrap::Nothing => {}
+        Bootstrap::Skipped { username, reason } => {
+            tracing::warn!(
+                %username,
+                %reason,
+                "no global admin exists and the first admin could not be created; \
+                 create one with `roster users create --admin`"
+            );
+        }
+        Bootstrap::Nothing => {
+            tracing::info!("a global admin exists: ROSTER_ADMIN_* and the first-admin setup are not used");
+        }
     }
     let leptos = leptos_options()?;
     let backend = core.backend();
+    let jobs = crate::background::start(core.clone());
     let app = build_app(AppState { core, leptos });
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(address = %listener.local_addr()?, database = backend.as_str(), "Roster is listening");
-    serve(app, listener).await?;
+    let served = serve(app, listener).await;
+    jobs.abort();
+    served?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! The Roster host: configuration, telemetry, the REST API, the console's routes and the CLI.
 
+pub mod background;
 pub mod bootstrap;
 pub mod cli;
 pub mod rest;

@@ -243,10 +243,6 @@ async fn a_key_never_gets_a_permission_its_user_lacks() {
 async fn an_expired_key_is_an_invalid_api_key() {
     on_each_backend(|app| async move {
         let user = app.user("expiring", true, None).await;
-        let principal = roster::Principal {
-            user,
-            credential: roster::Credential::Session,
-        };
         let long_ago = chrono::Utc::now() - chrono::Duration::hours(2);
         let input = roster::domain::api_key::NewApiKey::parse(
             roster::domain::api_key::CreateApiKeyRequest {
@@ -257,7 +253,11 @@ async fn an_expired_key_is_an_invalid_api_key() {
             long_ago,
         )
         .unwrap();
-        let created = app.core.create_api_key(&principal, input).await.unwrap();
+        let created = app
+            .core
+            .create_api_key_as_operator(user, input)
+            .await
+            .unwrap();
         app.get("/api/admin/users", &Auth::Key(created.key))
             .await
             .assert_error(401, &["invalid api key"]);

@@ -6,6 +6,7 @@ pub mod fields;
 pub mod page;
 pub mod role;
 pub mod server;
+pub mod session;
 pub mod user;
 
 pub(crate) mod serde_helpers {

@@ -4,7 +4,8 @@ use super::{Core, now};
 use crate::domain::api_key::{ApiKey, CreatedApiKey, NewApiKey};
 use crate::domain::page::{ListQuery, Page};
 use crate::error::{CoreError, Entity};
-use crate::principal::Principal;
+use crate::domain::user::User;
+use crate::principal::{Credential, Principal};
 use crate::secret::{new_api_key, sha256_hex};
 use crate::store::rows::{ApiKeyRow, encode_permissions};
 use crate::store::with_db;
@@ -45,17 +46,43 @@ impl Core {
         })
     }
 
-    /// Creates a key for the caller. Its scope can only hold permissions the caller may use
-    /// now, so a key never gets a permission its user lacks.
+    /// Creates a key for the caller, who must be signed in: a key cannot mint keys. Its scope can
+    /// only hold permissions the caller may use now, so a key never gets a permission its user
+    /// lacks.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn create_api_key(
         &self,
         principal: &Principal,
         input: NewApiKey,
     ) -> Result<CreatedApiKey, CoreError> {
-        if let Some(missing) = input.admin_permissions.iter().find(|p| !principal.can(**p)) {
-            return Err(CoreError::MissingPermission(*missing));
-        }
+        principal.require_session()?;
+        principal.require_all(&input.admin_permissions)?;
+        self.insert_api_key(&principal.user, input).await
+    }
+
+    /// Creates a key for `owner` on the operator's authority (`roster api-keys create`), still
+    /// never with a permission the owner lacks.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn create_api_key_as_operator(
+        &self,
+        owner: User,
+        input: NewApiKey,
+    ) -> Result<CreatedApiKey, CoreError> {
+        let as_owner = Principal {
+            user: owner,
+            credential: Credential::Session {
+                session_uuid: Uuid::nil(),
+            },
+        };
+        as_owner.require_all(&input.admin_permissions)?;
+        self.insert_api_key(&as_owner.user, input).await
+    }
+
+    async fn insert_api_key(
+        &self,
+        owner: &User,
+        input: NewApiKey,
+    ) -> Result<CreatedApiKey, CoreError> {
         let uuid = Uuid::new_v4();
         let (key, key_start) = new_api_key();
         with_db!(&self.db, pool => {
@@ -64,7 +91,7 @@ impl Core {
                  admin_permissions, expires, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(uuid)
-            .bind(principal.user.uuid)
+            .bind(owner.uuid)
             .bind(input.name.as_str())
             .bind(&key_start)
             .bind(sha256_hex(&key))
@@ -85,9 +112,10 @@ impl Core {
         })
     }
 
-    /// Revokes one of the caller's keys; someone else's key is "not found".
+    /// Revokes one of the caller's keys, by session only; someone else's key is "not found".
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn revoke_api_key(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
+        principal.require_session()?;
         let affected = with_db!(&self.db, pool => {
             sqlx::query("DELETE FROM api_keys WHERE uuid = $1 AND user_uuid = $2")
                 .bind(uuid)

@@ -27,6 +27,20 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// Where a sign-in came from, kept with the session so that its owner can recognise it.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The longest user agent kept with a session; browsers send far less.
+const USER_AGENT_MAX_CHARS: usize = 256;
+
+/// How stale `last_seen` may get before a request writes it again: a session in use costs a
+/// write a minute, not one per request.
+const LAST_SEEN_RESOLUTION_SECS: i64 = 60;
+
 /// A new session: the token goes into the cookie and nowhere else.
 pub struct Session {
     pub token: String,
@@ -42,7 +56,9 @@ struct LoginRow {
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {
+    uuid: Uuid,
     user_uuid: Uuid,
+    last_seen: DateTime<Utc>,
     expires: DateTime<Utc>,
 }
 
@@ -91,7 +107,7 @@ impl Core {
     async fn authenticate_session(&self, token: &str) -> Result<Principal, CoreError> {
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, SessionRow>(
-                "SELECT user_uuid, expires FROM sessions WHERE token_hash = $1",
+                "SELECT uuid, user_uuid, last_seen, expires FROM sessions WHERE token_hash = $1",
             )
             .bind(sha256_hex(token))
             .fetch_optional(pool)
@@ -103,16 +119,33 @@ impl Core {
             .find_user(row.user_uuid)
             .await?
             .ok_or(CoreError::InvalidSession)?;
+        let seen = now();
+        if seen - row.last_seen >= Duration::seconds(LAST_SEEN_RESOLUTION_SECS) {
+            with_db!(&self.db, pool => {
+                sqlx::query("UPDATE sessions SET last_seen = $2 WHERE uuid = $1")
+                    .bind(row.uuid)
+                    .bind(seen)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+            })?;
+        }
         Ok(Principal {
             user,
-            credential: Credential::Session,
+            credential: Credential::Session {
+                session_uuid: row.uuid,
+            },
         })
     }
 
     /// Checks a username-or-email and password and opens a session. A wrong user and a wrong
     /// password fail alike, in about the same time.
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn login(&self, request: LoginRequest) -> Result<Session, CoreError> {
+    pub async fn login(
+        &self,
+        request: LoginRequest,
+        client: ClientInfo,
+    ) -> Result<Session, CoreError> {
         if request.user.contains('\0') {
             return Err(CoreError::InvalidCredentials);
         }
@@ -140,14 +173,22 @@ impl Core {
         let token = random_token();
         let created = now();
         let expires = created + Duration::days(SESSION_LIFETIME_DAYS);
+        let user_agent = client
+            .user_agent
+            .map(|agent| agent.chars().take(USER_AGENT_MAX_CHARS).collect::<String>());
         with_db!(&self.db, pool => {
             sqlx::query(
-                "INSERT INTO sessions (token_hash, user_uuid, created, expires) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO sessions (uuid, token_hash, user_uuid, created, last_seen, expires, \
+                 user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
+            .bind(Uuid::new_v4())
             .bind(sha256_hex(&token))
             .bind(uuid)
             .bind(created)
+            .bind(created)
             .bind(expires)
+            .bind(user_agent.as_deref())
+            .bind(client.ip.as_deref())
             .execute(pool)
             .await
             .map(|_| ())

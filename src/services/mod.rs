@@ -5,10 +5,11 @@ mod api_keys;
 mod auth;
 mod roles;
 mod servers;
+mod sessions;
 mod throttle;
 mod users;
 
-pub use auth::{Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session};
+pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session};
 pub use users::SeedReport;
 
 use chrono::{DateTime, SubsecRound, Utc};

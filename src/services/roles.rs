@@ -11,13 +11,14 @@ use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
 
 const ROLE_SELECT: &str = "SELECT uuid, name, description, admin_permissions, created FROM roles";
 
-/// A role carries permissions to whoever gets it; nobody but a global admin may hand out more
-/// than they hold themselves.
-fn check_grantable(principal: &Principal, permissions: &[Permission]) -> Result<(), CoreError> {
-    match permissions.iter().find(|p| !principal.can(**p)) {
-        Some(missing) => Err(CoreError::MissingPermission(*missing)),
-        None => Ok(()),
-    }
+/// Reads a role inside a transaction, locking its row on PostgreSQL until the transaction ends,
+/// so that what was checked is what gets written.
+pub(crate) async fn role_for_update(tx: &mut Tx, uuid: Uuid) -> Result<Option<Role>, CoreError> {
+    let sql = format!("{ROLE_SELECT} WHERE uuid = $1{}", dialect::lock_row(tx.backend()));
+    let row = with_tx!(tx, conn => {
+        sqlx::query_as::<_, RoleRow>(&sql).bind(uuid).fetch_optional(conn).await
+    })?;
+    Ok(row.map(Role::from))
 }
 
 async fn name_taken(tx: &mut Tx, except: Uuid, name: &str) -> Result<bool, CoreError> {
@@ -83,7 +84,7 @@ impl Core {
         })
     }
 
-    async fn find_role(&self, uuid: Uuid) -> Result<Role, CoreError> {
+    pub(crate) async fn find_role(&self, uuid: Uuid) -> Result<Role, CoreError> {
         let sql = format!("{ROLE_SELECT} WHERE uuid = $1");
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, RoleRow>(&sql).bind(uuid).fetch_optional(pool).await
@@ -104,7 +105,8 @@ impl Core {
         input: NewRole,
     ) -> Result<Role, CoreError> {
         principal.require(Permission::RolesCreate)?;
-        check_grantable(principal, &input.admin_permissions)?;
+        // A role carries its permissions to whoever gets it: nobody hands out more than they hold.
+        principal.require_all(&input.admin_permissions)?;
         let uuid = Uuid::new_v4();
         let mut tx = self.db.begin().await?;
         if name_taken(&mut tx, uuid, input.name.as_str()).await? {
@@ -138,10 +140,14 @@ impl Core {
     ) -> Result<Role, CoreError> {
         principal.require(Permission::RolesUpdate)?;
         if let Some(permissions) = &patch.admin_permissions {
-            check_grantable(principal, permissions)?;
+            principal.require_all(permissions)?;
         }
-        let current = self.find_role(uuid).await?;
         let mut tx = self.db.begin().await?;
+        let current = role_for_update(&mut tx, uuid)
+            .await?
+            .ok_or(CoreError::NotFound(Entity::Role))?;
+        // Changing a role changes the authority of everyone holding it, before and after.
+        principal.require_all(&current.admin_permissions)?;
         if let Some(name) = &patch.name
             && name_taken(&mut tx, uuid, name.as_str()).await?
         {
@@ -151,7 +157,7 @@ impl Core {
             Some(description) => description.as_ref().map(|d| d.as_str().to_owned()),
             None => current.description.clone(),
         };
-        let affected = with_tx!(&mut tx, conn => {
+        with_tx!(&mut tx, conn => {
             sqlx::query(
                 "UPDATE roles SET name = $2, description = $3, admin_permissions = $4 \
                  WHERE uuid = $1",
@@ -164,20 +170,31 @@ impl Core {
             ))
             .execute(conn)
             .await
-            .map(|r| r.rows_affected())
+            .map(|_| ())
         })
         .map_err(role_write_error)?;
-        if affected == 0 {
-            return Err(CoreError::NotFound(Entity::Role));
-        }
         tx.commit().await?;
         self.find_role(uuid).await
     }
 
-    /// Deletes a role; its users are left without one.
+    /// Deletes a role, which takes its permissions from everyone holding it; they are left
+    /// without one.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn delete_role(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require(Permission::RolesDelete)?;
-        self.delete_by_uuid("roles", uuid, Entity::Role).await
+        let mut tx = self.db.begin().await?;
+        let current = role_for_update(&mut tx, uuid)
+            .await?
+            .ok_or(CoreError::NotFound(Entity::Role))?;
+        principal.require_all(&current.admin_permissions)?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM roles WHERE uuid = $1")
+                .bind(uuid)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -7,7 +7,7 @@ use crate::error::{CoreError, Entity};
 use crate::permission::Permission;
 use crate::principal::Principal;
 use crate::store::rows::{SERVER_SELECT, ServerRow};
-use crate::store::{Tx, Violation, violation, with_db, with_tx};
+use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
 
 async fn check_owner(tx: &mut Tx, owner: Uuid) -> Result<(), CoreError> {
     if exists(tx, "users", owner).await? {
@@ -136,24 +136,28 @@ impl Core {
         patch: ServerPatch,
     ) -> Result<Server, CoreError> {
         principal.require(Permission::ServersUpdate)?;
-        let current = self.find_server(uuid).await?;
         let mut tx = self.db.begin().await?;
+        let sql = format!(
+            "SELECT name, owner_uuid FROM servers WHERE uuid = $1{}",
+            dialect::lock_row(tx.backend())
+        );
+        let (name, owner) = with_tx!(&mut tx, conn => {
+            sqlx::query_as::<_, (String, Uuid)>(&sql).bind(uuid).fetch_optional(conn).await
+        })?
+        .ok_or(CoreError::NotFound(Entity::Server))?;
         if let Some(owner) = patch.owner_uuid {
             check_owner(&mut tx, owner).await?;
         }
-        let affected = with_tx!(&mut tx, conn => {
+        with_tx!(&mut tx, conn => {
             sqlx::query("UPDATE servers SET name = $2, owner_uuid = $3 WHERE uuid = $1")
                 .bind(uuid)
-                .bind(patch.name.as_ref().map_or(current.name.as_str(), |n| n.as_str()))
-                .bind(patch.owner_uuid.unwrap_or(current.owner_uuid))
+                .bind(patch.name.as_ref().map_or(name.as_str(), |n| n.as_str()))
+                .bind(patch.owner_uuid.unwrap_or(owner))
                 .execute(conn)
                 .await
-                .map(|r| r.rows_affected())
+                .map(|_| ())
         })
         .map_err(owner_write_error)?;
-        if affected == 0 {
-            return Err(CoreError::NotFound(Entity::Server));
-        }
         tx.commit().await?;
         self.find_server(uuid).await
     }

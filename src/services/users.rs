@@ -1,5 +1,6 @@
 use uuid::Uuid;
 
+use super::sessions::end_sessions_except;
 use super::{Core, exists, now, user_for_update};
 use crate::domain::fields::{Email, Password, PersonName, Username};
 use crate::domain::page::{ListQuery, Page};
@@ -69,6 +70,63 @@ async fn optional_hash(password: Option<Password>) -> Result<Option<String>, Cor
         Some(password) => Ok(Some(hash_password(password).await?)),
         None => Ok(None),
     }
+}
+
+/// Authority over a user as they stand: every admin permission they hold, which for a global
+/// admin is all of them.
+fn require_authority_over(principal: &Principal, target: &User) -> Result<(), CoreError> {
+    if target.admin {
+        return principal.require_global(Guardrail::ModifyAdmin);
+    }
+    match &target.role {
+        Some(role) => principal.require_all(&role.admin_permissions),
+        None => Ok(()),
+    }
+}
+
+/// Whether `principal` may apply `patch` to `current`, judged on the user as stored and the
+/// patch alone. Changing any field needs authority over the user; making or unmaking a global
+/// admin needs all of it; the contract's guardrails hold for role admins.
+fn authorize_update(
+    principal: &Principal,
+    current: &User,
+    patch: &UserPatch,
+) -> Result<(), CoreError> {
+    require_authority_over(principal, current)?;
+    if let Some(admin) = patch.admin
+        && admin != current.admin
+    {
+        principal.require_global(if admin {
+            Guardrail::GrantAdmin
+        } else {
+            Guardrail::ModifyAdmin
+        })?;
+    }
+    if patch.role_uuid.is_some() && !principal.is_global_admin() {
+        return Err(CoreError::Guardrail(Guardrail::AssignRole));
+    }
+    let changes_secret = patch.email.is_some() || patch.password.is_some();
+    if changes_secret && principal.user.uuid != current.uuid && !principal.is_global_admin() {
+        return Err(CoreError::Guardrail(Guardrail::ChangeOthersEmailOrPassword));
+    }
+    Ok(())
+}
+
+/// Refuses a change that would take away the only global admin. On PostgreSQL the count runs
+/// under a transaction-wide lock, so two admins demoting each other at once cannot both pass.
+async fn keep_a_global_admin(tx: &mut Tx) -> Result<(), CoreError> {
+    if let Some(lock) = dialect::admin_removal_lock(tx.backend()) {
+        with_tx!(tx, conn => sqlx::query(lock).execute(conn).await.map(|_| ()))?;
+    }
+    let admins = with_tx!(tx, conn => {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users WHERE admin = TRUE")
+            .fetch_one(conn)
+            .await
+    })?;
+    if admins <= 1 {
+        return Err(CoreError::LastGlobalAdmin);
+    }
+    Ok(())
 }
 
 /// What `roster seed` wrote.
@@ -161,13 +219,11 @@ impl Core {
         input: NewUser,
     ) -> Result<User, CoreError> {
         principal.require(Permission::UsersCreate)?;
-        if !principal.is_global_admin() {
-            if input.admin {
-                return Err(CoreError::Guardrail(Guardrail::GrantAdmin));
-            }
-            if input.role_uuid.is_some() {
-                return Err(CoreError::Guardrail(Guardrail::AssignRole));
-            }
+        if input.admin {
+            principal.require_global(Guardrail::GrantAdmin)?;
+        }
+        if let Some(role_uuid) = input.role_uuid {
+            self.authorize_role_grant(principal, role_uuid).await?;
         }
         self.insert_user(input).await
     }
@@ -177,6 +233,24 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn create_user_as_operator(&self, input: NewUser) -> Result<User, CoreError> {
         self.insert_user(input).await
+    }
+
+    /// Handing out a role hands out its permissions: only global admins assign roles (the
+    /// contract), and only roles whose every permission the caller may use (a narrower key).
+    /// An unknown role is left to the write, which reports it as an invalid relation.
+    async fn authorize_role_grant(
+        &self,
+        principal: &Principal,
+        role_uuid: Uuid,
+    ) -> Result<(), CoreError> {
+        if !principal.is_global_admin() {
+            return Err(CoreError::Guardrail(Guardrail::AssignRole));
+        }
+        match self.find_role(role_uuid).await {
+            Ok(role) => principal.require_all(&role.admin_permissions),
+            Err(CoreError::NotFound(_)) => Ok(()),
+            Err(other) => Err(other),
+        }
     }
 
     async fn insert_user(&self, input: NewUser) -> Result<User, CoreError> {
@@ -239,25 +313,21 @@ impl Core {
     ) -> Result<User, CoreError> {
         principal.require(Permission::UsersRead)?;
         principal.require(Permission::UsersUpdate)?;
+        // Judged once before the (slow) password hash, so that a refused request costs no
+        // Argon2 work, and again on the locked row, which is what counts.
+        let stored = self.load_user(uuid).await?;
+        authorize_update(principal, &stored, &patch)?;
+        if let Some(Some(role_uuid)) = patch.role_uuid {
+            self.authorize_role_grant(principal, role_uuid).await?;
+        }
         let password_hash = optional_hash(patch.password.clone()).await?;
         let mut tx = self.db.begin().await?;
         let current = user_for_update(&mut tx, uuid)
             .await?
             .ok_or(CoreError::NotFound(Entity::User))?;
-        if !principal.is_global_admin() {
-            if current.admin {
-                return Err(CoreError::Guardrail(Guardrail::ModifyAdmin));
-            }
-            if patch.admin == Some(true) {
-                return Err(CoreError::Guardrail(Guardrail::GrantAdmin));
-            }
-            if patch.role_uuid.is_some() {
-                return Err(CoreError::Guardrail(Guardrail::AssignRole));
-            }
-            let changes_secret = patch.email.is_some() || patch.password.is_some();
-            if changes_secret && principal.user.uuid != uuid {
-                return Err(CoreError::Guardrail(Guardrail::ChangeOthersEmailOrPassword));
-            }
+        authorize_update(principal, &current, &patch)?;
+        if current.admin && patch.admin == Some(false) {
+            keep_a_global_admin(&mut tx).await?;
         }
         if let Some(role_uuid) = patch.role_uuid {
             check_role(&mut tx, role_uuid).await?;
@@ -307,6 +377,14 @@ impl Core {
             .map(|_| ())
         })
         .map_err(|e| write_error(e, |_| Conflict::UserUpdate))?;
+        if password_hash.is_some() {
+            // Whoever held the old password is signed out with it; a user changing their own
+            // password keeps the session they did it from.
+            let keep = (principal.user.uuid == uuid)
+                .then(|| principal.session_uuid())
+                .flatten();
+            end_sessions_except(&mut tx, uuid, keep).await?;
+        }
         tx.commit().await?;
         self.load_user(uuid).await
     }
@@ -315,12 +393,16 @@ impl Core {
     pub async fn delete_user(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require(Permission::UsersRead)?;
         principal.require(Permission::UsersDelete)?;
+        if uuid == principal.user.uuid {
+            return Err(CoreError::DeleteSelf);
+        }
         let mut tx = self.db.begin().await?;
         let current = user_for_update(&mut tx, uuid)
             .await?
             .ok_or(CoreError::NotFound(Entity::User))?;
-        if current.admin && !principal.is_global_admin() {
-            return Err(CoreError::Guardrail(Guardrail::ModifyAdmin));
+        require_authority_over(principal, &current)?;
+        if current.admin {
+            keep_a_global_admin(&mut tx).await?;
         }
         let servers = with_tx!(&mut tx, conn => {
             sqlx::query_scalar::<_, i64>("SELECT count(*) FROM servers WHERE owner_uuid = $1")
@@ -373,15 +455,14 @@ impl Core {
         row.map(User::from).ok_or(CoreError::NotFound(Entity::User))
     }
 
-    /// Whether a user with this username exists (case-insensitively); for start-up checks.
-    pub async fn username_exists(&self, username: &str) -> Result<bool, CoreError> {
+    /// How many global admins there are; for start-up checks.
+    pub async fn count_global_admins(&self) -> Result<i64, CoreError> {
         let count = with_db!(&self.db, pool => {
-            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users WHERE lower(username) = lower($1)")
-                .bind(username)
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users WHERE admin = TRUE")
                 .fetch_one(pool)
                 .await
         })?;
-        Ok(count > 0)
+        Ok(count)
     }
 
     /// Fills the database with `count` generated users (no passwords) for measurements, in

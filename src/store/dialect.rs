@@ -11,6 +11,25 @@ pub fn for_update(backend: Backend) -> &'static str {
     }
 }
 
+/// Row lock for a read-check-write on a single-table query.
+pub fn lock_row(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE",
+    }
+}
+
+/// A statement that serialises, for the rest of the transaction, every change that could take
+/// away a global admin, so that two of them cannot each see the other admin and both proceed.
+/// SQLite's `BEGIN IMMEDIATE` already serialises every write.
+pub fn admin_removal_lock(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Sqlite => None,
+        // Any fixed key will do; this one is the bytes of "roster a".
+        Backend::Postgres => Some("SELECT pg_advisory_xact_lock(8245936386494046305)"),
+    }
+}
+
 /// A filter on `users u` matching `term` as a case-insensitive substring of username, email,
 /// first or last name, with `%` and `_` taken literally. Returns the SQL condition (binding
 /// `$1`) and the value to bind.

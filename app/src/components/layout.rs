@@ -44,7 +44,7 @@ pub fn Layout() -> impl IntoView {
                                 </ul>
                             </nav>
                             <div class="whoami">
-                                <span data-testid="signed-in-as">{me.user.username.clone()}</span>
+                                <A href="/account"><span data-testid="signed-in-as">{me.user.username.clone()}</span></A>
                                 <ActionForm action=sign_out>
                                     <button class="button button-quiet" type="submit">"Sign out"</button>
                                 </ActionForm>

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod roles;
 pub mod servers;
+pub mod sessions;
 pub mod stats;
 pub mod users;
 

@@ -11,7 +11,7 @@ use roster_app::session::{cleared_cookie, credentials, is_https, session_cookie}
 use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
-use super::extract::{Caller, Listing, Payload, uuid_of};
+use super::extract::{Caller, Client, Listing, Payload, uuid_of};
 use crate::state::AppState;
 
 type Reply = Result<Json<Value>, ApiError>;
@@ -19,9 +19,10 @@ type Reply = Result<Json<Value>, ApiError>;
 pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Client(client): Client,
     Payload(request): Payload<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let session = state.core.login(request).await?;
+    let session = state.core.login(request, client).await?;
     let cookie = session_cookie(&session.token, session.expires, is_https(&headers));
     Ok((
         AppendHeaders([(SET_COOKIE, cookie)]),
@@ -74,6 +75,32 @@ pub async fn revoke_api_key(
         .core
         .revoke_api_key(&caller, uuid_of(&key, Entity::ApiKey)?)
         .await?;
+    Ok(Json(json!({})))
+}
+
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Listing(query): Listing,
+) -> Reply {
+    let page = state.core.list_sessions(&caller, query).await?;
+    Ok(Json(json!({ "sessions": page })))
+}
+
+pub async fn end_session(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(session): Path<String>,
+) -> Reply {
+    state
+        .core
+        .end_session(&caller, uuid_of(&session, Entity::Session)?)
+        .await?;
+    Ok(Json(json!({})))
+}
+
+pub async fn end_other_sessions(State(state): State<AppState>, Caller(caller): Caller) -> Reply {
+    state.core.end_other_sessions(&caller).await?;
     Ok(Json(json!({})))
 }
 

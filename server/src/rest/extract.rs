@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use roster::domain::page::{ListParams, ListQuery};
+use roster::services::ClientInfo;
 use roster::{CoreError, Entity, Principal};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -22,6 +23,17 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let credentials = roster_app::session::credentials(&parts.headers);
         Ok(Caller(state.core.authenticate(&credentials).await?))
+    }
+}
+
+/// Where the request came from, kept with a session opened by it.
+pub struct Client(pub ClientInfo);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        Ok(Client(roster_app::session::client_info(parts)))
     }
 }
 

@@ -36,6 +36,14 @@ pub fn router() -> Router<AppState> {
             "/api/client/account/api-keys/{key}",
             axum::routing::delete(account::revoke_api_key),
         )
+        .route(
+            "/api/client/account/sessions",
+            get(account::list_sessions).delete(account::end_other_sessions),
+        )
+        .route(
+            "/api/client/account/sessions/{session}",
+            axum::routing::delete(account::end_session),
+        )
         .route("/api/client/permissions", get(account::permissions))
         .route("/api/admin/users", get(users::list).post(users::create))
         .route(

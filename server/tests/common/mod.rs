@@ -162,7 +162,23 @@ impl TestApp {
         auth: &Auth,
         body: Option<&str>,
     ) -> Reply {
+        self.request_with(method, path, auth, body, &[]).await
+    }
+
+    /// A request with extra headers; a JSON body is sent as `application/json` unless the
+    /// headers name another content type.
+    pub async fn request_with(
+        &self,
+        method: Method,
+        path: &str,
+        auth: &Auth,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut builder = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
         match auth {
             Auth::None => {}
             Auth::Key(key) => {
@@ -173,7 +189,10 @@ impl TestApp {
                 builder = builder.header(header::COOKIE, format!("roster_session={token}"))
             }
         }
-        if body.is_some() {
+        let typed = headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+        if body.is_some() && !typed {
             builder = builder.header(header::CONTENT_TYPE, "application/json");
         }
         let request = builder
@@ -265,14 +284,17 @@ impl TestApp {
         user
     }
 
-    async fn admin_principal(&self) -> Principal {
+    /// The global admin `root` (created on first use), acting by session.
+    pub async fn admin_principal(&self) -> Principal {
         let user = match self.core.find_user_by_login("root").await {
             Ok(user) => user,
             Err(_) => self.insert_user("root", true).await,
         };
         Principal {
             user,
-            credential: Credential::Session,
+            credential: Credential::Session {
+                session_uuid: Uuid::new_v4(),
+            },
         }
     }
 
@@ -293,10 +315,6 @@ impl TestApp {
 
     /// An API key of `user` with the given scope.
     pub async fn key_for(&self, user: &roster::domain::user::User, scope: &[&str]) -> String {
-        let principal = Principal {
-            user: user.clone(),
-            credential: Credential::Session,
-        };
         let input = NewApiKey::parse(
             CreateApiKeyRequest {
                 name: "test".to_owned(),
@@ -307,7 +325,7 @@ impl TestApp {
         )
         .expect("valid key request");
         self.core
-            .create_api_key(&principal, input)
+            .create_api_key_as_operator(user.clone(), input)
             .await
             .expect("key is created")
             .key
@@ -322,8 +340,21 @@ impl TestApp {
 
     /// Signs in through the REST API and returns the session token from the cookie.
     pub async fn session(&self, username: &str) -> Auth {
-        let body = serde_json::json!({ "user": username, "password": PASSWORD }).to_string();
-        let reply = self.post("/api/auth/login", &Auth::None, &body).await;
+        self.session_from(username, PASSWORD, "roster-tests").await
+    }
+
+    /// Signs in with a password and a browser's user agent.
+    pub async fn session_from(&self, username: &str, password: &str, user_agent: &str) -> Auth {
+        let body = serde_json::json!({ "user": username, "password": password }).to_string();
+        let reply = self
+            .request_with(
+                Method::POST,
+                "/api/auth/login",
+                &Auth::None,
+                Some(&body),
+                &[("user-agent", user_agent)],
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "login: {}", reply.body);
         let cookie = reply.headers[header::SET_COOKIE]
             .to_str()

@@ -8,7 +8,10 @@ pub async fn sign_in(user: String, password: String) -> Result<(), AppError> {
     use roster::services::LoginRequest;
 
     let core = super::super::core()?;
-    let session = core.login(LoginRequest { user, password }).await?;
+    let client = use_context::<http::request::Parts>()
+        .map(|parts| crate::session::client_info(&parts))
+        .unwrap_or_default();
+    let session = core.login(LoginRequest { user, password }, client).await?;
     let secure = super::super::request_is_https();
     super::super::set_cookie(&crate::session::session_cookie(
         &session.token,

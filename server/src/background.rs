@@ -1,0 +1,27 @@
+//! The work Roster does on its own, started once by `serve` and stopped with it.
+
+use std::time::Duration;
+
+use roster::Core;
+use tokio::task::JoinHandle;
+
+/// How often expired sessions are deleted. They stop working the moment they expire; the purge
+/// only keeps the table small.
+const SESSION_PURGE_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Starts the periodic jobs; abort the handle to stop them. Each job is one short statement, so
+/// stopping between or during runs loses nothing.
+pub fn start(core: Core) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(SESSION_PURGE_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match core.purge_expired_sessions().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
+                Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
+            }
+        }
+    })
+}

@@ -1,0 +1,133 @@
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Core, now};
+use crate::domain::page::{ListQuery, Page};
+use crate::domain::session::SessionInfo;
+use crate::error::{CoreError, Entity};
+use crate::principal::Principal;
+use crate::store::{Tx, with_db, with_tx};
+
+#[derive(sqlx::FromRow)]
+struct SessionListRow {
+    uuid: Uuid,
+    created: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+    expires: DateTime<Utc>,
+    user_agent: Option<String>,
+    ip: Option<String>,
+}
+
+/// Ends every session of `user` but `keep` (none when `None`), inside the caller's transaction:
+/// what a password change does, so that whoever held the old password is signed out with it.
+pub(crate) async fn end_sessions_except(
+    tx: &mut Tx,
+    user: Uuid,
+    keep: Option<Uuid>,
+) -> Result<u64, CoreError> {
+    let ended = with_tx!(tx, conn => {
+        sqlx::query("DELETE FROM sessions WHERE user_uuid = $1 AND uuid <> $2")
+            .bind(user)
+            .bind(keep.unwrap_or(Uuid::nil()))
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(ended)
+}
+
+impl Core {
+    /// The caller's open sessions, newest first; the one the request came with is marked.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn list_sessions(
+        &self,
+        principal: &Principal,
+        query: ListQuery,
+    ) -> Result<Page<SessionInfo>, CoreError> {
+        let open_since = now();
+        let total = with_db!(&self.db, pool => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM sessions WHERE user_uuid = $1 AND expires > $2",
+            )
+            .bind(principal.user.uuid)
+            .bind(open_since)
+            .fetch_one(pool)
+            .await
+        })?;
+        let sql = format!(
+            "SELECT uuid, created, last_seen, expires, user_agent, ip FROM sessions \
+             WHERE user_uuid = $1 AND expires > $2 ORDER BY created DESC, uuid \
+             LIMIT {} OFFSET {}",
+            query.limit(),
+            query.offset()
+        );
+        let rows = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, SessionListRow>(&sql)
+                .bind(principal.user.uuid)
+                .bind(open_since)
+                .fetch_all(pool)
+                .await
+        })?;
+        let current = principal.session_uuid();
+        let data = rows
+            .into_iter()
+            .map(|row| SessionInfo {
+                current: Some(row.uuid) == current,
+                uuid: row.uuid,
+                created: row.created,
+                last_seen: row.last_seen,
+                expires: row.expires,
+                user_agent: row.user_agent,
+                ip: row.ip,
+            })
+            .collect();
+        Ok(Page {
+            total,
+            per_page: query.per_page,
+            page: query.page,
+            data,
+        })
+    }
+
+    /// Ends one of the caller's sessions (the current one too: that is signing out). Someone
+    /// else's session is "not found".
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn end_session(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
+        principal.require_session()?;
+        let ended = with_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM sessions WHERE uuid = $1 AND user_uuid = $2")
+                .bind(uuid)
+                .bind(principal.user.uuid)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if ended == 0 {
+            return Err(CoreError::NotFound(Entity::Session));
+        }
+        Ok(())
+    }
+
+    /// Ends every session of the caller but the current one; answers how many ended.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn end_other_sessions(&self, principal: &Principal) -> Result<u64, CoreError> {
+        let current = principal.require_session()?;
+        let mut tx = self.db.begin().await?;
+        let ended = end_sessions_except(&mut tx, principal.user.uuid, Some(current)).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// Deletes sessions that have expired; the server runs it periodically.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn purge_expired_sessions(&self) -> Result<u64, CoreError> {
+        let purged = with_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM sessions WHERE expires <= $1")
+                .bind(now())
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(purged)
+    }
+}
