@@ -375,7 +375,7 @@ async fn a_key_scoped_to_users_create_cannot_mint_a_global_admin() {
         let admin = app.admin_principal().await.user;
         let key = Auth::Key(app.key_for(&admin, &["users.create"]).await);
         let body = json!({
-            "username": "evil", "email": "evil@example.com", "name_first": "E",
+            "username": "evil", "email": "evil@example.com", "name_first": "Ev",
             "name_last": "Vil", "admin": true, "password": "evilpassword1",
         });
         app.post("/api/admin/users", &key, &body.to_string())
@@ -419,10 +419,10 @@ async fn a_role_admin_cannot_touch_a_role_admin_holding_more() {
     on_each_backend(|app| async move {
         let users = app.role("user admins", USERS_ALL).await;
         let auditors = app.role("auditors", &["users.read", "roles.read"]).await;
-        app.user("ra", false, Some(users)).await;
+        app.user("ra_users", false, Some(users)).await;
         let auditor = app.user("auditor", false, Some(auditors)).await;
         let peer = app.user("peer", false, Some(users)).await;
-        let session = app.session("ra").await;
+        let session = app.session("ra_users").await;
         let path = format!("/api/admin/users/{}", auditor.uuid);
         app.patch(&path, &session, r#"{"name_first": "Renamed"}"#)
             .await
