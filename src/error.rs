@@ -190,6 +190,15 @@ pub enum CoreError {
     SessionRequired,
     #[error("you are ratelimited, retry in {0}s")]
     RateLimited(u64),
+    /// Too many password hashes are waiting; the caller should come back shortly.
+    #[error("server busy, retry later")]
+    Busy,
+    /// The database cannot be reached; service resumes by itself when it returns.
+    #[error("service unavailable, retry later")]
+    Unavailable,
+    /// A browser sent a write on behalf of another site.
+    #[error("cross-site request refused")]
+    CrossSiteRequest,
     /// The details are for the log; clients only ever see `internal server error`.
     #[error("internal server error")]
     Internal(String),
@@ -210,6 +219,16 @@ impl CoreError {
         match self {
             CoreError::Invalid(errors) => errors.0.iter().map(ToString::to_string).collect(),
             other => vec![other.to_string()],
+        }
+    }
+
+    /// How many seconds a client should wait before trying again, for errors that pass.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            CoreError::RateLimited(seconds) => Some(*seconds),
+            CoreError::Busy => Some(1),
+            CoreError::Unavailable => Some(5),
+            _ => None,
         }
     }
 

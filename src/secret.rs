@@ -8,7 +8,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
 use crate::domain::fields::Password;
 use crate::error::CoreError;
@@ -21,21 +23,77 @@ fn join_error(error: tokio::task::JoinError) -> CoreError {
     CoreError::Internal(format!("hashing task failed: {error}"))
 }
 
-/// Hashes a password with Argon2id on the blocking pool.
-pub async fn hash_password(password: Password) -> Result<String, CoreError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|e| CoreError::Internal(format!("argon2 hash failed: {e}")))
-    })
-    .await
-    .map_err(join_error)?
+/// Argon2 work, bounded: each hash takes about 19 MiB and a core for a while, so only a few run
+/// at once, and a caller that cannot get a turn in time is told the server is busy instead of
+/// queueing without end. The rest of the runtime (reads, key checks) keeps its cores.
+#[derive(Clone, Debug)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+    wait: Duration,
 }
 
-/// A hash that matches no password, verified when the account does not exist so that a wrong
-/// username takes as long as a wrong password.
+impl Hasher {
+    pub fn new(concurrent: usize, wait: Duration) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(concurrent.max(1))),
+            wait,
+        }
+    }
+
+    /// One hash at a time per core but one, so that at least one core stays free for
+    /// everything else; at least one.
+    pub fn sized_to_cores() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Self::new(cores.saturating_sub(1).max(1), Duration::from_secs(5))
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, CoreError> {
+        let permit = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| CoreError::Busy)?
+            .map_err(|_| CoreError::Busy)?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(join_error)
+    }
+
+    /// Hashes a password with Argon2id on the blocking pool.
+    pub async fn hash(&self, password: Password) -> Result<String, CoreError> {
+        self.run(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(password.expose().as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+                .map_err(|e| CoreError::Internal(format!("argon2 hash failed: {e}")))
+        })
+        .await?
+    }
+
+    /// Checks a password against a stored hash (or a decoy when there is none, so that a wrong
+    /// username takes as long as a wrong password).
+    pub async fn verify(&self, hash: Option<String>, password: String) -> Result<bool, CoreError> {
+        self.run(move || {
+            let known = hash.is_some();
+            let hash = hash.unwrap_or_else(|| decoy_hash().to_owned());
+            let Ok(parsed) = PasswordHash::new(&hash) else {
+                return false;
+            };
+            let matches = Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
+            known && matches
+        })
+        .await
+    }
+}
+
+/// A hash that matches no password, verified when the account does not exist.
 fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| {
@@ -45,23 +103,6 @@ fn decoy_hash() -> &'static str {
             .map(|hash| hash.to_string())
             .unwrap_or_default()
     })
-}
-
-/// Checks a password against a stored hash (or a decoy when there is none) on the blocking pool.
-pub async fn verify_password(hash: Option<String>, password: String) -> Result<bool, CoreError> {
-    tokio::task::spawn_blocking(move || {
-        let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| decoy_hash().to_owned());
-        let Ok(parsed) = PasswordHash::new(&hash) else {
-            return false;
-        };
-        let matches = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        known && matches
-    })
-    .await
-    .map_err(join_error)
 }
 
 /// 256 random bits, URL-safe.
@@ -133,20 +174,26 @@ mod tests {
 
     #[tokio::test]
     async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
-        let hash = hash_password(Password::parse("correct horse".into()).unwrap())
+        let hasher = Hasher::sized_to_cores();
+        let hash = hasher
+            .hash(Password::parse("correct horse".into()).unwrap())
             .await
             .unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(
-            verify_password(Some(hash.clone()), "correct horse".into())
-                .await
-                .unwrap()
+        assert!(hasher.verify(Some(hash.clone()), "correct horse".into()).await.unwrap());
+        assert!(!hasher.verify(Some(hash), "wrong horse".into()).await.unwrap());
+        assert!(!hasher.verify(None, "anything".into()).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_caller_that_cannot_get_a_turn_in_time_is_told_the_server_is_busy() {
+        let hasher = Hasher::new(1, Duration::from_millis(50));
+        let held = hasher.permits.clone().acquire_owned().await.unwrap();
+        assert_eq!(
+            hasher.verify(None, "anything".into()).await,
+            Err(CoreError::Busy)
         );
-        assert!(
-            !verify_password(Some(hash), "wrong horse".into())
-                .await
-                .unwrap()
-        );
-        assert!(!verify_password(None, "anything".into()).await.unwrap());
+        drop(held);
+        assert_eq!(hasher.verify(None, "anything".into()).await, Ok(false));
     }
 }

@@ -8,6 +8,8 @@ pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
+pub mod site;
+#[cfg(feature = "ssr")]
 pub mod status;
 
 use leptos::prelude::*;

@@ -1,4 +1,5 @@
-//! How an HTTP request carries credentials, shared by the REST API and the server functions.
+//! How an HTTP request carries credentials and where it came from, shared by the REST API and
+//! the server functions.
 
 use chrono::{DateTime, Utc};
 use cookie::{Cookie, SameSite};
@@ -6,20 +7,22 @@ use http::HeaderMap;
 use http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use roster::services::{ClientInfo, Credentials};
 
-pub const SESSION_COOKIE: &str = "roster_session";
+use crate::site::{ClientAddr, Site};
 
-/// Reads the `Authorization` header and the session cookie from request headers.
-pub fn credentials(headers: &HeaderMap) -> Credentials {
+/// Reads the `Authorization` header and the session cookie from request headers. Over https
+/// only the `__Host-` cookie counts, so one planted by a sibling subdomain is never read.
+pub fn credentials(headers: &HeaderMap, site: &Site) -> Credentials {
     let authorization = headers
         .get(AUTHORIZATION)
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    let name = site.session_cookie_name();
     let session_token = headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == SESSION_COOKIE)
+        .find(|cookie| cookie.name() == name)
         .map(|cookie| cookie.value().to_owned());
     Credentials {
         authorization,
@@ -27,13 +30,13 @@ pub fn credentials(headers: &HeaderMap) -> Credentials {
     }
 }
 
-/// Where a request came from, kept with a new session: the peer's address as the socket saw it
-/// and the browser's user agent.
+/// Where a request came from, kept with a new session and counted by the sign-in throttle: the
+/// client address the edge worked out (see [`Site::client_address`]) and the user agent.
 pub fn client_info(parts: &http::request::Parts) -> ClientInfo {
     let ip = parts
         .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string());
+        .get::<ClientAddr>()
+        .map(|client| client.0.to_string());
     let user_agent = parts
         .headers
         .get(USER_AGENT)
@@ -41,43 +44,36 @@ pub fn client_info(parts: &http::request::Parts) -> ClientInfo {
     ClientInfo { ip, user_agent }
 }
 
-/// Whether the client reached us over https (directly or through a proxy that says so).
-pub fn is_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+fn cookie(site: &Site, value: &str, max_age: cookie::time::Duration) -> String {
+    Cookie::build((site.session_cookie_name(), value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(site.is_https())
+        .max_age(max_age)
+        .build()
+        .to_string()
 }
 
 /// The `Set-Cookie` value that opens a session.
-pub fn session_cookie(token: &str, expires: DateTime<Utc>, secure: bool) -> String {
+pub fn session_cookie(token: &str, expires: DateTime<Utc>, site: &Site) -> String {
     let max_age = (expires - Utc::now()).num_seconds().max(0);
-    Cookie::build((SESSION_COOKIE, token.to_owned()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(cookie::time::Duration::seconds(max_age))
-        .build()
-        .to_string()
+    cookie(site, token, cookie::time::Duration::seconds(max_age))
 }
 
 /// The `Set-Cookie` value that ends a session in the browser.
-pub fn cleared_cookie(secure: bool) -> String {
-    Cookie::build((SESSION_COOKIE, ""))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(cookie::time::Duration::ZERO)
-        .build()
-        .to_string()
+pub fn cleared_cookie(site: &Site) -> String {
+    cookie(site, "", cookie::time::Duration::ZERO)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use http::HeaderValue;
+
+    fn https() -> Site {
+        Site::new(Some("https://roster.example.com"), None).expect("valid site")
+    }
 
     #[test]
     fn the_session_cookie_is_found_among_others() {
@@ -86,16 +82,38 @@ mod tests {
             COOKIE,
             HeaderValue::from_static("a=1; roster_session=tok; b=2"),
         );
-        assert_eq!(credentials(&headers).session_token.as_deref(), Some("tok"));
-        assert!(credentials(&headers).authorization.is_none());
+        let site = Site::default();
+        assert_eq!(
+            credentials(&headers, &site).session_token.as_deref(),
+            Some("tok")
+        );
+        assert!(credentials(&headers, &site).authorization.is_none());
     }
 
     #[test]
-    fn the_session_cookie_is_http_only_and_lax() {
-        let cookie = session_cookie("tok", Utc::now() + chrono::Duration::days(1), false);
-        assert!(cookie.contains("HttpOnly"));
-        assert!(cookie.contains("SameSite=Lax"));
-        assert!(!cookie.contains("Secure"));
-        assert!(session_cookie("tok", Utc::now(), true).contains("Secure"));
+    fn over_https_only_the_host_prefixed_cookie_counts() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("roster_session=planted; __Host-roster_session=real"),
+        );
+        assert_eq!(
+            credentials(&headers, &https()).session_token.as_deref(),
+            Some("real")
+        );
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_lax_and_secure_over_https() {
+        let expires = Utc::now() + chrono::Duration::days(1);
+        let plain = session_cookie("tok", expires, &Site::default());
+        assert!(plain.starts_with("roster_session=tok"));
+        assert!(plain.contains("HttpOnly"));
+        assert!(plain.contains("SameSite=Lax"));
+        assert!(!plain.contains("Secure"));
+        let secure = session_cookie("tok", expires, &https());
+        assert!(secure.starts_with("__Host-roster_session=tok"));
+        assert!(secure.contains("Secure") && secure.contains("Path=/"));
+        assert!(!secure.contains("Domain"));
     }
 }

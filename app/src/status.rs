@@ -13,7 +13,8 @@ pub fn status_of(error: &CoreError) -> StatusCode {
         | CoreError::Unauthorized => StatusCode::UNAUTHORIZED,
         CoreError::MissingPermission(_)
         | CoreError::Guardrail(_)
-        | CoreError::SessionRequired => StatusCode::FORBIDDEN,
+        | CoreError::SessionRequired
+        | CoreError::CrossSiteRequest => StatusCode::FORBIDDEN,
         CoreError::InvalidUuid(_)
         | CoreError::InvalidPayload(_)
         | CoreError::Invalid(_)
@@ -24,6 +25,7 @@ pub fn status_of(error: &CoreError) -> StatusCode {
         CoreError::NotFound(_) => StatusCode::NOT_FOUND,
         CoreError::Conflict(_) => StatusCode::CONFLICT,
         CoreError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        CoreError::Busy | CoreError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

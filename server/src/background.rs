@@ -5,15 +5,15 @@ use std::time::Duration;
 use roster::Core;
 use tokio::task::JoinHandle;
 
-/// How often expired sessions are deleted. They stop working the moment they expire; the purge
-/// only keeps the table small.
-const SESSION_PURGE_EVERY: Duration = Duration::from_secs(15 * 60);
+/// How often expired sessions and sign-in counters are deleted. They stop counting the moment
+/// they expire; the purge only keeps the tables small.
+const PURGE_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// Starts the periodic jobs; abort the handle to stop them. Each job is one short statement, so
 /// stopping between or during runs loses nothing.
 pub fn start(core: Core) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(SESSION_PURGE_EVERY);
+        let mut ticks = tokio::time::interval(PURGE_EVERY);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
@@ -21,6 +21,11 @@ pub fn start(core: Core) -> JoinHandle<()> {
                 Ok(0) => {}
                 Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
                 Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
+            }
+            match core.purge_sign_in_throttle().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::debug!(purged, "expired sign-in counters deleted"),
+                Err(error) => tracing::warn!(%error, "purging sign-in counters failed"),
             }
         }
     })

@@ -8,6 +8,8 @@ use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
 use roster::domain::user::{CreateUserRequest, NewUser};
 use roster::store::Database;
 
+use roster_app::site::Site;
+
 use crate::bootstrap::{AdminSeed, Bootstrap, ensure_first_admin};
 use crate::startup::{StartupError, build_app, leptos_options, serve};
 use crate::state::AppState;
@@ -54,6 +56,14 @@ pub struct ServeArgs {
     /// Address to listen on
     #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
+    /// The URL people and clients use to reach Roster, e.g. https://roster.example.com; an
+    /// https URL makes the session cookie `__Host-` and `Secure` and turns on HSTS
+    #[arg(long, env = "ROSTER_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is
+    /// believed, e.g. 127.0.0.1,10.0.0.0/8
+    #[arg(long, env = "ROSTER_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -190,8 +200,10 @@ async fn run_serve(core: Core, args: ServeArgs) -> Result<(), StartupError> {
     }
     let leptos = leptos_options()?;
     let backend = core.backend();
+    let site = Site::new(args.public_url.as_deref(), args.trusted_proxies.as_deref())
+        .map_err(StartupError::Config)?;
     let jobs = crate::background::start(core.clone());
-    let app = build_app(AppState { core, leptos });
+    let app = build_app(AppState { core, leptos, site });
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(address = %listener.local_addr()?, database = backend.as_str(), "Roster is listening");
     let served = serve(app, listener).await;
@@ -244,7 +256,7 @@ mod tests {
         assert_eq!(cli.serve.listen.to_string(), "0.0.0.0:8080");
         let cli = parse(&["roster", "serve", "--listen", "127.0.0.1:9000"]);
         assert!(
-            matches!(cli.command, Some(Command::Serve(ServeArgs { listen })) if listen.port() == 9000)
+            matches!(cli.command, Some(Command::Serve(ServeArgs { listen, .. })) if listen.port() == 9000)
         );
     }
 

@@ -1,14 +1,25 @@
-use std::net::SocketAddr;
+use std::future::Future;
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder as ConnectionBuilder;
+use hyper_util::server::graceful::GracefulShutdown;
+use tower::Service;
 
 use axum::Router;
 use axum::http::{HeaderName, Request};
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use axum::http::request::Parts;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use roster_app::{App, shell};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::edge::CspNonce;
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -17,18 +28,19 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Separate from [`serve`] so that tests drive it in process.
 pub fn build_app(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let core = state.core.clone();
     let leptos_options = state.leptos.clone();
-    Router::new()
+    let site = state.site.clone();
+    let context = console_context(state.core.clone(), state.site.clone());
+    let router = Router::new()
         .merge(crate::rest::router())
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(core.clone()),
-            move || shell(leptos_options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state)
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        .with_state(state);
+    crate::edge::apply(router, site)
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 let request_id = request
@@ -48,11 +60,27 @@ pub fn build_app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
+/// What the console's pages and server functions find in their context: the core, the site
+/// settings, and the nonce the edge put in this response's content security policy.
+fn console_context(core: roster::Core, site: roster_app::site::Site) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        provide_context(core.clone());
+        provide_context(site.clone());
+        let nonce = use_context::<Parts>()
+            .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+        if let Some(CspNonce(nonce)) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(nonce));
+        }
+    }
+}
+
 /// Why Roster could not start or a command could not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("leptos configuration: {0}")]
     Leptos(String),
+    #[error("configuration: {0}")]
+    Config(String),
     #[error("database: {0}")]
     Store(#[from] roster::store::StoreError),
     #[error("{}", .0.messages().join("; "))]
@@ -73,14 +101,69 @@ pub fn leptos_options() -> Result<LeptosOptions, StartupError> {
     Ok(options)
 }
 
+/// How long a client may take to send a request's headers before the connection is closed.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long requests in flight may take to finish after a shutdown signal.
+pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(20);
+
 /// Serves until SIGINT or SIGTERM, then lets requests in flight finish.
 pub async fn serve(app: Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    serve_until(app, listener, HEADER_READ_TIMEOUT, shutdown_signal()).await;
+    Ok(())
+}
+
+/// Serves each connection with hyper, whose header-read timeout needs a timer that
+/// `axum::serve` does not give it; after `shutdown` it stops accepting and gives connections
+/// [`SHUTDOWN_DEADLINE`] to finish.
+pub async fn serve_until(
+    app: Router,
+    listener: tokio::net::TcpListener,
+    header_read_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    let mut builder = ConnectionBuilder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = service_fn(move |mut request: axum::http::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            app.clone().call(request)
+        });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => tracing::info!("all connections finished"),
+        () = tokio::time::sleep(SHUTDOWN_DEADLINE) => {
+            tracing::warn!("shutdown deadline reached: closing the remaining connections");
+        }
+    }
 }
 
 async fn shutdown_signal() {

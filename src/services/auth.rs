@@ -7,7 +7,7 @@ use super::{Core, now};
 use crate::domain::user::User;
 use crate::error::CoreError;
 use crate::principal::{Credential, Principal};
-use crate::secret::{api_key_start, digests_match, random_token, sha256_hex, verify_password};
+use crate::secret::{api_key_start, digests_match, random_token, sha256_hex};
 use crate::store::rows::ApiKeyRow;
 use crate::store::with_db;
 
@@ -33,6 +33,9 @@ pub struct ClientInfo {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
 }
+
+/// The longest name a sign-in may try: longer than any username or email can be.
+const LOGIN_NAME_MAX_BYTES: usize = 255;
 
 /// The longest user agent kept with a session; browsers send far less.
 const USER_AGENT_MAX_CHARS: usize = 256;
@@ -146,17 +149,22 @@ impl Core {
         request: LoginRequest,
         client: ClientInfo,
     ) -> Result<Session, CoreError> {
+        if request.user.len() > LOGIN_NAME_MAX_BYTES {
+            return Err(CoreError::invalid_field(
+                "user",
+                format!("length is greater than {LOGIN_NAME_MAX_BYTES}"),
+            ));
+        }
         if request.user.contains('\0') {
             return Err(CoreError::InvalidCredentials);
         }
-        self.logins
-            .check(&request.user, std::time::Instant::now())?;
+        let name = request.user.trim();
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, LoginRow>(
                 "SELECT uuid, password_hash FROM users \
                  WHERE lower(username) = lower($1) OR lower(email) = lower($1)",
             )
-            .bind(request.user.trim())
+            .bind(name)
             .fetch_optional(pool)
             .await
         })?;
@@ -164,12 +172,21 @@ impl Core {
             Some(row) => (Some(row.uuid), row.password_hash),
             None => (None, None),
         };
-        let valid = verify_password(hash, request.password).await?;
+        // Username and email of one account share a counter; a name nobody has counts alone.
+        let account = uuid.map_or_else(|| name.to_lowercase(), |uuid| uuid.to_string());
+        let client_address = client.ip.as_deref().unwrap_or("unknown");
+        let attempt = self.count_sign_in(&account, client_address).await?;
+        let valid = match self.hasher.verify(hash, request.password).await {
+            Ok(valid) => valid,
+            Err(error) => {
+                self.sign_in_not_judged(attempt).await?;
+                return Err(error);
+            }
+        };
         let Some(uuid) = uuid.filter(|_| valid) else {
-            self.logins.failed(&request.user, std::time::Instant::now());
             return Err(CoreError::InvalidCredentials);
         };
-        self.logins.succeeded(&request.user);
+        self.sign_in_succeeded(attempt).await?;
         let token = random_token();
         let created = now();
         let expires = created + Duration::days(SESSION_LIFETIME_DAYS);

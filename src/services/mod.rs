@@ -6,7 +6,7 @@ mod auth;
 mod roles;
 mod servers;
 mod sessions;
-mod throttle;
+pub mod throttle;
 mod users;
 
 pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session};
@@ -19,19 +19,41 @@ use crate::domain::user::User;
 use crate::error::{CoreError, Entity};
 use crate::permission::Permission;
 use crate::principal::Principal;
+use crate::secret::Hasher;
 use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
 use crate::store::{Backend, Database, Tx, with_db, with_tx};
 
-/// The core, handed to both doors. Cheap to clone: it holds only the pool.
+/// The core, handed to both doors. Cheap to clone: it holds only the pool and the bounded
+/// password hasher; every other piece of state lives in the database.
 #[derive(Clone, Debug)]
 pub struct Core {
     db: Database,
-    logins: throttle::LoginThrottle,
+    hasher: Hasher,
 }
 
 impl From<sqlx::Error> for CoreError {
+    /// A database that cannot be reached (no connection in time, a dropped connection, a server
+    /// shutting down or cancelling a statement) is a passing condition, not a bug.
     fn from(error: sqlx::Error) -> Self {
-        CoreError::Internal(format!("database: {error}"))
+        let unreachable = match &error {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_) => true,
+            // Class 57: operator intervention (shutdown, cancelled or timed-out statement);
+            // class 08: connection exception.
+            sqlx::Error::Database(db) => db
+                .code()
+                .is_some_and(|code| code.starts_with("57") || code.starts_with("08")),
+            _ => false,
+        };
+        if unreachable {
+            tracing::warn!(%error, "database unavailable");
+            CoreError::Unavailable
+        } else {
+            CoreError::Internal(format!("database: {error}"))
+        }
     }
 }
 
@@ -42,10 +64,11 @@ pub(crate) fn now() -> DateTime<Utc> {
 
 impl Core {
     pub fn new(db: Database) -> Self {
-        Self {
-            db,
-            logins: throttle::LoginThrottle::default(),
-        }
+        Self::with_hasher(db, Hasher::sized_to_cores())
+    }
+
+    pub fn with_hasher(db: Database, hasher: Hasher) -> Self {
+        Self { db, hasher }
     }
 
     pub fn database(&self) -> &Database {

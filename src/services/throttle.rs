@@ -1,91 +1,117 @@
-//! Failed sign-ins, counted per account name, so that guessing passwords is slow.
-//!
-//! The count lives in the process: each Roster instance limits on its own, which bounds
-//! guessing to a small multiple of the limit on a cluster and needs no shared store.
+//! The sign-in throttle. Attempts are counted in the database per client address and per
+//! (account, client address), so every instance sees the same counts and memory stays flat. An
+//! attempt is counted before the password is checked, in one atomic statement, so parallel
+//! guesses cannot all slip past a check made before any of them failed; a success gives its
+//! attempt back. An account is never locked against a client that has not failed on it.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use chrono::{DateTime, Duration, Utc};
 
+use super::{Core, now};
 use crate::error::CoreError;
+use crate::secret::sha256_hex;
+use crate::store::with_db;
 
-pub const MAX_FAILURES: u32 = 10;
-pub const WINDOW: Duration = Duration::from_secs(300);
+/// How long attempts are remembered.
+pub const WINDOW_SECS: i64 = 300;
+/// Failed sign-ins one client may make on one account per window.
+pub const ACCOUNT_LIMIT: i64 = 10;
+/// Failed sign-ins one client may make over all accounts per window.
+pub const CLIENT_LIMIT: i64 = 50;
 
-#[derive(Clone, Debug, Default)]
-pub struct LoginThrottle {
-    failures: Arc<Mutex<HashMap<String, (u32, Instant)>>>,
+/// Counts one attempt, starting a new window when the last one is over, and answers the count
+/// and the window it fell in.
+const COUNT_ATTEMPT: &str = "INSERT INTO sign_in_throttle (key, window_start, attempts) \
+    VALUES ($1, $2, 1) \
+    ON CONFLICT (key) DO UPDATE SET \
+    attempts = CASE WHEN sign_in_throttle.window_start <= $3 THEN 1 \
+        ELSE sign_in_throttle.attempts + 1 END, \
+    window_start = CASE WHEN sign_in_throttle.window_start <= $3 THEN $2 \
+        ELSE sign_in_throttle.window_start END \
+    RETURNING attempts, window_start";
+
+/// The counters one sign-in attempt has used.
+pub(crate) struct Attempt {
+    client: String,
+    account: String,
 }
 
-fn key(login: &str) -> String {
-    login.trim().to_lowercase()
-}
-
-impl LoginThrottle {
-    /// `RateLimited` while `login` has used up its failures in the current window.
-    pub fn check(&self, login: &str, now: Instant) -> Result<(), CoreError> {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let Some((count, since)) = failures.get(&key(login)).copied() else {
-            return Ok(());
+impl Core {
+    /// Counts the attempt of `client` (an address) on `account` (a user uuid, or the name tried
+    /// when there is no such user); `RateLimited` when either counter is over its limit.
+    pub(crate) async fn count_sign_in(
+        &self,
+        account: &str,
+        client: &str,
+    ) -> Result<Attempt, CoreError> {
+        let attempt = Attempt {
+            client: sha256_hex(&format!("client\n{client}")),
+            account: sha256_hex(&format!("account\n{account}\n{client}")),
         };
-        let elapsed = now.saturating_duration_since(since);
-        if elapsed >= WINDOW {
-            failures.remove(&key(login));
-            return Ok(());
-        }
-        if count >= MAX_FAILURES {
-            let wait = (WINDOW - elapsed).as_secs().max(1);
-            return Err(CoreError::RateLimited(wait));
+        self.count(&attempt.client, CLIENT_LIMIT).await?;
+        self.count(&attempt.account, ACCOUNT_LIMIT).await?;
+        Ok(attempt)
+    }
+
+    async fn count(&self, key: &str, limit: i64) -> Result<(), CoreError> {
+        let at = now();
+        let window = Duration::seconds(WINDOW_SECS);
+        let (attempts, window_start) = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, (i64, DateTime<Utc>)>(COUNT_ATTEMPT)
+                .bind(key)
+                .bind(at)
+                .bind(at - window)
+                .fetch_one(pool)
+                .await
+        })?;
+        if attempts > limit {
+            let wait = (window_start + window - at).num_seconds().max(1);
+            return Err(CoreError::RateLimited(wait.unsigned_abs()));
         }
         Ok(())
     }
 
-    pub fn failed(&self, login: &str, now: Instant) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if failures.len() > 100_000 {
-            failures.retain(|_, (_, since)| now.saturating_duration_since(*since) < WINDOW);
-        }
-        let entry = failures.entry(key(login)).or_insert((0, now));
-        if now.saturating_duration_since(entry.1) >= WINDOW {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
+    /// A successful sign-in: that client's failures on that account are forgotten, and its
+    /// attempt is given back to the client's counter.
+    pub(crate) async fn sign_in_succeeded(&self, attempt: Attempt) -> Result<(), CoreError> {
+        with_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1")
+                .bind(&attempt.account)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        self.give_back(&attempt.client).await
     }
 
-    pub fn succeeded(&self, login: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(&key(login));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_eleventh_try_within_the_window_is_refused_with_the_wait() {
-        let throttle = LoginThrottle::default();
-        let start = Instant::now();
-        for _ in 0..MAX_FAILURES {
-            assert_eq!(throttle.check("Admin", start), Ok(()));
-            throttle.failed("admin", start);
-        }
-        assert_eq!(
-            throttle.check(" ADMIN ", start + Duration::from_secs(100)),
-            Err(CoreError::RateLimited(200))
-        );
-        assert_eq!(throttle.check("someone-else", start), Ok(()));
-        assert_eq!(throttle.check("admin", start + WINDOW), Ok(()));
+    /// An attempt that was never judged (the server was too busy to check the password).
+    pub(crate) async fn sign_in_not_judged(&self, attempt: Attempt) -> Result<(), CoreError> {
+        self.give_back(&attempt.account).await?;
+        self.give_back(&attempt.client).await
     }
 
-    #[test]
-    fn a_success_forgets_the_failures() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
-        for _ in 0..MAX_FAILURES {
-            throttle.failed("admin", now);
-        }
-        throttle.succeeded("admin");
-        assert_eq!(throttle.check("admin", now), Ok(()));
+    async fn give_back(&self, key: &str) -> Result<(), CoreError> {
+        with_db!(&self.db, pool => {
+            sqlx::query(
+                "UPDATE sign_in_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+            )
+            .bind(key)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Deletes counters whose window is over; the server runs it periodically.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn purge_sign_in_throttle(&self) -> Result<u64, CoreError> {
+        let purged = with_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM sign_in_throttle WHERE window_start <= $1")
+                .bind(now() - Duration::seconds(WINDOW_SECS))
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(purged)
     }
 }

@@ -8,7 +8,6 @@ use crate::domain::user::{NewUser, User, UserPatch};
 use crate::error::{Conflict, CoreError, Entity, Guardrail};
 use crate::permission::Permission;
 use crate::principal::Principal;
-use crate::secret::hash_password;
 use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
 use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
 
@@ -65,12 +64,6 @@ fn write_error(error: sqlx::Error, on_unique: impl Fn(Option<&str>) -> Conflict)
     }
 }
 
-async fn optional_hash(password: Option<Password>) -> Result<Option<String>, CoreError> {
-    match password {
-        Some(password) => Ok(Some(hash_password(password).await?)),
-        None => Ok(None),
-    }
-}
 
 /// Authority over a user as they stand: every admin permission they hold, which for a global
 /// admin is all of them.
@@ -253,8 +246,15 @@ impl Core {
         }
     }
 
+    async fn optional_hash(&self, password: Option<Password>) -> Result<Option<String>, CoreError> {
+        match password {
+            Some(password) => Ok(Some(self.hasher.hash(password).await?)),
+            None => Ok(None),
+        }
+    }
+
     async fn insert_user(&self, input: NewUser) -> Result<User, CoreError> {
-        let password_hash = optional_hash(input.password).await?;
+        let password_hash = self.optional_hash(input.password).await?;
         let uuid = Uuid::new_v4();
         let mut tx = self.db.begin().await?;
         check_role(&mut tx, input.role_uuid).await?;
@@ -320,7 +320,7 @@ impl Core {
         if let Some(Some(role_uuid)) = patch.role_uuid {
             self.authorize_role_grant(principal, role_uuid).await?;
         }
-        let password_hash = optional_hash(patch.password.clone()).await?;
+        let password_hash = self.optional_hash(patch.password.clone()).await?;
         let mut tx = self.db.begin().await?;
         let current = user_for_update(&mut tx, uuid)
             .await?

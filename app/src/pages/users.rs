@@ -108,6 +108,22 @@ pub fn UsersPage() -> impl IntoView {
     });
     on_cleanup(move || slash.remove());
 
+    // Without JavaScript the "Search" button applies a new page size; with it, choosing one does.
+    let submit_own_form = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(form) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                .and_then(|select| select.form())
+            {
+                let _ = form.request_submit();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
     view! {
         <Title text="Users · Roster" />
         <div class="page-head">
@@ -127,7 +143,7 @@ pub fn UsersPage() -> impl IntoView {
                 on:input=on_search_input
             />
             <label for="per-page">"Per page"</label>
-            <select id="per-page" name="per_page" onchange="this.form.requestSubmit()">
+            <select id="per-page" name="per_page" on:change=submit_own_form>
                 {PAGE_SIZES
                     .iter()
                     .map(|size| {

@@ -31,7 +31,7 @@ pub(crate) async fn principal() -> Result<(roster::Core, roster::Principal), App
             "BUG: request parts are not provided to server functions".to_owned(),
         ))
     })?;
-    let mut credentials = crate::session::credentials(&parts.headers);
+    let mut credentials = crate::session::credentials(&parts.headers, &site());
     credentials.authorization = None;
     let principal = core.authenticate(&credentials).await?;
     Ok((core, principal))
@@ -53,9 +53,8 @@ pub(crate) fn set_cookie(cookie: &str) {
     }
 }
 
-/// Whether the request reached Roster over https, for the cookie's `Secure` flag.
+/// The site settings, provided by the server with the core.
 #[cfg(feature = "ssr")]
-pub(crate) fn request_is_https() -> bool {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .is_some_and(|parts| crate::session::is_https(&parts.headers))
+pub(crate) fn site() -> crate::site::Site {
+    leptos::prelude::use_context::<crate::site::Site>().unwrap_or_default()
 }

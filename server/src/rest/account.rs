@@ -7,7 +7,7 @@ use roster::Entity;
 use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
 use roster::permission::CATALOGUE;
 use roster::services::LoginRequest;
-use roster_app::session::{cleared_cookie, credentials, is_https, session_cookie};
+use roster_app::session::{cleared_cookie, credentials, session_cookie};
 use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
@@ -18,12 +18,11 @@ type Reply = Result<Json<Value>, ApiError>;
 
 pub async fn login(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Client(client): Client,
     Payload(request): Payload<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let session = state.core.login(request, client).await?;
-    let cookie = session_cookie(&session.token, session.expires, is_https(&headers));
+    let cookie = session_cookie(&session.token, session.expires, &state.site);
     Ok((
         AppendHeaders([(SET_COOKIE, cookie)]),
         Json(json!({ "user": session.user })),
@@ -34,11 +33,11 @@ pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
-    if let Some(token) = credentials(&headers).session_token {
+    if let Some(token) = credentials(&headers, &state.site).session_token {
         state.core.logout(&token).await?;
     }
     Ok((
-        AppendHeaders([(SET_COOKIE, cleared_cookie(is_https(&headers)))]),
+        AppendHeaders([(SET_COOKIE, cleared_cookie(&state.site))]),
         Json(json!({})),
     ))
 }

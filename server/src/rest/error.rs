@@ -31,7 +31,7 @@ impl IntoResponse for ApiError {
                     tracing::error!(%details, "request failed");
                 }
                 let mut response = error_body(status_of(&error), error.messages());
-                if let CoreError::RateLimited(seconds) = error {
+                if let Some(seconds) = error.retry_after() {
                     response
                         .headers_mut()
                         .insert(RETRY_AFTER, HeaderValue::from(seconds));

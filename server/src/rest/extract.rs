@@ -4,6 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use roster::domain::page::{ListParams, ListQuery};
 use roster::services::ClientInfo;
@@ -21,7 +22,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let credentials = roster_app::session::credentials(&parts.headers);
+        let credentials = roster_app::session::credentials(&parts.headers, &state.site);
         Ok(Caller(state.core.authenticate(&credentials).await?))
     }
 }
@@ -37,13 +38,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
     }
 }
 
-/// A JSON body; anything that is not the expected shape is `invalid payload: <reason>`.
+/// A JSON body; anything that is not the expected shape is `invalid payload: <reason>`. The body
+/// must say it is JSON: a browser form (`text/plain`, url-encoded) cannot smuggle JSON in.
 pub struct Payload<T>(pub T);
+
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+}
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Payload<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match request.headers().get(CONTENT_TYPE).map(|v| v.to_str()) {
+            None => {
+                return Err(CoreError::InvalidPayload("missing content type header".into()).into());
+            }
+            Some(Ok(content_type)) if is_json(content_type) => {}
+            Some(_) => {
+                return Err(CoreError::InvalidPayload("unsupported content type".into()).into());
+            }
+        }
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|_| ApiError::Http(StatusCode::PAYLOAD_TOO_LARGE, "payload too large"))?;

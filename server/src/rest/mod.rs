@@ -82,11 +82,21 @@ pub fn router() -> Router<AppState> {
         }))
 }
 
-async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    state.core.ping().await?;
-    Ok(Json(
-        json!({ "status": "ok", "database": state.core.backend().as_str() }),
-    ))
+/// 200 while the database answers, 503 while it does not (a load balancer takes the instance
+/// out, and puts it back once the database returns).
+async fn health(State(state): State<AppState>) -> Response {
+    let database = state.core.backend().as_str();
+    match state.core.ping().await {
+        Ok(()) => Json(json!({ "status": "ok", "database": database })).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "health check: database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "database": database })),
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn route_not_found() -> ApiError {

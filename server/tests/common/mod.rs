@@ -16,6 +16,7 @@ use roster::domain::role::{CreateRoleRequest, NewRole};
 use roster::domain::user::{CreateUserRequest, NewUser};
 use roster::principal::{Credential, Principal};
 use roster::store::Database;
+use roster_app::site::Site;
 use roster_server::{AppState, build_app};
 use serde_json::Value;
 use sqlx::Connection;
@@ -25,6 +26,7 @@ use uuid::Uuid;
 pub const PASSWORD: &str = "correct horse battery";
 
 enum Cleanup {
+    Nothing,
     SqliteFile(std::path::PathBuf),
     PostgresDatabase { admin_url: String, name: String },
 }
@@ -33,7 +35,26 @@ pub struct TestApp {
     pub backend: &'static str,
     pub core: Core,
     pub router: Router,
+    /// The database's URL, for a second instance or a process of its own.
+    pub url: String,
+    options: TestOptions,
     cleanup: Cleanup,
+}
+
+/// How a test's Roster is set up.
+#[derive(Clone)]
+pub struct TestOptions {
+    pub site: Site,
+    pub hasher: Option<roster::secret::Hasher>,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        Self {
+            site: test_site(),
+            hasher: None,
+        }
+    }
 }
 
 /// A response as the tests look at it.
@@ -86,34 +107,69 @@ fn with_database(url: &str, name: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// Tests reach the app from 127.0.0.1, a trusted proxy, so a test names its client's address
+/// with `X-Forwarded-For`.
+pub const TEST_PEER: &str = "127.0.0.1:40000";
+
+pub fn test_site() -> Site {
+    Site::new(None, Some("127.0.0.1")).expect("BUG: valid test site")
+}
+
 fn leptos_options() -> LeptosOptions {
     LeptosOptions::builder().output_name("roster").build()
 }
 
+fn core_for(database: Database, options: &TestOptions) -> Core {
+    match &options.hasher {
+        Some(hasher) => Core::with_hasher(database, hasher.clone()),
+        None => Core::new(database),
+    }
+}
+
+fn router_for(core: &Core, options: &TestOptions) -> Router {
+    build_app(AppState {
+        core: core.clone(),
+        leptos: leptos_options(),
+        site: options.site.clone(),
+    })
+}
+
 impl TestApp {
-    async fn start(database: Database, backend: &'static str, cleanup: Cleanup) -> Self {
+    async fn start(
+        url: String,
+        backend: &'static str,
+        cleanup: Cleanup,
+        options: TestOptions,
+    ) -> Self {
+        let database = Database::connect(&url).await.expect("database opens");
         database.migrate().await.expect("migrations apply");
-        let core = Core::new(database);
-        let router = build_app(AppState {
-            core: core.clone(),
-            leptos: leptos_options(),
-        });
+        let core = core_for(database, &options);
+        let router = router_for(&core, &options);
         TestApp {
             backend,
             core,
             router,
+            url,
+            options,
             cleanup,
         }
     }
 
     pub async fn sqlite() -> Self {
+        Self::sqlite_with(TestOptions::default()).await
+    }
+
+    pub async fn sqlite_with(options: TestOptions) -> Self {
         let path = std::env::temp_dir().join(format!("roster-test-{}.db", Uuid::new_v4()));
         let url = format!("sqlite://{}", path.display());
-        let database = Database::connect(&url).await.expect("sqlite opens");
-        Self::start(database, "sqlite", Cleanup::SqliteFile(path)).await
+        Self::start(url, "sqlite", Cleanup::SqliteFile(path), options).await
     }
 
     pub async fn postgres(admin_url: &str) -> Self {
+        Self::postgres_with(admin_url, TestOptions::default()).await
+    }
+
+    pub async fn postgres_with(admin_url: &str, options: TestOptions) -> Self {
         let name = format!("roster_test_{}", Uuid::new_v4().simple());
         let mut admin = sqlx::PgConnection::connect(admin_url)
             .await
@@ -123,23 +179,39 @@ impl TestApp {
             .await
             .expect("test database is created");
         admin.close().await.ok();
-        let database = Database::connect(&with_database(admin_url, &name))
-            .await
-            .expect("postgres opens");
-        Self::start(
-            database,
-            "postgres",
-            Cleanup::PostgresDatabase {
-                admin_url: admin_url.to_owned(),
-                name,
-            },
-        )
-        .await
+        let cleanup = Cleanup::PostgresDatabase {
+            admin_url: admin_url.to_owned(),
+            name: name.clone(),
+        };
+        Self::start(with_database(admin_url, &name), "postgres", cleanup, options).await
+    }
+
+    /// A Roster on a database the test manages itself (migrated here, never dropped).
+    pub async fn attach(url: String) -> Self {
+        let backend = if url.starts_with("sqlite:") { "sqlite" } else { "postgres" };
+        Self::start(url, backend, Cleanup::Nothing, TestOptions::default()).await
+    }
+
+    /// Another Roster on the same database, with a pool and a core of its own: what a second
+    /// process behind the load balancer would be.
+    pub async fn another_instance(&self) -> TestApp {
+        let database = Database::connect(&self.url).await.expect("database opens");
+        let core = core_for(database, &self.options);
+        let router = router_for(&core, &self.options);
+        TestApp {
+            backend: self.backend,
+            core,
+            router,
+            url: self.url.clone(),
+            options: self.options.clone(),
+            cleanup: Cleanup::Nothing,
+        }
     }
 
     pub async fn finish(self) {
         self.core.database().close().await;
         match self.cleanup {
+            Cleanup::Nothing => {}
             Cleanup::SqliteFile(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
@@ -175,7 +247,11 @@ impl TestApp {
         body: Option<&str>,
         headers: &[(&str, &str)],
     ) -> Reply {
-        let mut builder = Request::builder().method(method).uri(path);
+        let peer: std::net::SocketAddr = TEST_PEER.parse().expect("BUG: valid peer");
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .extension(axum::extract::ConnectInfo(peer));
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
@@ -374,10 +450,24 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = TestApp>,
 {
-    let app = TestApp::sqlite().await;
+    on_each_backend_with(TestOptions::default(), test).await;
+}
+
+/// [`on_each_backend`] with a Roster set up by `options`.
+pub async fn on_each_backend_with<F, Fut>(options: TestOptions, test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = TestApp>,
+{
+    let app = TestApp::sqlite_with(options.clone()).await;
     test(app).await.finish().await;
     if let Some(url) = postgres_admin_url() {
-        let app = TestApp::postgres(&url).await;
+        let app = TestApp::postgres_with(&url, options).await;
         test(app).await.finish().await;
     }
+}
+
+/// The PostgreSQL server tests may create databases on, when one is configured.
+pub fn postgres_server() -> Option<String> {
+    postgres_admin_url()
 }

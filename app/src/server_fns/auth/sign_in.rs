@@ -12,11 +12,10 @@ pub async fn sign_in(user: String, password: String) -> Result<(), AppError> {
         .map(|parts| crate::session::client_info(&parts))
         .unwrap_or_default();
     let session = core.login(LoginRequest { user, password }, client).await?;
-    let secure = super::super::request_is_https();
     super::super::set_cookie(&crate::session::session_cookie(
         &session.token,
         session.expires,
-        secure,
+        &super::super::site(),
     ));
     leptos_axum::redirect("/users");
     Ok(())

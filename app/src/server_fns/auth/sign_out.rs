@@ -7,14 +7,12 @@ use crate::error::AppError;
 pub async fn sign_out() -> Result<(), AppError> {
     let core = super::super::core()?;
     let credentials = use_context::<http::request::Parts>()
-        .map(|parts| crate::session::credentials(&parts.headers))
+        .map(|parts| crate::session::credentials(&parts.headers, &super::super::site()))
         .unwrap_or_default();
     if let Some(token) = credentials.session_token {
         core.logout(&token).await?;
     }
-    super::super::set_cookie(&crate::session::cleared_cookie(
-        super::super::request_is_https(),
-    ));
+    super::super::set_cookie(&crate::session::cleared_cookie(&super::super::site()));
     leptos_axum::redirect("/sign-in");
     Ok(())
 }

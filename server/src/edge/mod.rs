@@ -1,0 +1,55 @@
+//! The HTTP edge: what every request passes before it reaches the REST API or a server function,
+//! applied once in [`build_app`](crate::build_app) so both doors sit behind the same rules.
+
+mod client;
+mod headers;
+mod origin;
+mod timeout;
+
+use axum::Json;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use roster::CoreError;
+use roster_app::error::AppError;
+use roster_app::site::Site;
+
+use crate::rest::error::ApiError;
+
+pub use headers::CspNonce;
+pub use timeout::REQUEST_TIMEOUT;
+
+/// The prefix of the console's server functions, which answer errors in their own encoding.
+const SERVER_FN_PREFIX: &str = "/_roster/";
+
+/// Wraps the application in the edge layers. The outermost runs first: headers on every answer,
+/// then the time limit, the client's address, and the origin check closest to the routes.
+pub fn apply(router: Router, site: Site) -> Router {
+    router
+        .layer(middleware::from_fn_with_state(
+            site.clone(),
+            origin::refuse_cross_site_writes,
+        ))
+        .layer(middleware::from_fn_with_state(
+            site.clone(),
+            client::resolve_client_address,
+        ))
+        .layer(middleware::from_fn(timeout::limit_time))
+        .layer(middleware::from_fn_with_state(site, headers::secure_headers))
+}
+
+/// A refusal at the edge, in the encoding of the door the request was for.
+fn refuse(path: &str, error: CoreError) -> Response {
+    if path.starts_with(SERVER_FN_PREFIX) {
+        let status = roster_app::status::status_of(&error);
+        (status, Json(AppError::Core(error))).into_response()
+    } else {
+        ApiError::Core(error).into_response()
+    }
+}
+
+/// A failure of the edge itself (no core error stands for it), as the contract's envelope.
+fn edge_error(status: StatusCode, message: &'static str) -> Response {
+    ApiError::Http(status, message).into_response()
+}
