@@ -226,7 +226,11 @@ mod tests {
     fn require_all_names_the_first_permission_missing() {
         let principal = global_admin_key(vec![Permission::UsersRead, Permission::RolesRead]);
         assert_eq!(
-            principal.require_all(&[Permission::UsersRead, Permission::UsersUpdate, Permission::RolesDelete]),
+            principal.require_all(&[
+                Permission::UsersRead,
+                Permission::UsersUpdate,
+                Permission::RolesDelete
+            ]),
             Err(CoreError::MissingPermission(Permission::UsersUpdate))
         );
         assert_eq!(principal.require_all(&[Permission::RolesRead]), Ok(()));

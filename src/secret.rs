@@ -180,8 +180,18 @@ mod tests {
             .await
             .unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(hasher.verify(Some(hash.clone()), "correct horse".into()).await.unwrap());
-        assert!(!hasher.verify(Some(hash), "wrong horse".into()).await.unwrap());
+        assert!(
+            hasher
+                .verify(Some(hash.clone()), "correct horse".into())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify(Some(hash), "wrong horse".into())
+                .await
+                .unwrap()
+        );
         assert!(!hasher.verify(None, "anything".into()).await.unwrap());
     }
 

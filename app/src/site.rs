@@ -94,7 +94,9 @@ impl Site {
     }
 
     pub fn trusts(&self, address: IpAddr) -> bool {
-        self.trusted_proxies.iter().any(|net| net.contains(&address))
+        self.trusted_proxies
+            .iter()
+            .any(|net| net.contains(&address))
     }
 
     /// The client's address: the peer's, unless the peer is a trusted proxy, in which case the
@@ -152,8 +154,14 @@ mod tests {
 
     #[test]
     fn https_public_urls_get_the_host_prefixed_cookie() {
-        assert_eq!(site(Some("https://r.example.com/"), "").session_cookie_name(), SECURE_SESSION_COOKIE);
-        assert_eq!(site(Some("http://r.example.com"), "").session_cookie_name(), SESSION_COOKIE);
+        assert_eq!(
+            site(Some("https://r.example.com/"), "").session_cookie_name(),
+            SECURE_SESSION_COOKIE
+        );
+        assert_eq!(
+            site(Some("http://r.example.com"), "").session_cookie_name(),
+            SESSION_COOKIE
+        );
         assert_eq!(site(None, "").session_cookie_name(), SESSION_COOKIE);
     }
 
@@ -177,7 +185,10 @@ mod tests {
             trusting.client_address(stranger, Some("198.51.100.7")),
             stranger
         );
-        assert_eq!(site(None, "").client_address(proxy, Some("198.51.100.7")), proxy);
+        assert_eq!(
+            site(None, "").client_address(proxy, Some("198.51.100.7")),
+            proxy
+        );
         assert_eq!(
             trusting.client_address(proxy, Some("spoofed, 198.51.100.7")),
             "198.51.100.7".parse::<IpAddr>().unwrap()

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { checkA11y, hydrated, signIn } from './helpers';
 
 test.describe('account', () => {

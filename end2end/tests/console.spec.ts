@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { adminApi, checkA11y, createUser, hydrated, signIn, unique } from './helpers';
 
 test.describe('signed-in console', () => {

@@ -1,4 +1,5 @@
-import { test, expect, type ConsoleMessage } from '@playwright/test';
+import { type ConsoleMessage } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { checkA11y, hydrated } from './helpers';
 
 test('the front page asks strangers to sign in', async ({ request }) => {

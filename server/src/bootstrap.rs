@@ -1,8 +1,8 @@
 //! The first admin: Roster never starts without a way in.
 
-use roster::{Core, CoreError};
 use roster::domain::user::{CreateUserRequest, NewUser};
 use roster::secret::random_token;
+use roster::{Core, CoreError};
 
 use crate::startup::StartupError;
 

@@ -195,7 +195,9 @@ async fn run_serve(core: Core, args: ServeArgs) -> Result<(), StartupError> {
             );
         }
         Bootstrap::Nothing => {
-            tracing::info!("a global admin exists: ROSTER_ADMIN_* and the first-admin setup are not used");
+            tracing::info!(
+                "a global admin exists: ROSTER_ADMIN_* and the first-admin setup are not used"
+            );
         }
     }
     let leptos = leptos_options()?;

@@ -10,9 +10,9 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tower::Service;
 
 use axum::Router;
+use axum::http::request::Parts;
 use axum::http::{HeaderName, Request};
 use leptos::config::LeptosOptions;
-use axum::http::request::Parts;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use roster_app::{App, shell};
@@ -36,9 +36,10 @@ pub fn build_app(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .with_state(state);
     crate::edge::apply(router, site)
         .layer(
@@ -62,12 +63,15 @@ pub fn build_app(state: AppState) -> Router {
 
 /// What the console's pages and server functions find in their context: the core, the site
 /// settings, and the nonce the edge put in this response's content security policy.
-fn console_context(core: roster::Core, site: roster_app::site::Site) -> impl Fn() + Clone + Send + 'static {
+fn console_context(
+    core: roster::Core,
+    site: roster_app::site::Site,
+) -> impl Fn() + Clone + Send + 'static {
     move || {
         provide_context(core.clone());
         provide_context(site.clone());
-        let nonce = use_context::<Parts>()
-            .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+        let nonce =
+            use_context::<Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
         if let Some(CspNonce(nonce)) = nonce {
             provide_context(leptos::nonce::Nonce::from_value(nonce));
         }

@@ -124,7 +124,11 @@ fn expected(caller: Caller, action: Action) -> Expect {
         GlobalKeyUsersAll => match action {
             CreateWithRole | EmailOfPlain | PasswordOfPlain | EmailOfRoleAdmin
             | PasswordOfRoleAdmin | DeletePlain | DeleteRoleAdmin => Expect::Ok,
-            CreateAdmin | Promote | Demote | EmailOfGlobalAdmin | PasswordOfGlobalAdmin
+            CreateAdmin
+            | Promote
+            | Demote
+            | EmailOfGlobalAdmin
+            | PasswordOfGlobalAdmin
             | DeleteGlobalAdmin => lacks("roles.read"),
             CreateWideRole => lacks("roles.create"),
             UpdateWideRole => lacks("roles.update"),
@@ -251,7 +255,12 @@ async fn targets(
     }
 }
 
-fn request(action: Action, n: usize, t: &Targets, helpdesk: &str) -> (Method, String, Option<Value>) {
+fn request(
+    action: Action,
+    n: usize,
+    t: &Targets,
+    helpdesk: &str,
+) -> (Method, String, Option<Value>) {
     let user = |uuid: &str| format!("/api/admin/users/{uuid}");
     let new_user = |extra: Value| {
         let mut body = json!({
@@ -266,14 +275,26 @@ fn request(action: Action, n: usize, t: &Targets, helpdesk: &str) -> (Method, St
     let email = json!({ "email": format!("changed{n}@example.com") });
     let password = json!({ "password": "stolen password" });
     match action {
-        Action::CreateAdmin => (Method::POST, "/api/admin/users".into(), Some(new_user(json!({ "admin": true })))),
+        Action::CreateAdmin => (
+            Method::POST,
+            "/api/admin/users".into(),
+            Some(new_user(json!({ "admin": true }))),
+        ),
         Action::CreateWithRole => (
             Method::POST,
             "/api/admin/users".into(),
             Some(new_user(json!({ "role_uuid": helpdesk }))),
         ),
-        Action::Promote => (Method::PATCH, user(&t.plain), Some(json!({ "admin": true }))),
-        Action::Demote => (Method::PATCH, user(&t.global_admin), Some(json!({ "admin": false }))),
+        Action::Promote => (
+            Method::PATCH,
+            user(&t.plain),
+            Some(json!({ "admin": true })),
+        ),
+        Action::Demote => (
+            Method::PATCH,
+            user(&t.global_admin),
+            Some(json!({ "admin": false })),
+        ),
         Action::EmailOfPlain => (Method::PATCH, user(&t.plain), Some(email)),
         Action::PasswordOfPlain => (Method::PATCH, user(&t.plain), Some(password)),
         Action::EmailOfRoleAdmin => (Method::PATCH, user(&t.role_admin), Some(email)),
@@ -286,14 +307,20 @@ fn request(action: Action, n: usize, t: &Targets, helpdesk: &str) -> (Method, St
         Action::CreateWideRole => (
             Method::POST,
             "/api/admin/roles".into(),
-            Some(json!({ "name": format!("made role {n}"), "admin_permissions": all_permissions() })),
+            Some(
+                json!({ "name": format!("made role {n}"), "admin_permissions": all_permissions() }),
+            ),
         ),
         Action::UpdateWideRole => (
             Method::PATCH,
             format!("/api/admin/roles/{}", t.wide_role),
             Some(json!({ "description": "widened" })),
         ),
-        Action::DeleteWideRole => (Method::DELETE, format!("/api/admin/roles/{}", t.wide_role), None),
+        Action::DeleteWideRole => (
+            Method::DELETE,
+            format!("/api/admin/roles/{}", t.wide_role),
+            None,
+        ),
         Action::CreateKey => (
             Method::POST,
             "/api/client/account/api-keys".into(),
@@ -308,7 +335,12 @@ fn request(action: Action, n: usize, t: &Targets, helpdesk: &str) -> (Method, St
 }
 
 /// A snapshot of everything a cell can change, to prove a refused request changed nothing.
-async fn snapshot(app: &TestApp, admin: &Auth, t: &Targets, owner: &roster::domain::user::User) -> Value {
+async fn snapshot(
+    app: &TestApp,
+    admin: &Auth,
+    t: &Targets,
+    owner: &roster::domain::user::User,
+) -> Value {
     let mut seen = Vec::new();
     for path in [
         "/api/admin/users?per_page=1".to_owned(),
@@ -460,12 +492,20 @@ async fn a_role_admin_manages_roles_within_what_they_hold() {
         let readers = reply.body["role"]["uuid"].as_str().unwrap().to_owned();
         let path = format!("/api/admin/roles/{readers}");
         let reply = app
-            .patch(&path, &session, r#"{"admin_permissions": ["roles.read", "roles.update"]}"#)
+            .patch(
+                &path,
+                &session,
+                r#"{"admin_permissions": ["roles.read", "roles.update"]}"#,
+            )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        app.patch(&path, &session, r#"{"admin_permissions": ["servers.read"]}"#)
-            .await
-            .assert_error(403, &[&missing("servers.read")]);
+        app.patch(
+            &path,
+            &session,
+            r#"{"admin_permissions": ["servers.read"]}"#,
+        )
+        .await
+        .assert_error(403, &[&missing("servers.read")]);
         let reply = app.delete(&path, &session).await;
         assert_eq!((reply.status, reply.body), (StatusCode::OK, json!({})));
         app
@@ -566,7 +606,10 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
                 one.body,
                 two.body
             );
-            for reply in [&one, &two].into_iter().filter(|r| r.status != StatusCode::OK) {
+            for reply in [&one, &two]
+                .into_iter()
+                .filter(|r| r.status != StatusCode::OK)
+            {
                 assert!(
                     reply.body == json!({ "errors": ["cannot remove the last global admin"] })
                         || reply.body == json!({ "errors": ["unauthorized"] }),
@@ -598,12 +641,19 @@ async fn concurrent_role_changes_to_different_fields_both_persist() {
             let description = format!("round {round}");
             let described = json!({ "description": description }).to_string();
             let (one, two) = tokio::join!(
-                app.patch(&path, &admin, r#"{"admin_permissions": ["users.read", "roles.read"]}"#),
+                app.patch(
+                    &path,
+                    &admin,
+                    r#"{"admin_permissions": ["users.read", "roles.read"]}"#
+                ),
                 app.patch(&path, &admin, &described),
             );
             assert_eq!((one.status, two.status), (StatusCode::OK, StatusCode::OK));
             let role = app.get(&path, &admin).await.body;
-            assert_eq!(role["role"]["admin_permissions"], json!(["users.read", "roles.read"]));
+            assert_eq!(
+                role["role"]["admin_permissions"],
+                json!(["users.read", "roles.read"])
+            );
             assert_eq!(role["role"]["description"], description.as_str());
         }
         app

@@ -35,7 +35,8 @@ async fn a_password_change_by_an_admin_ends_every_session_of_that_user() {
                 .await
                 .assert_error(401, &["invalid session"]);
         }
-        app.session_from("member", "a fresh password", "browser").await;
+        app.session_from("member", "a fresh password", "browser")
+            .await;
         app
     })
     .await;
@@ -88,14 +89,21 @@ async fn other_changes_leave_sessions_alone() {
 async fn sessions_are_listed_newest_first_without_their_tokens() {
     on_each_backend(|app| async move {
         app.user("traveller", false, None).await;
-        let first = app.session_from("traveller", PASSWORD, "Firefox on a laptop").await;
+        let first = app
+            .session_from("traveller", PASSWORD, "Firefox on a laptop")
+            .await;
         let long_agent = "x".repeat(1000);
         app.session_from("traveller", PASSWORD, &long_agent).await;
-        let last = app.session_from("traveller", PASSWORD, "Safari on a phone").await;
+        let last = app
+            .session_from("traveller", PASSWORD, "Safari on a phone")
+            .await;
         let reply = app.get("/api/client/account/sessions", &last).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let page = &reply.body["sessions"];
-        assert_eq!((page["total"].clone(), page["page"].clone()), (json!(3), json!(1)));
+        assert_eq!(
+            (page["total"].clone(), page["page"].clone()),
+            (json!(3), json!(1))
+        );
         let data = page["data"].as_array().unwrap();
         assert_eq!(data[0]["user_agent"], "Safari on a phone");
         assert_eq!(data[0]["current"], true);
@@ -103,11 +111,24 @@ async fn sessions_are_listed_newest_first_without_their_tokens() {
         assert_eq!(data[2]["user_agent"], "Firefox on a laptop");
         assert_eq!(data[1]["current"], false);
         for session in data {
-            let mut keys: Vec<&str> = session.as_object().unwrap().keys().map(String::as_str).collect();
+            let mut keys: Vec<&str> = session
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
             keys.sort();
             assert_eq!(
                 keys,
-                ["created", "current", "expires", "ip", "last_seen", "user_agent", "uuid"]
+                [
+                    "created",
+                    "current",
+                    "expires",
+                    "ip",
+                    "last_seen",
+                    "user_agent",
+                    "uuid"
+                ]
             );
         }
         let Auth::Session(token) = &first else {
@@ -128,7 +149,10 @@ async fn a_session_can_be_ended_on_its_own_and_only_by_its_owner() {
         let current = app.session_from("owner", PASSWORD, "new browser").await;
         let stranger = app.session("stranger").await;
         let list = app.get("/api/client/account/sessions", &current).await.body;
-        let old_uuid = list["sessions"]["data"][1]["uuid"].as_str().unwrap().to_owned();
+        let old_uuid = list["sessions"]["data"][1]["uuid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let path = format!("/api/client/account/sessions/{old_uuid}");
 
         app.delete(&path, &stranger)
@@ -184,16 +208,23 @@ async fn a_key_reads_sessions_but_cannot_end_them() {
         let list = app.get("/api/client/account/sessions", &key).await.body;
         assert_eq!(list["sessions"]["total"], 1);
         assert_eq!(list["sessions"]["data"][0]["current"], false);
-        let uuid = list["sessions"]["data"][0]["uuid"].as_str().unwrap().to_owned();
+        let uuid = list["sessions"]["data"][0]["uuid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         app.delete(&format!("/api/client/account/sessions/{uuid}"), &key)
             .await
             .assert_error(403, &[SESSION_REQUIRED]);
         app.delete("/api/client/account/sessions", &key)
             .await
             .assert_error(403, &[SESSION_REQUIRED]);
-        app.post("/api/client/account/api-keys", &key, r#"{"name": "minted"}"#)
-            .await
-            .assert_error(403, &[SESSION_REQUIRED]);
+        app.post(
+            "/api/client/account/api-keys",
+            &key,
+            r#"{"name": "minted"}"#,
+        )
+        .await
+        .assert_error(403, &[SESSION_REQUIRED]);
         assert_eq!(account_status(&app, &session).await, 200);
         app
     })

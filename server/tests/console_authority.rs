@@ -69,7 +69,10 @@ fn user_form<'a>(username: &'a str, email: &'a str) -> Vec<(&'static str, &'a st
 async fn a_role_admin_meets_the_core_rules_through_the_console() {
     on_each_backend(|app| async move {
         let users = app
-            .role("user admins", &["users.read", "users.create", "users.update", "users.delete"])
+            .role(
+                "user admins",
+                &["users.read", "users.create", "users.update", "users.delete"],
+            )
             .await;
         let auditors = app.role("auditors", &["users.read", "roles.read"]).await;
         app.user("deputy", false, Some(users)).await;
@@ -97,7 +100,11 @@ async fn a_role_admin_meets_the_core_rules_through_the_console() {
 
         let auditor_id = auditor.uuid.to_string();
         let reply = call(&app, "users/delete", &session, &[("uuid", &auditor_id)]).await;
-        assert_refused(&reply, 403, CoreError::MissingPermission(Permission::RolesRead));
+        assert_refused(
+            &reply,
+            403,
+            CoreError::MissingPermission(Permission::RolesRead),
+        );
         assert!(app.core.find_user_by_login("auditor").await.is_ok());
 
         let reply = call(
@@ -107,7 +114,11 @@ async fn a_role_admin_meets_the_core_rules_through_the_console() {
             &[("name", "wide"), ("admin_permissions[0]", "servers.delete")],
         )
         .await;
-        assert_refused(&reply, 403, CoreError::MissingPermission(Permission::RolesCreate));
+        assert_refused(
+            &reply,
+            403,
+            CoreError::MissingPermission(Permission::RolesCreate),
+        );
 
         let mut form = user_form("plain", "plain@example.com");
         form.push(("form[name_first]", "Con"));
@@ -154,9 +165,19 @@ async fn a_global_admin_meets_the_core_rules_through_the_console() {
             StatusCode::OK
         );
 
-        let reply = call(&app, "api_keys/create", &session, &[("name", "console key")]).await;
+        let reply = call(
+            &app,
+            "api_keys/create",
+            &session,
+            &[("name", "console key")],
+        )
+        .await;
         assert_success(&reply);
-        assert!(reply.body["key"].as_str().is_some_and(|k| k.starts_with("ptlc_")));
+        assert!(
+            reply.body["key"]
+                .as_str()
+                .is_some_and(|k| k.starts_with("ptlc_"))
+        );
         app
     })
     .await;

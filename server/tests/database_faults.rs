@@ -28,7 +28,10 @@ impl PrivatePostgres {
         if self.as_root {
             // PostgreSQL refuses to run as root.
             let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(binary).args(args);
+            command
+                .args(["-u", "postgres", "--"])
+                .arg(binary)
+                .args(args);
             command
         } else {
             let mut command = Command::new(binary);
@@ -65,7 +68,10 @@ impl PrivatePostgres {
         }
         let server = Self { dir, port, as_root };
         let data = server.data();
-        server.run("initdb", &["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+        server.run(
+            "initdb",
+            &["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync"],
+        );
         server
     }
 
@@ -80,7 +86,19 @@ impl PrivatePostgres {
             self.dir.display()
         );
         let log = self.dir.join("log").display().to_string();
-        self.run("pg_ctl", &["-D", &self.data(), "-l", &log, "-o", &options, "-w", "start"]);
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data(),
+                "-l",
+                &log,
+                "-o",
+                &options,
+                "-w",
+                "start",
+            ],
+        );
     }
 
     fn stop(&self) {
@@ -114,23 +132,40 @@ async fn a_lost_database_answers_503_and_service_resumes_by_itself() {
     let key = app.admin_key().await;
 
     let health = app.get("/api/health", &Auth::None).await;
-    assert_eq!((health.status, health.body), (StatusCode::OK, json!({ "status": "ok", "database": "postgres" })));
+    assert_eq!(
+        (health.status, health.body),
+        (
+            StatusCode::OK,
+            json!({ "status": "ok", "database": "postgres" })
+        )
+    );
 
     postgres.stop();
     let started = Instant::now();
     let health = app.get("/api/health", &Auth::None).await;
     assert_eq!(
         (health.status, health.body),
-        (StatusCode::SERVICE_UNAVAILABLE, json!({ "status": "unavailable", "database": "postgres" }))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({ "status": "unavailable", "database": "postgres" })
+        )
     );
     let users = app.get("/api/admin/users", &key).await;
     users.assert_error(503, &["service unavailable, retry later"]);
     assert_eq!(users.headers["retry-after"], "5");
     let login = app
-        .post("/api/auth/login", &Auth::None, r#"{"user": "keeper", "password": "correct horse battery"}"#)
+        .post(
+            "/api/auth/login",
+            &Auth::None,
+            r#"{"user": "keeper", "password": "correct horse battery"}"#,
+        )
         .await;
     login.assert_error(503, &["service unavailable, retry later"]);
-    assert!(started.elapsed() < Duration::from_secs(15), "answered in {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "answered in {:?}",
+        started.elapsed()
+    );
 
     postgres.start();
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -85,7 +85,10 @@ async fn same_origin_browsers_and_clients_without_browser_headers_pass() {
         app.user("boss", true, None).await;
         let session = app.session("boss").await;
         let same_origin: [&[(&str, &str)]; 3] = [
-            &[("sec-fetch-site", "same-origin"), ("origin", "http://roster.test")],
+            &[
+                ("sec-fetch-site", "same-origin"),
+                ("origin", "http://roster.test"),
+            ],
             &[("origin", "http://roster.test")],
             &[("sec-fetch-site", "none")],
         ];
@@ -93,17 +96,36 @@ async fn same_origin_browsers_and_clients_without_browser_headers_pass() {
             let mut headers = headers.to_vec();
             headers.push(("host", HOST));
             let reply = app
-                .request_with(Method::POST, "/api/admin/users", &session, Some(&new_user(&format!("same{i}"))), &headers)
+                .request_with(
+                    Method::POST,
+                    "/api/admin/users",
+                    &session,
+                    Some(&new_user(&format!("same{i}"))),
+                    &headers,
+                )
                 .await;
             assert_eq!(reply.status, StatusCode::OK, "{headers:?}: {}", reply.body);
         }
         let key = app.admin_key().await;
-        let reply = app.post("/api/admin/users", &key, &new_user("scripted")).await;
+        let reply = app
+            .post("/api/admin/users", &key, &new_user("scripted"))
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let read = app
-            .request_with(Method::GET, "/api/client/account", &session, None, &[("sec-fetch-site", "cross-site")])
+            .request_with(
+                Method::GET,
+                "/api/client/account",
+                &session,
+                None,
+                &[("sec-fetch-site", "cross-site")],
+            )
             .await;
-        assert_eq!(read.status, StatusCode::OK, "reads are not refused: {}", read.body);
+        assert_eq!(
+            read.status,
+            StatusCode::OK,
+            "reads are not refused: {}",
+            read.body
+        );
         app
     })
     .await;
@@ -117,9 +139,18 @@ async fn the_public_url_is_an_own_origin_behind_a_proxy() {
     };
     on_each_backend_with(options, |app| async move {
         let key = app.admin_key().await;
-        let headers = [("origin", "https://roster.example.com"), ("host", "10.0.0.5:3000")];
+        let headers = [
+            ("origin", "https://roster.example.com"),
+            ("host", "10.0.0.5:3000"),
+        ];
         let reply = app
-            .request_with(Method::POST, "/api/admin/users", &key, Some(&new_user("proxied")), &headers)
+            .request_with(
+                Method::POST,
+                "/api/admin/users",
+                &key,
+                Some(&new_user("proxied")),
+                &headers,
+            )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         app
@@ -154,18 +185,31 @@ async fn rest_bodies_must_be_declared_json() {
                 use tower::ServiceExt;
                 let response = app.router.clone().oneshot(request).await.unwrap();
                 let status = response.status();
-                let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+                let bytes = http_body_util::BodyExt::collect(response.into_body())
+                    .await
+                    .unwrap()
+                    .to_bytes();
                 (status, serde_json::from_slice::<Value>(&bytes).unwrap())
             }
         };
         assert_eq!(
             send(None).await,
-            (StatusCode::BAD_REQUEST, json!({ "errors": ["invalid payload: missing content type header"] }))
+            (
+                StatusCode::BAD_REQUEST,
+                json!({ "errors": ["invalid payload: missing content type header"] })
+            )
         );
-        for other in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+        for other in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+        ] {
             assert_eq!(
                 send(Some(other)).await,
-                (StatusCode::BAD_REQUEST, json!({ "errors": ["invalid payload: unsupported content type"] })),
+                (
+                    StatusCode::BAD_REQUEST,
+                    json!({ "errors": ["invalid payload: unsupported content type"] })
+                ),
                 "{other}"
             );
         }
@@ -190,9 +234,15 @@ fn assert_common_headers(reply: &common::Reply, what: &str) {
     assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
     assert_eq!(header("x-frame-options"), "DENY", "{what}");
     assert_eq!(header("referrer-policy"), "same-origin", "{what}");
-    assert!(header("content-security-policy").contains("frame-ancestors 'none'"), "{what}");
+    assert!(
+        header("content-security-policy").contains("frame-ancestors 'none'"),
+        "{what}"
+    );
     assert_eq!(header("cache-control"), "no-store", "{what}");
-    assert!(reply.headers.get("strict-transport-security").is_none(), "{what}: HSTS over http");
+    assert!(
+        reply.headers.get("strict-transport-security").is_none(),
+        "{what}: HSTS over http"
+    );
 }
 
 #[tokio::test]
@@ -202,7 +252,10 @@ async fn every_answer_carries_the_security_headers() {
         let session = app.session("boss").await;
         let page = app.get("/", &session).await;
         assert_common_headers(&page, "/");
-        let policy = page.headers["content-security-policy"].to_str().unwrap().to_owned();
+        let policy = page.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(policy.contains("default-src 'self'"), "{policy}");
         assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
         assert!(!policy.contains("unsafe-inline"), "{policy}");
@@ -212,8 +265,14 @@ async fn every_answer_carries_the_security_headers() {
             .and_then(|rest| rest.split('\'').next())
             .expect("a script nonce");
         let html = page.body.as_str().expect("an HTML page");
-        assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
-        assert!(!html.contains(" onchange=") && !html.contains(" onclick="), "no inline handlers");
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "the hydration script carries the nonce"
+        );
+        assert!(
+            !html.contains(" onchange=") && !html.contains(" onclick="),
+            "no inline handlers"
+        );
         let again = app.get("/", &session).await.headers["content-security-policy"].clone();
         assert_ne!(again.to_str().unwrap(), policy, "a new nonce per response");
 
@@ -224,7 +283,11 @@ async fn every_answer_carries_the_security_headers() {
             "default-src 'none'; frame-ancestors 'none'"
         );
         let created = app
-            .post("/api/client/account/api-keys", &session, r#"{"name": "once"}"#)
+            .post(
+                "/api/client/account/api-keys",
+                &session,
+                r#"{"name": "once"}"#,
+            )
             .await;
         assert_eq!(created.status, StatusCode::OK);
         assert_common_headers(&created, "the key creation reply");
@@ -244,13 +307,23 @@ async fn over_https_the_cookie_is_host_prefixed_and_hsts_is_on() {
     on_each_backend_with(options, |app| async move {
         app.user("boss", true, None).await;
         let reply = app
-            .post("/api/auth/login", &Auth::None, r#"{"user": "boss", "password": "correct horse battery"}"#)
+            .post(
+                "/api/auth/login",
+                &Auth::None,
+                r#"{"user": "boss", "password": "correct horse battery"}"#,
+            )
             .await;
         assert_eq!(reply.status, StatusCode::OK);
         let cookie = reply.headers["set-cookie"].to_str().unwrap();
         assert!(cookie.starts_with("__Host-roster_session="), "{cookie}");
-        assert!(cookie.contains("Secure") && cookie.contains("HttpOnly"), "{cookie}");
-        assert_eq!(reply.headers["strict-transport-security"], "max-age=31536000");
+        assert!(
+            cookie.contains("Secure") && cookie.contains("HttpOnly"),
+            "{cookie}"
+        );
+        assert_eq!(
+            reply.headers["strict-transport-security"],
+            "max-age=31536000"
+        );
         let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
         let planted = app
             .request_with(
@@ -299,8 +372,19 @@ async fn sessions_record_the_client_address_only_a_trusted_proxy_forwards() {
                 )
                 .await;
             assert_eq!(reply.status, StatusCode::OK);
-            let token = reply.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
-            let list = app.get("/api/client/account/sessions", &Auth::Session(token)).await;
+            let token = reply.headers["set-cookie"]
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .split_once('=')
+                .unwrap()
+                .1
+                .to_owned();
+            let list = app
+                .get("/api/client/account/sessions", &Auth::Session(token))
+                .await;
             assert_eq!(list.body["sessions"]["data"][0]["ip"], expected);
             app
         })

@@ -79,7 +79,9 @@ async fn call(
     }
     request.push_str("\r\n");
     request.push_str(&body);
-    let mut stream = TcpStream::connect(instance.address).await.expect("connects");
+    let mut stream = TcpStream::connect(instance.address)
+        .await
+        .expect("connects");
     stream.write_all(request.as_bytes()).await.expect("writes");
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).await.expect("reads");
@@ -91,7 +93,11 @@ async fn call(
         .find_map(|l| l.strip_prefix("set-cookie: "))
         .map(|c| c.split(';').next().unwrap_or_default().to_owned());
     let body = decode_chunked(body);
-    (status, cookie, serde_json::from_str(&body).unwrap_or(Value::Null))
+    (
+        status,
+        cookie,
+        serde_json::from_str(&body).unwrap_or(Value::Null),
+    )
 }
 
 fn decode_chunked(body: &str) -> String {
@@ -120,7 +126,11 @@ async fn wait_until_healthy(instance: &Instance) {
                 return;
             }
         }
-        assert!(Instant::now() < deadline, "instance on {} never got healthy", instance.address);
+        assert!(
+            Instant::now() < deadline,
+            "instance on {} never got healthy",
+            instance.address
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -148,7 +158,8 @@ async fn database_url() -> (String, Option<(String, String)>) {
             (format!("{base}/{name}"), Some((server.clone(), name)))
         }
         None => {
-            let path = std::env::temp_dir().join(format!("roster-instances-{}.db", uuid::Uuid::new_v4()));
+            let path =
+                std::env::temp_dir().join(format!("roster-instances-{}.db", uuid::Uuid::new_v4()));
             (format!("sqlite://{}", path.display()), None)
         }
     }
@@ -172,7 +183,11 @@ async fn three_instances_on_one_database_act_as_one() {
         wait_until_healthy(instance).await;
     }
     let passwords: Vec<String> = instances.iter().filter_map(printed_password).collect();
-    assert_eq!(passwords.len(), 1, "exactly one instance created the first admin");
+    assert_eq!(
+        passwords.len(),
+        1,
+        "exactly one instance created the first admin"
+    );
     let [a, b, c] = &instances;
 
     let credentials = json!({ "user": "admin", "password": passwords[0] });
@@ -181,11 +196,19 @@ async fn three_instances_on_one_database_act_as_one() {
     let first = cookie.expect("a session cookie");
     let (_, second, _) = call(b, "POST", "/api/auth/login", &[], Some(&credentials)).await;
     let second = second.expect("a second session");
-    let (status, _, body) = call(b, "GET", "/api/client/account", &[("Cookie", &first)], None).await;
-    assert_eq!((status, body["user"]["username"].clone()), (200, json!("admin")), "a session opened on one works on another");
+    let (status, _, body) =
+        call(b, "GET", "/api/client/account", &[("Cookie", &first)], None).await;
+    assert_eq!(
+        (status, body["user"]["username"].clone()),
+        (200, json!("admin")),
+        "a session opened on one works on another"
+    );
     let (_, _, users) = call(c, "GET", "/api/admin/users", &[("Cookie", &first)], None).await;
     assert_eq!(users["users"]["total"], 1);
-    let admin_uuid = users["users"]["data"][0]["uuid"].as_str().unwrap().to_owned();
+    let admin_uuid = users["users"]["data"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let (status, _, created) = call(
         a,
@@ -197,13 +220,38 @@ async fn three_instances_on_one_database_act_as_one() {
     .await;
     assert_eq!(status, 200, "{created}");
     let bearer = format!("Bearer {}", created["key"].as_str().unwrap());
-    let (status, _, _) = call(c, "GET", "/api/admin/users", &[("Authorization", &bearer)], None).await;
+    let (status, _, _) = call(
+        c,
+        "GET",
+        "/api/admin/users",
+        &[("Authorization", &bearer)],
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
     let key_uuid = created["api_key"]["uuid"].as_str().unwrap();
-    let (status, _, _) = call(a, "DELETE", &format!("/api/client/account/api-keys/{key_uuid}"), &[("Cookie", &first)], None).await;
+    let (status, _, _) = call(
+        a,
+        "DELETE",
+        &format!("/api/client/account/api-keys/{key_uuid}"),
+        &[("Cookie", &first)],
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
-    let (status, _, body) = call(c, "GET", "/api/admin/users", &[("Authorization", &bearer)], None).await;
-    assert_eq!((status, body), (401, json!({ "errors": ["invalid api key"] })), "revoked everywhere at once");
+    let (status, _, body) = call(
+        c,
+        "GET",
+        "/api/admin/users",
+        &[("Authorization", &bearer)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (401, json!({ "errors": ["invalid api key"] })),
+        "revoked everywhere at once"
+    );
 
     let (status, _, body) = call(
         a,
@@ -214,14 +262,28 @@ async fn three_instances_on_one_database_act_as_one() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let (status, _, _) = call(c, "GET", "/api/client/account", &[("Cookie", &second)], None).await;
+    let (status, _, _) = call(
+        c,
+        "GET",
+        "/api/client/account",
+        &[("Cookie", &second)],
+        None,
+    )
+    .await;
     assert_eq!(status, 401, "the other session ended everywhere");
     let (status, _, _) = call(b, "GET", "/api/client/account", &[("Cookie", &first)], None).await;
     assert_eq!(status, 200, "the session that changed the password stays");
 
     let wrong = json!({ "user": "admin", "password": "not it" });
     for i in 0..10 {
-        let (status, _, _) = call(&instances[i % 3], "POST", "/api/auth/login", &[], Some(&wrong)).await;
+        let (status, _, _) = call(
+            &instances[i % 3],
+            "POST",
+            "/api/auth/login",
+            &[],
+            Some(&wrong),
+        )
+        .await;
         assert_eq!(status, 401);
     }
     for instance in &instances {
@@ -233,8 +295,12 @@ async fn three_instances_on_one_database_act_as_one() {
     drop(instances);
     match cleanup {
         Some((server, name)) => {
-            let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&server).await.expect("connects");
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+            let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&server)
+                .await
+                .expect("connects");
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await;
         }
         None => {
             let path = url.trim_start_matches("sqlite://");

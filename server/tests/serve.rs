@@ -46,7 +46,11 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
         .await
         .expect("the slow connection is closed by the server")
         .ok();
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(
         rest.is_empty() || String::from_utf8_lossy(&rest).starts_with("HTTP/1.1 408"),
         "{}",
@@ -59,13 +63,16 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
     )
     .await;
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
-    assert!(answer.contains(r#"{"status":"ok","database":"sqlite"}"#), "{answer}");
+    assert!(answer.contains(r#""status":"ok""#), "{answer}");
 
     stop.send(()).expect("the server listens for the signal");
     tokio::time::timeout(Duration::from_secs(5), server)
         .await
         .expect("shuts down promptly when idle")
         .expect("no panic");
-    assert!(TcpStream::connect(address).await.is_err(), "no longer accepting");
+    assert!(
+        TcpStream::connect(address).await.is_err(),
+        "no longer accepting"
+    );
     app.finish().await;
 }

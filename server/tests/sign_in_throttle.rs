@@ -41,18 +41,41 @@ async fn parallel_wrong_guesses_get_at_most_the_limit_of_tries() {
             async move { sign_in_from(app, "target", &format!("guess {i}"), "203.0.113.5").await }
         });
         let replies = futures::future::join_all(guesses).await;
-        let wrong = replies.iter().filter(|r| r.status == StatusCode::UNAUTHORIZED).count();
-        let limited = replies.iter().filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS).count();
+        let wrong = replies
+            .iter()
+            .filter(|r| r.status == StatusCode::UNAUTHORIZED)
+            .count();
+        let limited = replies
+            .iter()
+            .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+            .count();
         assert_eq!(wrong + limited, 50, "only 401s and 429s");
-        assert!(wrong <= ACCOUNT_LIMIT as usize, "{wrong} guesses were checked");
+        assert!(
+            wrong <= ACCOUNT_LIMIT as usize,
+            "{wrong} guesses were checked"
+        );
         assert_eq!(wrong, ACCOUNT_LIMIT as usize, "the limit itself is usable");
-        for reply in replies.iter().filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS) {
-            let retry: u64 = reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        for reply in replies
+            .iter()
+            .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        {
+            let retry: u64 = reply.headers["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
             assert!((1..=300).contains(&retry), "{retry}");
-            assert_eq!(reply.body, json!({ "errors": [format!("you are ratelimited, retry in {retry}s")] }));
+            assert_eq!(
+                reply.body,
+                json!({ "errors": [format!("you are ratelimited, retry in {retry}s")] })
+            );
         }
         let right = sign_in_from(&app, "TARGET@example.com", PASSWORD, "203.0.113.5").await;
-        assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "the email shares the counter");
+        assert_eq!(
+            right.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the email shares the counter"
+        );
         app
     })
     .await;
@@ -87,7 +110,12 @@ async fn a_success_forgets_that_clients_failures() {
                     .assert_error(401, &["invalid username or password"]);
             }
             let reply = sign_in_from(&app, "forgetful", PASSWORD, "192.0.2.1").await;
-            assert_eq!(reply.status, StatusCode::OK, "round {round}: {}", reply.body);
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "round {round}: {}",
+                reply.body
+            );
         }
         app
     })
@@ -122,7 +150,10 @@ async fn a_flood_of_distinct_names_keeps_the_counters_bounded() {
         }
         assert_eq!(limited, flood - CLIENT_LIMIT);
         let rows = throttle_rows(&app).await;
-        assert!(rows <= 1 + CLIENT_LIMIT, "{rows} counters for {flood} names");
+        assert!(
+            rows <= 1 + CLIENT_LIMIT,
+            "{rows} counters for {flood} names"
+        );
         app
     })
     .await;
@@ -134,7 +165,11 @@ async fn every_instance_counts_the_same_failures() {
         app.user("shared", false, None).await;
         let others = [app.another_instance().await, app.another_instance().await];
         for i in 0..ACCOUNT_LIMIT {
-            let instance = if i % 3 == 0 { &app } else { &others[(i % 3 - 1) as usize] };
+            let instance = if i % 3 == 0 {
+                &app
+            } else {
+                &others[(i % 3 - 1) as usize]
+            };
             sign_in_from(instance, "shared", &format!("guess {i}"), "203.0.113.9")
                 .await
                 .assert_error(401, &["invalid username or password"]);
@@ -159,21 +194,34 @@ async fn a_hashing_storm_answers_503_instead_of_queueing_forever() {
     };
     on_each_backend_with(options, |app| async move {
         app.user("stormy", false, None).await;
-        let storm = (0..8).map(|i| {
-            let app = &app;
-            async move { sign_in_from(app, "stormy", PASSWORD, &format!("192.0.2.{}", 10 + i)).await }
-        });
+        let storm =
+            (0..8).map(|i| {
+                let app = &app;
+                async move {
+                    sign_in_from(app, "stormy", PASSWORD, &format!("192.0.2.{}", 10 + i)).await
+                }
+            });
         let replies = futures::future::join_all(storm).await;
         let busy: Vec<_> = replies
             .iter()
             .filter(|r| r.status == StatusCode::SERVICE_UNAVAILABLE)
             .collect();
-        assert!(!busy.is_empty(), "eight hashes at once on one permit with no wait");
+        assert!(
+            !busy.is_empty(),
+            "eight hashes at once on one permit with no wait"
+        );
         for reply in &busy {
-            assert_eq!(reply.body, json!({ "errors": ["server busy, retry later"] }));
+            assert_eq!(
+                reply.body,
+                json!({ "errors": ["server busy, retry later"] })
+            );
             assert_eq!(reply.headers["retry-after"], "1");
         }
-        assert!(replies.iter().all(|r| matches!(r.status.as_u16(), 200 | 503)));
+        assert!(
+            replies
+                .iter()
+                .all(|r| matches!(r.status.as_u16(), 200 | 503))
+        );
         app
     })
     .await;

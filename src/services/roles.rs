@@ -14,7 +14,10 @@ const ROLE_SELECT: &str = "SELECT uuid, name, description, admin_permissions, cr
 /// Reads a role inside a transaction, locking its row on PostgreSQL until the transaction ends,
 /// so that what was checked is what gets written.
 pub(crate) async fn role_for_update(tx: &mut Tx, uuid: Uuid) -> Result<Option<Role>, CoreError> {
-    let sql = format!("{ROLE_SELECT} WHERE uuid = $1{}", dialect::lock_row(tx.backend()));
+    let sql = format!(
+        "{ROLE_SELECT} WHERE uuid = $1{}",
+        dialect::lock_row(tx.backend())
+    );
     let row = with_tx!(tx, conn => {
         sqlx::query_as::<_, RoleRow>(&sql).bind(uuid).fetch_optional(conn).await
     })?;

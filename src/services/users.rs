@@ -64,7 +64,6 @@ fn write_error(error: sqlx::Error, on_unique: impl Fn(Option<&str>) -> Conflict)
     }
 }
 
-
 /// Authority over a user as they stand: every admin permission they hold, which for a global
 /// admin is all of them.
 fn require_authority_over(principal: &Principal, target: &User) -> Result<(), CoreError> {

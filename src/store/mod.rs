@@ -112,7 +112,9 @@ impl Database {
             Ok(Database::Postgres(pool))
         } else {
             let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
-            Err(StoreError::UnsupportedUrl(scheme.chars().take(32).collect()))
+            Err(StoreError::UnsupportedUrl(
+                scheme.chars().take(32).collect(),
+            ))
         }
     }
 

@@ -27,7 +27,11 @@ fn page_policy(nonce: &str) -> String {
 
 const OTHER_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
-pub async fn secure_headers(State(site): State<Site>, mut request: Request, next: Next) -> Response {
+pub async fn secure_headers(
+    State(site): State<Site>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce: Arc<str> = roster::secret::random_token().into();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let cacheable = request.uri().path().starts_with(STATIC_PREFIX);

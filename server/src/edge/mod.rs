@@ -36,7 +36,10 @@ pub fn apply(router: Router, site: Site) -> Router {
             client::resolve_client_address,
         ))
         .layer(middleware::from_fn(timeout::limit_time))
-        .layer(middleware::from_fn_with_state(site, headers::secure_headers))
+        .layer(middleware::from_fn_with_state(
+            site,
+            headers::secure_headers,
+        ))
 }
 
 /// A refusal at the edge, in the encoding of the door the request was for.

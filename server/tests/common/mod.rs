@@ -183,12 +183,22 @@ impl TestApp {
             admin_url: admin_url.to_owned(),
             name: name.clone(),
         };
-        Self::start(with_database(admin_url, &name), "postgres", cleanup, options).await
+        Self::start(
+            with_database(admin_url, &name),
+            "postgres",
+            cleanup,
+            options,
+        )
+        .await
     }
 
     /// A Roster on a database the test manages itself (migrated here, never dropped).
     pub async fn attach(url: String) -> Self {
-        let backend = if url.starts_with("sqlite:") { "sqlite" } else { "postgres" };
+        let backend = if url.starts_with("sqlite:") {
+            "sqlite"
+        } else {
+            "postgres"
+        };
         Self::start(url, backend, Cleanup::Nothing, TestOptions::default()).await
     }
 
