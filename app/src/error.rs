@@ -17,6 +17,17 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // Arguments that do not parse are the caller's mistake, not the server's.
+        #[cfg(feature = "ssr")]
+        if matches!(
+            value,
+            ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::MissingArg(_)
+                | ServerFnErrorErr::Deserialization(_)
+        ) && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        {
+            response.set_status(http::StatusCode::BAD_REQUEST);
+        }
         AppError::Transport(value.to_string())
     }
 }

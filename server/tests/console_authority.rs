@@ -131,6 +131,37 @@ async fn a_role_admin_meets_the_core_rules_through_the_console() {
 }
 
 #[tokio::test]
+async fn malformed_arguments_are_the_callers_mistake_and_change_nothing() {
+    on_each_backend(|app| async move {
+        app.user("boss", true, None).await;
+        let session = app.session("boss").await;
+        let mut form = user_form("twice", "twice@example.com");
+        form.push(("form[name_first]", "One"));
+        form.push(("form[name_first]", "Two"));
+        let reply = call(&app, "users/create", &session, &form).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+        let reply = call(&app, "users/delete", &session, &[("uuid", "not-a-uuid")]).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+        assert!(app.core.find_user_by_login("twice").await.is_err());
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stranger_asking_who_is_signed_in_gets_a_plain_answer() {
+    on_each_backend(|app| async move {
+        let reply = call(&app, "auth/current_user", &Auth::None, &[]).await;
+        assert_eq!(
+            (reply.status, reply.body),
+            (StatusCode::OK, serde_json::Value::Null)
+        );
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_global_admin_meets_the_core_rules_through_the_console() {
     on_each_backend(|app| async move {
         let me = app.user("boss", true, None).await;

@@ -213,7 +213,7 @@ async fn rest_bodies_must_be_declared_json() {
                 "{other}"
             );
         }
-        assert_eq!(app.core.find_user_by_login("typed").await.is_err(), true);
+        assert!(app.core.find_user_by_login("typed").await.is_err());
         let (status, _) = send(Some("application/json; charset=utf-8")).await;
         assert_eq!(status, StatusCode::OK);
         app

@@ -184,3 +184,21 @@ pub fn violation(error: &sqlx::Error) -> Option<Violation> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unsupported_url_is_reported_without_its_password() {
+        let error = Database::connect("mysql://roster:hunter2@db.internal/roster")
+            .await
+            .expect_err("mysql is not supported");
+        let message = error.to_string();
+        assert_eq!(
+            message,
+            "unsupported database url scheme `mysql`: use sqlite://... or postgres://..."
+        );
+        assert!(!message.contains("hunter2"));
+    }
+}

@@ -22,10 +22,9 @@ pub(crate) fn core() -> Result<roster::Core, AppError> {
     })
 }
 
-/// The signed-in user of the request: the console's session cookie is its only credential.
+/// What the request presented: the console's session cookie is its only credential.
 #[cfg(feature = "ssr")]
-pub(crate) async fn principal() -> Result<(roster::Core, roster::Principal), AppError> {
-    let core = core()?;
+pub(crate) fn session_credentials() -> Result<roster::services::Credentials, AppError> {
     let parts = leptos::prelude::use_context::<http::request::Parts>().ok_or_else(|| {
         AppError::from(roster::CoreError::Internal(
             "BUG: request parts are not provided to server functions".to_owned(),
@@ -33,7 +32,14 @@ pub(crate) async fn principal() -> Result<(roster::Core, roster::Principal), App
     })?;
     let mut credentials = crate::session::credentials(&parts.headers, &site());
     credentials.authorization = None;
-    let principal = core.authenticate(&credentials).await?;
+    Ok(credentials)
+}
+
+/// The signed-in user of the request.
+#[cfg(feature = "ssr")]
+pub(crate) async fn principal() -> Result<(roster::Core, roster::Principal), AppError> {
+    let core = core()?;
+    let principal = core.authenticate(&session_credentials()?).await?;
     Ok((core, principal))
 }
 
