@@ -10,7 +10,7 @@ use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::domain::fields::Password;
 use crate::error::CoreError;
@@ -29,15 +29,36 @@ fn join_error(error: tokio::task::JoinError) -> CoreError {
 #[derive(Clone, Debug)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    admissions: Arc<Semaphore>,
     wait: Duration,
 }
 
+/// A sign-in's turn: held for the whole attempt, so that a storm of sign-ins waits in line at
+/// no cost instead of crowding out every other request with its lookups and counters.
+pub struct Admission {
+    _permit: OwnedSemaphorePermit,
+}
+
+/// Sign-ins admitted at once, per hash that may run at once.
+const ADMISSIONS_PER_HASH: usize = 4;
+
 impl Hasher {
     pub fn new(concurrent: usize, wait: Duration) -> Self {
+        let concurrent = concurrent.max(1);
         Self {
-            permits: Arc::new(Semaphore::new(concurrent.max(1))),
+            permits: Arc::new(Semaphore::new(concurrent)),
+            admissions: Arc::new(Semaphore::new(concurrent * ADMISSIONS_PER_HASH)),
             wait,
         }
+    }
+
+    /// Waits for a sign-in's turn; `Busy` when none comes in time.
+    pub async fn admit(&self) -> Result<Admission, CoreError> {
+        tokio::time::timeout(self.wait, self.admissions.clone().acquire_owned())
+            .await
+            .map_err(|_| CoreError::Busy)?
+            .map(|permit| Admission { _permit: permit })
+            .map_err(|_| CoreError::Busy)
     }
 
     /// One hash at a time per core but one, so that at least one core stays free for

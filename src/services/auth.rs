@@ -158,6 +158,7 @@ impl Core {
         if request.user.contains('\0') {
             return Err(CoreError::InvalidCredentials);
         }
+        let _turn = self.hasher.admit().await?;
         let name = request.user.trim();
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, LoginRow>(
