@@ -116,17 +116,7 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn revoke_api_key(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require_session()?;
-        let affected = with_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM api_keys WHERE uuid = $1 AND user_uuid = $2")
-                .bind(uuid)
-                .bind(principal.user.uuid)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        if affected == 0 {
-            return Err(CoreError::NotFound(Entity::ApiKey));
-        }
-        Ok(())
+        self.delete_owned("api_keys", uuid, principal.user.uuid, Entity::ApiKey)
+            .await
     }
 }

@@ -151,6 +151,32 @@ impl Core {
     }
 }
 
+impl Core {
+    /// Deletes the row with this uuid from `table` (a fixed name, never input) when it belongs
+    /// to `owner`; someone else's row is `NotFound` of `entity`, as if it did not exist.
+    pub(crate) async fn delete_owned(
+        &self,
+        table: &'static str,
+        uuid: Uuid,
+        owner: Uuid,
+        entity: Entity,
+    ) -> Result<(), CoreError> {
+        let sql = format!("DELETE FROM {table} WHERE uuid = $1 AND user_uuid = $2");
+        let affected = with_db!(&self.db, pool => {
+            sqlx::query(&sql)
+                .bind(uuid)
+                .bind(owner)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if affected == 0 {
+            return Err(CoreError::NotFound(entity));
+        }
+        Ok(())
+    }
+}
+
 /// Whether a row with this uuid exists in `table` (a fixed name, never input).
 pub(crate) async fn exists(
     tx: &mut Tx,

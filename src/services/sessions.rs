@@ -94,18 +94,8 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn end_session(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require_session()?;
-        let ended = with_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM sessions WHERE uuid = $1 AND user_uuid = $2")
-                .bind(uuid)
-                .bind(principal.user.uuid)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        if ended == 0 {
-            return Err(CoreError::NotFound(Entity::Session));
-        }
-        Ok(())
+        self.delete_owned("sessions", uuid, principal.user.uuid, Entity::Session)
+            .await
     }
 
     /// Ends every session of the caller but the current one; answers how many ended.
