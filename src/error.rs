@@ -185,6 +185,11 @@ pub enum CoreError {
     LastGlobalAdmin,
     #[error("cannot delete your own account")]
     DeleteSelf,
+    #[error("cannot suspend your own account")]
+    SuspendSelf,
+    /// A suspended user's session or key, anywhere but their own account and sign-out.
+    #[error("account is suspended")]
+    Suspended,
     /// Managing API keys or sessions through an API key.
     #[error("this action needs a signed-in session, not an api key")]
     SessionRequired,

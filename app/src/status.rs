@@ -14,14 +14,16 @@ pub fn status_of(error: &CoreError) -> StatusCode {
         CoreError::MissingPermission(_)
         | CoreError::Guardrail(_)
         | CoreError::SessionRequired
-        | CoreError::CrossSiteRequest => StatusCode::FORBIDDEN,
+        | CoreError::CrossSiteRequest
+        | CoreError::Suspended => StatusCode::FORBIDDEN,
         CoreError::InvalidUuid(_)
         | CoreError::InvalidPayload(_)
         | CoreError::Invalid(_)
         | CoreError::InvalidRelation(_)
         | CoreError::UserHasServers
         | CoreError::LastGlobalAdmin
-        | CoreError::DeleteSelf => StatusCode::BAD_REQUEST,
+        | CoreError::DeleteSelf
+        | CoreError::SuspendSelf => StatusCode::BAD_REQUEST,
         CoreError::NotFound(_) => StatusCode::NOT_FOUND,
         CoreError::Conflict(_) => StatusCode::CONFLICT,
         CoreError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

@@ -59,7 +59,7 @@ async fn create_user_answers_200_with_the_user() {
                 "uuid": user["uuid"], "external_id": null, "username": "newuser",
                 "email": "newuser@example.com", "name_first": "New", "name_last": "User",
                 "admin": false, "totp_enabled": false, "language": "en", "role": null,
-                "created": user["created"], "has_password": false,
+                "created": user["created"], "has_password": false, "suspended": false,
             }})
         );
         app

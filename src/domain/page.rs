@@ -14,6 +14,9 @@ pub struct ListParams {
     pub page: Option<String>,
     pub per_page: Option<String>,
     pub search: Option<String>,
+    /// Users only: `true` or `false` keeps only suspended or only active users.
+    #[serde(default)]
+    pub suspended: Option<String>,
 }
 
 /// A parsed, valid list request.
@@ -23,6 +26,8 @@ pub struct ListQuery {
     pub per_page: u32,
     /// `None` means no filter (an empty `search=` included).
     pub search: Option<String>,
+    /// `None` means suspended and active users alike.
+    pub suspended: Option<bool>,
 }
 
 impl Default for ListQuery {
@@ -31,6 +36,7 @@ impl Default for ListQuery {
             page: 1,
             per_page: DEFAULT_PER_PAGE,
             search: None,
+            suspended: None,
         }
     }
 }
@@ -86,11 +92,21 @@ impl TryFrom<ListParams> for ListQuery {
                 errors.push("search", "must not contain control characters");
             }
         }
+        let suspended = match params.suspended.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(_) => {
+                errors.push("suspended", "must be true or false");
+                None
+            }
+        };
         errors.into_result()?;
         Ok(ListQuery {
             page,
             per_page,
             search,
+            suspended,
         })
     }
 }
@@ -118,6 +134,7 @@ impl ListQuery {
             page: Some(self.page.to_string()),
             per_page: Some(self.per_page.to_string()),
             search: self.search.clone(),
+            suspended: self.suspended.map(|s| s.to_string()),
         }
     }
 }
@@ -147,6 +164,7 @@ mod tests {
             page: Some(page.into()),
             per_page: Some(per_page.into()),
             search: None,
+            suspended: None,
         }
     }
 
@@ -202,5 +220,22 @@ mod tests {
         })
         .unwrap();
         assert_eq!(query.search, None);
+    }
+
+    #[test]
+    fn the_suspended_filter_is_true_false_or_absent() {
+        let parse = |value: &str| {
+            ListQuery::try_from(ListParams {
+                suspended: Some(value.into()),
+                ..ListParams::default()
+            })
+        };
+        assert_eq!(parse("true").unwrap().suspended, Some(true));
+        assert_eq!(parse("false").unwrap().suspended, Some(false));
+        assert_eq!(parse("").unwrap().suspended, None);
+        assert_eq!(
+            parse("yes").unwrap_err().messages(),
+            vec!["suspended: must be true or false".to_owned()]
+        );
     }
 }

@@ -23,6 +23,8 @@ pub struct User {
     #[serde(serialize_with = "timestamp")]
     pub created: DateTime<Utc>,
     pub has_password: bool,
+    /// A suspended user can sign in to nothing and use none of their keys.
+    pub suspended: bool,
 }
 
 /// `POST /api/admin/users` as sent.
@@ -42,6 +44,8 @@ pub struct CreateUserRequest {
     pub role_uuid: Option<Uuid>,
     #[serde(default)]
     pub external_id: Option<String>,
+    #[serde(default)]
+    pub suspended: Option<bool>,
 }
 
 /// `PATCH /api/admin/users/{user}` as sent: every field optional; for `role_uuid` and
@@ -74,6 +78,8 @@ pub struct UpdateUserRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub external_id: Option<Option<String>>,
+    #[serde(default)]
+    pub suspended: Option<bool>,
 }
 
 /// A valid new user.
@@ -88,6 +94,7 @@ pub struct NewUser {
     pub language: Language,
     pub role_uuid: Option<Uuid>,
     pub external_id: Option<ExternalId>,
+    pub suspended: bool,
 }
 
 /// A valid change to a user; `None` leaves a field as it is.
@@ -102,6 +109,7 @@ pub struct UserPatch {
     pub language: Option<Language>,
     pub role_uuid: Option<Option<Uuid>>,
     pub external_id: Option<Option<ExternalId>>,
+    pub suspended: Option<bool>,
 }
 
 impl UpdateUserRequest {
@@ -122,6 +130,7 @@ impl UpdateUserRequest {
             language: self.language.filter(|v| *v != current.language),
             role_uuid: changed(self.role_uuid, current_role),
             external_id: changed(self.external_id, current.external_id.clone()),
+            suspended: changed(self.suspended, current.suspended),
         }
     }
 }
@@ -158,6 +167,7 @@ impl TryFrom<CreateUserRequest> for NewUser {
                     language: language.flatten().unwrap_or_default(),
                     role_uuid: request.role_uuid,
                     external_id: external_id.flatten(),
+                    suspended: request.suspended.unwrap_or(false),
                 })
             }
             _ => Err(CoreError::Invalid(errors)),
@@ -196,6 +206,7 @@ impl TryFrom<UpdateUserRequest> for UserPatch {
                 Some(None) => Some(None),
                 Some(Some(v)) => errors.check("external_id", ExternalId::parse(v)).map(Some),
             },
+            suspended: request.suspended,
         };
         errors.into_result()?;
         Ok(patch)
@@ -220,6 +231,7 @@ pub(crate) mod tests {
             role: None,
             created: Utc::now(),
             has_password: true,
+            suspended: false,
         }
     }
 

@@ -67,9 +67,21 @@ struct SessionRow {
 
 impl Core {
     /// Turns presented credentials into a principal. An `Authorization` header wins over a
-    /// cookie; a bearer key costs one indexed lookup and one SHA-256.
+    /// cookie; a bearer key costs one indexed lookup and one SHA-256. A suspended user's
+    /// credentials are refused here, once for every route.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn authenticate(&self, credentials: &Credentials) -> Result<Principal, CoreError> {
+        let principal = self.identify(credentials).await?;
+        if principal.user.suspended {
+            return Err(CoreError::Suspended);
+        }
+        Ok(principal)
+    }
+
+    /// Who presented these credentials, suspended or not: only for showing a user their own
+    /// account (which tells them they are suspended).
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn identify(&self, credentials: &Credentials) -> Result<Principal, CoreError> {
         match (&credentials.authorization, &credentials.session_token) {
             (Some(header), _) => self.authenticate_key(header).await,
             (None, Some(token)) => self.authenticate_session(token).await,
@@ -188,6 +200,10 @@ impl Core {
             return Err(CoreError::InvalidCredentials);
         };
         self.sign_in_succeeded(attempt).await?;
+        // Told only to whoever knows the password.
+        if self.load_user(uuid).await?.suspended {
+            return Err(CoreError::Suspended);
+        }
         let token = random_token();
         let created = now();
         let expires = created + Duration::days(SESSION_LIFETIME_DAYS);

@@ -97,6 +97,9 @@ fn authorize_update(
     if patch.role_uuid.is_some() && !principal.is_global_admin() {
         return Err(CoreError::Guardrail(Guardrail::AssignRole));
     }
+    if patch.suspended == Some(true) && principal.user.uuid == current.uuid {
+        return Err(CoreError::SuspendSelf);
+    }
     let changes_secret = patch.email.is_some() || patch.password.is_some();
     if changes_secret && principal.user.uuid != current.uuid && !principal.is_global_admin() {
         return Err(CoreError::Guardrail(Guardrail::ChangeOthersEmailOrPassword));
@@ -104,16 +107,18 @@ fn authorize_update(
     Ok(())
 }
 
-/// Refuses a change that would take away the only global admin. On PostgreSQL the count runs
+/// Refuses a change that would take away the only active (not suspended) global admin. On PostgreSQL the count runs
 /// under a transaction-wide lock, so two admins demoting each other at once cannot both pass.
 async fn keep_a_global_admin(tx: &mut Tx) -> Result<(), CoreError> {
     if let Some(lock) = dialect::admin_removal_lock(tx.backend()) {
         with_tx!(tx, conn => sqlx::query(lock).execute(conn).await.map(|_| ()))?;
     }
     let admins = with_tx!(tx, conn => {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users WHERE admin = TRUE")
-            .fetch_one(conn)
-            .await
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM users WHERE admin = TRUE AND suspended = FALSE",
+        )
+        .fetch_one(conn)
+        .await
     })?;
     if admins <= 1 {
         return Err(CoreError::LastGlobalAdmin);
@@ -135,18 +140,28 @@ impl Core {
         query: ListQuery,
     ) -> Result<Page<User>, CoreError> {
         principal.require(Permission::UsersRead)?;
-        let (filter, bound) = match &query.search {
-            Some(term) => {
-                let (condition, bound) = dialect::user_search(self.backend(), term);
-                (format!("WHERE {condition}"), Some(bound))
-            }
-            None => (String::new(), None),
+        let mut conditions = Vec::new();
+        let bound = query.search.as_ref().map(|term| {
+            let (condition, bound) = dialect::user_search(self.backend(), term);
+            conditions.push(condition.to_owned());
+            bound
+        });
+        if let Some(suspended) = query.suspended {
+            conditions.push(format!(
+                "u.suspended = {}",
+                if suspended { "TRUE" } else { "FALSE" }
+            ));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
         };
         // Without a filter the total is the trigger-kept count, not a scan of every row.
-        let count_sql = if bound.is_some() {
-            format!("SELECT count(*) FROM users u {filter}")
-        } else {
+        let count_sql = if conditions.is_empty() {
             "SELECT total FROM user_count".to_owned()
+        } else {
+            format!("SELECT count(*) FROM users u {filter}")
         };
         let page_sql = format!(
             "SELECT {USER_COLUMNS} FROM {USER_FROM} {filter} \
@@ -275,8 +290,8 @@ impl Core {
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO users (uuid, external_id, username, email, name_first, name_last, \
-                 password_hash, admin, totp_enabled, language, role_uuid, created) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, FALSE, $9, $10, $11)",
+                 password_hash, admin, totp_enabled, language, role_uuid, created, suspended) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, FALSE, $9, $10, $11, $12)",
             )
             .bind(uuid)
             .bind(external_id)
@@ -289,6 +304,7 @@ impl Core {
             .bind(input.language.as_str())
             .bind(input.role_uuid)
             .bind(now())
+            .bind(input.suspended)
             .execute(conn)
             .await
             .map(|_| ())
@@ -325,7 +341,9 @@ impl Core {
             .await?
             .ok_or(CoreError::NotFound(Entity::User))?;
         authorize_update(principal, &current, &patch)?;
-        if current.admin && patch.admin == Some(false) {
+        let suspends = patch.suspended == Some(true) && !current.suspended;
+        let demotes = patch.admin == Some(false);
+        if current.admin && !current.suspended && (demotes || suspends) {
             keep_a_global_admin(&mut tx).await?;
         }
         if let Some(role_uuid) = patch.role_uuid {
@@ -359,7 +377,7 @@ impl Core {
             sqlx::query(
                 "UPDATE users SET username = $2, email = $3, name_first = $4, name_last = $5, \
                  password_hash = COALESCE($6, password_hash), admin = $7, language = $8, \
-                 role_uuid = $9, external_id = $10 WHERE uuid = $1",
+                 role_uuid = $9, external_id = $10, suspended = $11 WHERE uuid = $1",
             )
             .bind(uuid)
             .bind(text(patch.username.as_ref().map(Username::as_str), &current.username))
@@ -371,12 +389,15 @@ impl Core {
             .bind(text(patch.language.as_ref().map(|l| l.as_str()), &current.language))
             .bind(role_uuid)
             .bind(external_id.as_deref())
+            .bind(patch.suspended.unwrap_or(current.suspended))
             .execute(conn)
             .await
             .map(|_| ())
         })
         .map_err(|e| write_error(e, |_| Conflict::UserUpdate))?;
-        if password_hash.is_some() {
+        if suspends {
+            end_sessions_except(&mut tx, uuid, None).await?;
+        } else if password_hash.is_some() {
             // Whoever held the old password is signed out with it; a user changing their own
             // password keeps the session they did it from.
             let keep = (principal.user.uuid == uuid)
@@ -454,10 +475,12 @@ impl Core {
         row.map(User::from).ok_or(CoreError::NotFound(Entity::User))
     }
 
-    /// How many global admins there are; for start-up checks.
+    /// How many active (not suspended) global admins there are; for start-up checks.
     pub async fn count_global_admins(&self) -> Result<i64, CoreError> {
         let count = with_db!(&self.db, pool => {
-            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users WHERE admin = TRUE")
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM users WHERE admin = TRUE AND suspended = FALSE",
+            )
                 .fetch_one(pool)
                 .await
         })?;

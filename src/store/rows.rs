@@ -12,7 +12,7 @@ use crate::permission::Permission;
 /// The columns of [`UserRow`], from `users u LEFT JOIN roles r`.
 pub const USER_COLUMNS: &str = "u.uuid, u.external_id, u.username, u.email, u.name_first, \
     u.name_last, u.password_hash IS NOT NULL AS has_password, u.admin, u.totp_enabled, \
-    u.language, u.created, r.uuid AS role_uuid, r.name AS role_name, \
+    u.language, u.created, u.suspended, r.uuid AS role_uuid, r.name AS role_name, \
     r.description AS role_description, r.admin_permissions AS role_admin_permissions, \
     r.created AS role_created";
 
@@ -31,6 +31,7 @@ pub struct UserRow {
     totp_enabled: bool,
     language: String,
     created: DateTime<Utc>,
+    suspended: bool,
     role_uuid: Option<Uuid>,
     role_name: Option<String>,
     role_description: Option<String>,
@@ -80,6 +81,7 @@ impl From<UserRow> for User {
             role,
             created: row.created,
             has_password: row.has_password,
+            suspended: row.suspended,
         }
     }
 }

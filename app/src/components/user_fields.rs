@@ -68,6 +68,7 @@ pub fn UserFields(
         role: None,
         created: chrono::DateTime::<chrono::Utc>::MIN_UTC,
         has_password: false,
+        suspended: false,
     });
     let current_role = user.role.as_ref().map(|r| r.uuid);
     let role_choice = match roles {
@@ -137,6 +138,13 @@ pub fn UserFields(
                     <input type="checkbox" id="field-admin" name="form[admin]" value="on" checked=user.admin />
                     <span>"Global admin" <span class="muted">" — every permission, everywhere"</span></span>
                 </label>
+            </div>
+            <div class="field field-check">
+                <label class="check" for="field-suspended">
+                    <input type="checkbox" id="field-suspended" name="form[suspended]" value="on" checked=user.suspended />
+                    <span>"Suspended" <span class="muted">" — signed out everywhere; no sign-in, no API keys"</span></span>
+                </label>
+                <p class="field-error" aria-live="polite">{move || errors.with(|e| e.field("suspended"))}</p>
             </div>
         </div>
     }

@@ -11,11 +11,22 @@ use crate::server_fns::users::list_users;
 
 const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
 
-fn href(search: &str, page: u32, per_page: u32) -> String {
+/// The list's view: what the URL holds.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct View {
+    search: String,
+    suspended: String,
+}
+
+fn href(view: &View, page: u32, per_page: u32) -> String {
     let mut query = format!("/users?page={page}&per_page={per_page}");
-    if !search.is_empty() {
+    if !view.search.is_empty() {
         query.push_str("&search=");
-        query.push_str(&urlencode(search));
+        query.push_str(&urlencode(&view.search));
+    }
+    if !view.suspended.is_empty() {
+        query.push_str("&suspended=");
+        query.push_str(&urlencode(&view.suspended));
     }
     query
 }
@@ -42,18 +53,19 @@ fn user_row(user: User) -> impl IntoView {
             <td>
                 {user.admin.then(|| view! { <span class="badge badge-admin">"Admin"</span> })}
                 {user.totp_enabled.then(|| view! { <span class="badge">"2FA"</span> })}
+                {user.suspended.then(|| view! { <span class="badge badge-suspended">"Suspended"</span> })}
             </td>
             <td><time datetime=user.created.to_rfc3339()>{user.created.format("%Y-%m-%d").to_string()}</time></td>
         </tr>
     }
 }
 
-fn pager(last: u32, current: u32, per_page: u32, search: String) -> impl IntoView {
+fn pager(last: u32, current: u32, per_page: u32, view: View) -> impl IntoView {
     view! {
         <nav class="pager" aria-label="Pages">
-            {(current > 1).then(|| view! { <A href=href(&search, current - 1, per_page)>"← Previous"</A> })}
+            {(current > 1).then(|| view! { <A href=href(&view, current - 1, per_page)>"← Previous"</A> })}
             <span data-testid="page-of">"Page " {current} " of " {last}</span>
-            {(current < last).then(|| view! { <A href=href(&search, current + 1, per_page)>"Next →"</A> })}
+            {(current < last).then(|| view! { <A href=href(&view, current + 1, per_page)>"Next →"</A> })}
         </nav>
     }
 }
@@ -61,11 +73,21 @@ fn pager(last: u32, current: u32, per_page: u32, search: String) -> impl IntoVie
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
-    let params = move || query.with(|q| (q.get("page"), q.get("per_page"), q.get("search")));
-    let users = Resource::new(params, |(page, per_page, search)| {
-        list_users(page, per_page, search)
+    let params = move || {
+        query.with(|q| {
+            (
+                q.get("page"),
+                q.get("per_page"),
+                q.get("search"),
+                q.get("suspended"),
+            )
+        })
+    };
+    let users = Resource::new(params, |(page, per_page, search, suspended)| {
+        list_users(page, per_page, search, suspended)
     });
     let search_value = move || query.with(|q| q.get("search").unwrap_or_default());
+    let suspended_value = move || query.with(|q| q.get("suspended").unwrap_or_default());
     let per_page_value =
         move || query.with(|q| q.get("per_page").unwrap_or_else(|| "10".to_owned()));
 
@@ -80,8 +102,12 @@ pub fn UsersPage() -> impl IntoView {
         let navigate = navigate.clone();
         let handle = set_timeout_with_handle(
             move || {
+                let view = View {
+                    search: text.trim().to_owned(),
+                    suspended: suspended_value(),
+                };
                 navigate(
-                    &href(text.trim(), 1, per_page),
+                    &href(&view, 1, per_page),
                     NavigateOptions {
                         replace: true,
                         ..Default::default()
@@ -152,6 +178,15 @@ pub fn UsersPage() -> impl IntoView {
                     })
                     .collect_view()}
             </select>
+            <label for="suspended-filter">"Show"</label>
+            <select id="suspended-filter" name="suspended" on:change=submit_own_form>
+                {[("", "All users"), ("false", "Active"), ("true", "Suspended")]
+                    .into_iter()
+                    .map(|(value, label)| {
+                        view! { <option value=value selected=move || suspended_value() == value>{label}</option> }
+                    })
+                    .collect_view()}
+            </select>
             <button class="button button-quiet" type="submit">"Search"</button>
         </Form>
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading users…"</p> }>
@@ -161,7 +196,8 @@ pub fn UsersPage() -> impl IntoView {
                         let search = search_value();
                         let total = page.total;
                         let empty = page.data.is_empty();
-                        let pager_view = pager(page.last_page(), page.page, page.per_page, search.clone());
+                        let view = View { search: search.clone(), suspended: suspended_value() };
+                        let pager_view = pager(page.last_page(), page.page, page.per_page, view);
                         view! {
                             <p class="muted" data-testid="total">{total} {if total == 1 { " user" } else { " users" }}</p>
                             {if empty {

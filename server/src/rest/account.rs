@@ -11,7 +11,7 @@ use roster_app::session::{cleared_cookie, credentials, session_cookie};
 use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
-use super::extract::{Caller, Client, Listing, Payload, uuid_of};
+use super::extract::{Caller, Client, Identified, Listing, Payload, uuid_of};
 use crate::state::AppState;
 
 type Reply = Result<Json<Value>, ApiError>;
@@ -42,7 +42,7 @@ pub async fn logout(
     ))
 }
 
-pub async fn account(Caller(caller): Caller) -> Reply {
+pub async fn account(Identified(caller): Identified) -> Reply {
     Ok(Json(json!({ "user": caller.user })))
 }
 

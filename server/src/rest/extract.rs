@@ -18,6 +18,18 @@ use crate::state::AppState;
 /// The authenticated caller.
 pub struct Caller(pub Principal);
 
+/// The caller even when suspended: only for `GET /api/client/account`.
+pub struct Identified(pub Principal);
+
+impl FromRequestParts<AppState> for Identified {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let credentials = roster_app::session::credentials(&parts.headers, &state.site);
+        Ok(Identified(state.core.identify(&credentials).await?))
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 

@@ -10,6 +10,7 @@ pub async fn list_users(
     #[server(default)] page: Option<String>,
     #[server(default)] per_page: Option<String>,
     #[server(default)] search: Option<String>,
+    #[server(default)] suspended: Option<String>,
 ) -> Result<Page<User>, AppError> {
     use roster::domain::page::{ListParams, ListQuery};
 
@@ -18,6 +19,7 @@ pub async fn list_users(
         page,
         per_page,
         search,
+        suspended,
     })?;
     Ok(core.list_users(&principal, query).await?)
 }

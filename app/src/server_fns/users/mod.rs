@@ -31,6 +31,8 @@ pub struct UserForm {
     pub role_uuid: Option<String>,
     #[serde(default)]
     pub external_id: Option<String>,
+    #[serde(default)]
+    pub suspended: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -59,6 +61,7 @@ impl UserForm {
             admin: Some(self.admin.is_some()),
             language: non_empty(self.language),
             external_id: non_empty(self.external_id),
+            suspended: Some(self.suspended.is_some()),
         })
     }
 
@@ -78,6 +81,7 @@ impl UserForm {
             admin: Some(self.admin.is_some()),
             language: non_empty(self.language),
             external_id: Some(non_empty(self.external_id)),
+            suspended: Some(self.suspended.is_some()),
         })
     }
 }

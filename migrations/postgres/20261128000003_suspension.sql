@@ -1,0 +1,4 @@
+-- A suspended user keeps their account but can do nothing with it; the index serves the users
+-- list filtered by it and the count of active global admins.
+ALTER TABLE users ADD COLUMN suspended BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE INDEX users_suspended_idx ON users (suspended, created, uuid);
