@@ -73,6 +73,7 @@ pub enum Guardrail {
     AssignRole,
     ModifyAdmin,
     ChangeOthersEmailOrPassword,
+    ReadOutbox,
 }
 
 impl Guardrail {
@@ -84,6 +85,7 @@ impl Guardrail {
             Guardrail::ChangeOthersEmailOrPassword => {
                 "only global admins can change another user's email or password"
             }
+            Guardrail::ReadOutbox => "only global admins can read the mail outbox",
         }
     }
 }
@@ -190,6 +192,9 @@ pub enum CoreError {
     /// A suspended user's session or key, anywhere but their own account and sign-out.
     #[error("account is suspended")]
     Suspended,
+    /// A password link that is unknown, spent, replaced or past its life.
+    #[error("invalid or expired token")]
+    InvalidToken,
     /// Managing API keys or sessions through an API key.
     #[error("this action needs a signed-in session, not an api key")]
     SessionRequired,

@@ -9,6 +9,7 @@ pub enum Permission {
     UsersCreate,
     UsersUpdate,
     UsersDelete,
+    UsersEmail,
     RolesRead,
     RolesCreate,
     RolesUpdate,
@@ -35,6 +36,7 @@ pub const CATALOGUE: &[PermissionGroup] = &[
             Permission::UsersCreate,
             Permission::UsersUpdate,
             Permission::UsersDelete,
+            Permission::UsersEmail,
         ],
     },
     PermissionGroup {
@@ -60,11 +62,12 @@ pub const CATALOGUE: &[PermissionGroup] = &[
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::UsersRead,
         Permission::UsersCreate,
         Permission::UsersUpdate,
         Permission::UsersDelete,
+        Permission::UsersEmail,
         Permission::RolesRead,
         Permission::RolesCreate,
         Permission::RolesUpdate,
@@ -81,6 +84,7 @@ impl Permission {
             Permission::UsersCreate => "users.create",
             Permission::UsersUpdate => "users.update",
             Permission::UsersDelete => "users.delete",
+            Permission::UsersEmail => "users.email",
             Permission::RolesRead => "roles.read",
             Permission::RolesCreate => "roles.create",
             Permission::RolesUpdate => "roles.update",
@@ -98,6 +102,7 @@ impl Permission {
             Permission::UsersCreate => "Create users.",
             Permission::UsersUpdate => "Change users' details, passwords and roles.",
             Permission::UsersDelete => "Delete users.",
+            Permission::UsersEmail => "Send users mail, such as a password reset link.",
             Permission::RolesRead => "List and view roles.",
             Permission::RolesCreate => "Create roles.",
             Permission::RolesUpdate => "Change roles and their permissions.",

@@ -54,6 +54,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") ssr=SsrMode::Async view=Layout>
                     <Route path=path!("") ssr=SsrMode::Async view=pages::home::HomePage />
                     <Route path=path!("sign-in") ssr=SsrMode::Async view=pages::sign_in::SignInPage />
+                    <Route path=path!("forgot-password") ssr=SsrMode::Async view=pages::forgot_password::ForgotPasswordPage />
+                    <Route path=path!("reset-password") ssr=SsrMode::Async view=pages::reset_password::ResetPasswordPage />
                     <Route path=path!("users") ssr=SsrMode::Async view=pages::users::UsersPage />
                     <Route path=path!("users/new") ssr=SsrMode::Async view=pages::user_new::NewUserPage />
                     <Route path=path!("users/:id") ssr=SsrMode::Async view=pages::user_edit::EditUserPage />

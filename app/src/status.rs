@@ -23,7 +23,8 @@ pub fn status_of(error: &CoreError) -> StatusCode {
         | CoreError::UserHasServers
         | CoreError::LastGlobalAdmin
         | CoreError::DeleteSelf
-        | CoreError::SuspendSelf => StatusCode::BAD_REQUEST,
+        | CoreError::SuspendSelf
+        | CoreError::InvalidToken => StatusCode::BAD_REQUEST,
         CoreError::NotFound(_) => StatusCode::NOT_FOUND,
         CoreError::Conflict(_) => StatusCode::CONFLICT,
         CoreError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

@@ -3,6 +3,10 @@
 use std::time::Duration;
 
 use roster::Core;
+use roster::services::mail::Mailer;
+
+/// How often the outbox is looked at for mail that is due.
+const MAIL_EVERY: Duration = Duration::from_secs(2);
 use tokio::task::JoinHandle;
 
 /// How often expired sessions and sign-in counters are deleted. They stop counting the moment
@@ -11,7 +15,22 @@ const PURGE_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// Starts the periodic jobs; abort the handle to stop them. Each job is one short statement, so
 /// stopping between or during runs loses nothing.
-pub fn start(core: Core) -> JoinHandle<()> {
+pub fn start(core: Core, mailer: Option<Mailer>) -> JoinHandle<()> {
+    if let Some(mailer) = mailer {
+        let core = core.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(MAIL_EVERY);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                match core.deliver_due_mail(&mailer).await {
+                    Ok(0) => {}
+                    Ok(sent) => tracing::info!(sent, "mail delivered"),
+                    Err(error) => tracing::warn!(%error, "delivering mail failed"),
+                }
+            }
+        });
+    }
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(PURGE_EVERY);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -21,6 +40,9 @@ pub fn start(core: Core) -> JoinHandle<()> {
                 Ok(0) => {}
                 Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
                 Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
+            }
+            if let Err(error) = core.purge_expired_tokens().await {
+                tracing::warn!(%error, "purging expired password tokens failed");
             }
             match core.purge_sign_in_throttle().await {
                 Ok(0) => {}

@@ -8,6 +8,7 @@ use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
 use roster::domain::user::{CreateUserRequest, NewUser};
 use roster::store::Database;
 
+use roster::services::mail::{MailSettings, Mailer};
 use roster_app::site::Site;
 
 use crate::bootstrap::{AdminSeed, Bootstrap, ensure_first_admin};
@@ -49,6 +50,15 @@ pub enum Command {
     ApiKeys(ApiKeysCommand),
     /// Fill the database with generated users, for measurements
     Seed(SeedArgs),
+    /// Read the mail outbox
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Subcommand)]
+pub enum MailCommand {
+    /// List the newest mail, waiting or sent; waiting mail shows its link, to hand over by hand
+    List,
 }
 
 #[derive(Args)]
@@ -64,6 +74,17 @@ pub struct ServeArgs {
     /// believed, e.g. 127.0.0.1,10.0.0.0/8
     #[arg(long, env = "ROSTER_TRUSTED_PROXIES")]
     pub trusted_proxies: Option<String>,
+    /// The SMTP server mail goes out through, e.g. smtp://mail.internal:25 or
+    /// smtps://user:pass@mail.example.com:465; without it mail waits in the outbox
+    #[arg(long, env = "ROSTER_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of Roster's mail
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_FROM",
+        default_value = "Roster <roster@localhost>"
+    )]
+    pub mail_from: String,
 }
 
 #[derive(Subcommand)]
@@ -160,6 +181,28 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
             println!("{}", created.key);
             Ok(())
         }
+        Command::Mail(MailCommand::List) => {
+            let page = core
+                .outbox_page(roster::domain::page::ListQuery::largest())
+                .await?;
+            for mail in page.data {
+                let state = match (&mail.sent, &mail.last_error) {
+                    (Some(sent), _) => format!("sent {}", sent.to_rfc3339()),
+                    (None, Some(error)) => {
+                        format!("waiting, {} attempts, last error: {error}", mail.attempts)
+                    }
+                    (None, None) => "waiting".to_owned(),
+                };
+                println!(
+                    "== {} to {} ({state})\nSubject: {}\n\n{}",
+                    mail.created.to_rfc3339(),
+                    mail.recipient,
+                    mail.subject,
+                    mail.body_text
+                );
+            }
+            Ok(())
+        }
         Command::Seed(args) => {
             let started = std::time::Instant::now();
             let report = core.seed_users(args.users).await?;
@@ -204,7 +247,24 @@ async fn run_serve(core: Core, args: ServeArgs) -> Result<(), StartupError> {
     let backend = core.backend();
     let site = Site::new(args.public_url.as_deref(), args.trusted_proxies.as_deref())
         .map_err(StartupError::Config)?;
-    let jobs = crate::background::start(core.clone());
+    let public_url = match args.public_url.as_deref() {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("http://{}", args.listen),
+    };
+    let core = core.with_mail_settings(MailSettings {
+        public_url,
+        from: args.mail_from.clone(),
+    });
+    let mailer = args
+        .smtp_url
+        .as_deref()
+        .map(|url| Mailer::new(url, &args.mail_from))
+        .transpose()
+        .map_err(StartupError::Config)?;
+    if mailer.is_none() {
+        tracing::info!("no ROSTER_SMTP_URL: mail waits in the outbox (`roster mail list`)");
+    }
+    let jobs = crate::background::start(core.clone(), mailer);
     let app = build_app(AppState { core, leptos, site });
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(address = %listener.local_addr()?, database = backend.as_str(), "Roster is listening");

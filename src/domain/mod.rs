@@ -3,6 +3,7 @@
 
 pub mod api_key;
 pub mod fields;
+pub mod mail;
 pub mod page;
 pub mod role;
 pub mod server;

@@ -46,6 +46,9 @@ pub struct CreateUserRequest {
     pub external_id: Option<String>,
     #[serde(default)]
     pub suspended: Option<bool>,
+    /// Mails the new user a link to choose their password.
+    #[serde(default)]
+    pub send_email: Option<bool>,
 }
 
 /// `PATCH /api/admin/users/{user}` as sent: every field optional; for `role_uuid` and
@@ -95,6 +98,7 @@ pub struct NewUser {
     pub role_uuid: Option<Uuid>,
     pub external_id: Option<ExternalId>,
     pub suspended: bool,
+    pub send_email: bool,
 }
 
 /// A valid change to a user; `None` leaves a field as it is.
@@ -168,6 +172,7 @@ impl TryFrom<CreateUserRequest> for NewUser {
                     role_uuid: request.role_uuid,
                     external_id: external_id.flatten(),
                     suspended: request.suspended.unwrap_or(false),
+                    send_email: request.send_email.unwrap_or(false),
                 })
             }
             _ => Err(CoreError::Invalid(errors)),

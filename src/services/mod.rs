@@ -3,6 +3,8 @@
 
 mod api_keys;
 mod auth;
+pub mod mail;
+pub mod passwords;
 mod roles;
 mod servers;
 mod sessions;
@@ -29,6 +31,7 @@ use crate::store::{Backend, Database, Tx, with_db, with_tx};
 pub struct Core {
     db: Database,
     hasher: Hasher,
+    mail: mail::MailSettings,
 }
 
 impl From<sqlx::Error> for CoreError {
@@ -68,7 +71,17 @@ impl Core {
     }
 
     pub fn with_hasher(db: Database, hasher: Hasher) -> Self {
-        Self { db, hasher }
+        Self {
+            db,
+            hasher,
+            mail: mail::MailSettings::default(),
+        }
+    }
+
+    /// Where the links in mail point and who mail comes from.
+    pub fn with_mail_settings(mut self, settings: mail::MailSettings) -> Self {
+        self.mail = settings;
+        self
     }
 
     pub fn database(&self) -> &Database {

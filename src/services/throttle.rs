@@ -52,6 +52,12 @@ impl Core {
         Ok(attempt)
     }
 
+    /// Counts one request of a kind limited per window (a reset request per client or per
+    /// address); `RateLimited` over `limit`.
+    pub(crate) async fn count_request(&self, what: &str, limit: i64) -> Result<(), CoreError> {
+        self.count(&sha256_hex(what), limit).await
+    }
+
     async fn count(&self, key: &str, limit: i64) -> Result<(), CoreError> {
         let at = now();
         let window = Duration::seconds(WINDOW_SECS);

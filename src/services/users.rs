@@ -66,7 +66,10 @@ fn write_error(error: sqlx::Error, on_unique: impl Fn(Option<&str>) -> Conflict)
 
 /// Authority over a user as they stand: every admin permission they hold, which for a global
 /// admin is all of them.
-fn require_authority_over(principal: &Principal, target: &User) -> Result<(), CoreError> {
+pub(crate) fn require_authority_over(
+    principal: &Principal,
+    target: &User,
+) -> Result<(), CoreError> {
     if target.admin {
         return principal.require_global(Guardrail::ModifyAdmin);
     }
@@ -315,6 +318,16 @@ impl Core {
                 _ => Conflict::UserUsernameOrEmail,
             })
         })?;
+        if input.send_email {
+            super::passwords::welcome(
+                &mut tx,
+                &self.mail.public_url,
+                uuid,
+                input.username.as_str(),
+                input.email.as_str(),
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.load_user(uuid).await
     }

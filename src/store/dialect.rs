@@ -30,6 +30,15 @@ pub fn admin_removal_lock(backend: Backend) -> Option<&'static str> {
     }
 }
 
+/// Skips rows another transaction has locked, so that workers claiming mail never wait for
+/// each other; SQLite's single writer needs nothing.
+pub fn skip_locked(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+    }
+}
+
 /// A filter on `users u` matching `term` as a case-insensitive substring of username, email,
 /// first or last name, with `%` and `_` taken literally. Returns the SQL condition (binding
 /// `$1`) and the value to bind.

@@ -139,6 +139,14 @@ pub fn UserFields(
                     <span>"Global admin" <span class="muted">" — every permission, everywhere"</span></span>
                 </label>
             </div>
+            {creating.then(|| view! {
+                <div class="field field-check">
+                    <label class="check" for="field-send_email">
+                        <input type="checkbox" id="field-send_email" name="form[send_email]" value="on" />
+                        <span>"Send a set-password email" <span class="muted">" — a link to choose a password, valid 24 hours"</span></span>
+                    </label>
+                </div>
+            })}
             <div class="field field-check">
                 <label class="check" for="field-suspended">
                     <input type="checkbox" id="field-suspended" name="form[suspended]" value="on" checked=user.suspended />

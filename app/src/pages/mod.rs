@@ -1,7 +1,9 @@
 pub mod account;
 pub mod api_keys;
+pub mod forgot_password;
 pub mod home;
 pub mod not_found;
+pub mod reset_password;
 pub mod roles;
 pub mod servers;
 pub mod sign_in;

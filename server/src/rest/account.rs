@@ -5,8 +5,10 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse};
 use roster::Entity;
 use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
+use roster::domain::fields::Password;
 use roster::permission::CATALOGUE;
 use roster::services::LoginRequest;
+use roster::services::passwords::{ForgotPasswordRequest, ResetPasswordRequest};
 use roster_app::session::{cleared_cookie, credentials, session_cookie};
 use serde_json::{Map, Value, json};
 
@@ -40,6 +42,28 @@ pub async fn logout(
         AppendHeaders([(SET_COOKIE, cleared_cookie(&state.site))]),
         Json(json!({})),
     ))
+}
+
+pub async fn forgot_password(
+    State(state): State<AppState>,
+    Client(client): Client,
+    Payload(request): Payload<ForgotPasswordRequest>,
+) -> Reply {
+    state
+        .core
+        .request_password_reset(&request.email, &client)
+        .await?;
+    Ok(Json(json!({})))
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Payload(request): Payload<ResetPasswordRequest>,
+) -> Reply {
+    let password = Password::parse(request.password)
+        .map_err(|reason| roster::CoreError::invalid_field("password", reason))?;
+    state.core.reset_password(&request.token, password).await?;
+    Ok(Json(json!({})))
 }
 
 pub async fn account(Identified(caller): Identified) -> Reply {

@@ -27,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/health", get(health))
         .route("/api/auth/login", post(account::login))
         .route("/api/auth/logout", post(account::logout))
+        .route("/api/auth/password/forgot", post(account::forgot_password))
+        .route("/api/auth/password/reset", post(account::reset_password))
         .route("/api/client/account", get(account::account))
         .route(
             "/api/client/account/api-keys",
@@ -55,6 +57,11 @@ pub fn router() -> Router<AppState> {
             get(users::get).patch(users::update).delete(users::delete),
         )
         .route("/api/admin/users/{user}/servers", get(users::servers))
+        .route(
+            "/api/admin/users/{user}/email/reset-password",
+            post(users::send_password_reset),
+        )
+        .route("/api/admin/mail", get(users::outbox))
         .route("/api/admin/roles", get(roles::list).post(roles::create))
         .route(
             "/api/admin/roles/{role}",

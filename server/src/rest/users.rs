@@ -1,5 +1,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use roster::Entity;
 use roster::domain::user::{CreateUserRequest, NewUser, UpdateUserRequest, UserPatch};
 use serde_json::{Value, json};
@@ -79,6 +80,29 @@ pub async fn delete(
         .delete_user(&caller, uuid_of(&user, Entity::User)?)
         .await?;
     Ok(Json(json!({})))
+}
+
+/// Mails the user a password reset link: 202, the mail goes out in the background.
+pub async fn send_password_reset(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(user): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    state
+        .core
+        .send_password_reset(&caller, uuid_of(&user, Entity::User)?)
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({}))))
+}
+
+/// The mail outbox, newest first (global admins only: waiting mail shows its link).
+pub async fn outbox(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Listing(query): Listing,
+) -> Reply {
+    let page = state.core.list_outbox(&caller, query).await?;
+    Ok(Json(json!({ "mail": page })))
 }
 
 pub async fn servers(

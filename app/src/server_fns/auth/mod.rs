@@ -1,7 +1,11 @@
 mod current_user;
+mod forgot_password;
+mod reset_password;
 mod sign_in;
 mod sign_out;
 
 pub use current_user::{CurrentUser, Me, current_user};
+pub use forgot_password::{ForgotPassword, forgot_password};
+pub use reset_password::{ResetPassword, reset_password};
 pub use sign_in::{SignIn, sign_in};
 pub use sign_out::{SignOut, sign_out};

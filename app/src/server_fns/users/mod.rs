@@ -2,6 +2,7 @@ mod create_user;
 mod delete_user;
 mod get_user;
 mod list_users;
+mod send_password_reset;
 mod update_user;
 mod user_servers;
 
@@ -9,6 +10,7 @@ pub use create_user::{CreateUser, create_user};
 pub use delete_user::{DeleteUser, delete_user};
 pub use get_user::{GetUser, get_user};
 pub use list_users::{ListUsers, list_users};
+pub use send_password_reset::{SendPasswordReset, send_password_reset};
 pub use update_user::{UpdateUser, update_user};
 pub use user_servers::{UserServers, user_servers};
 
@@ -33,6 +35,8 @@ pub struct UserForm {
     pub external_id: Option<String>,
     #[serde(default)]
     pub suspended: Option<String>,
+    #[serde(default)]
+    pub send_email: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -62,6 +66,7 @@ impl UserForm {
             language: non_empty(self.language),
             external_id: non_empty(self.external_id),
             suspended: Some(self.suspended.is_some()),
+            send_email: Some(self.send_email.is_some()),
         })
     }
 

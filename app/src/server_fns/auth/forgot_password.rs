@@ -1,0 +1,13 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Mails a reset link when the address has an account; answers alike either way.
+#[server(name = ForgotPassword, prefix = "/_roster", endpoint = "auth/forgot_password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    let core = super::super::core()?;
+    let client = use_context::<http::request::Parts>()
+        .map(|parts| crate::session::client_info(&parts))
+        .unwrap_or_default();
+    Ok(core.request_password_reset(&email, &client).await?)
+}

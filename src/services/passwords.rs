@@ -1,0 +1,195 @@
+//! Setting a password by link: the account-created mail of `send_email`, a user's "forgot
+//! password", an admin's "send password reset". A token is 256 random bits, kept only as its
+//! SHA-256, single use, and replaced by the next one; using it ends every session of the user.
+
+use chrono::Duration;
+use uuid::Uuid;
+
+use super::mail::{Template, queue_mail};
+use super::sessions::end_sessions_except;
+use super::{Core, now};
+use crate::domain::fields::{Email, Password};
+use crate::domain::user::User;
+use crate::error::CoreError;
+use crate::permission::Permission;
+use crate::principal::Principal;
+use crate::secret::{random_token, sha256_hex};
+use crate::services::ClientInfo;
+use crate::store::{Tx, with_db, with_tx};
+
+/// `POST /api/auth/password/forgot` as sent.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct ForgotPasswordRequest {
+    pub email: String,
+}
+
+/// `POST /api/auth/password/reset` as sent.
+#[derive(Clone, Default, serde::Deserialize)]
+pub struct ResetPasswordRequest {
+    pub token: String,
+    pub password: String,
+}
+
+/// How long a reset link works.
+pub const RESET_TOKEN_MINUTES: i64 = 20;
+/// How long the link of a new account's first mail works: people read mail later than they
+/// ask for resets.
+pub const WELCOME_TOKEN_HOURS: i64 = 24;
+/// Reset requests one client may make per throttle window, and one address may receive.
+const FORGOT_PER_CLIENT: i64 = 20;
+const FORGOT_PER_ADDRESS: i64 = 5;
+
+/// Issues a new token for `user`, replacing any earlier one, and answers its link.
+pub(crate) async fn issue_token(
+    tx: &mut Tx,
+    public_url: &str,
+    user: Uuid,
+    lifetime: Duration,
+) -> Result<String, CoreError> {
+    let token = random_token();
+    let created = now();
+    with_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO password_tokens (user_uuid, token_hash, created, expires) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (user_uuid) DO UPDATE SET \
+             token_hash = excluded.token_hash, created = excluded.created, \
+             expires = excluded.expires",
+        )
+        .bind(user)
+        .bind(sha256_hex(&token))
+        .bind(created)
+        .bind(created + lifetime)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(format!("{public_url}/reset-password?token={token}"))
+}
+
+/// Queues the account-created mail with a set-password link, inside the creating transaction.
+pub(crate) async fn welcome(
+    tx: &mut Tx,
+    public_url: &str,
+    user: Uuid,
+    username: &str,
+    email: &str,
+) -> Result<(), CoreError> {
+    let link = issue_token(tx, public_url, user, Duration::hours(WELCOME_TOKEN_HOURS)).await?;
+    queue_mail(tx, email, Template::AccountCreated { username }, Some(link)).await
+}
+
+impl Core {
+    async fn queue_reset(&self, user: &User) -> Result<(), CoreError> {
+        let mut tx = self.db.begin().await?;
+        let link = issue_token(
+            &mut tx,
+            &self.mail.public_url,
+            user.uuid,
+            Duration::minutes(RESET_TOKEN_MINUTES),
+        )
+        .await?;
+        let template = Template::PasswordReset {
+            username: &user.username,
+        };
+        queue_mail(&mut tx, &user.email, template, Some(link)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// "Forgot password": mails a reset link when the address belongs to an active user, and
+    /// answers the same either way, so nobody learns which addresses have accounts.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn request_password_reset(
+        &self,
+        email: &str,
+        client: &ClientInfo,
+    ) -> Result<(), CoreError> {
+        let email = Email::parse(email.to_owned())
+            .map_err(|reason| CoreError::invalid_field("email", reason))?;
+        let client = client.ip.as_deref().unwrap_or("unknown");
+        self.count_request(&format!("forgot-client\n{client}"), FORGOT_PER_CLIENT)
+            .await?;
+        self.count_request(
+            &format!("forgot-address\n{}", email.as_str().to_lowercase()),
+            FORGOT_PER_ADDRESS,
+        )
+        .await?;
+        match self.find_user_by_login(email.as_str()).await {
+            Ok(user) if !user.suspended && user.email.eq_ignore_ascii_case(email.as_str()) => {
+                self.queue_reset(&user).await
+            }
+            Ok(_) | Err(CoreError::NotFound(_)) => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// An admin sends a user a reset link (`users.email`, with authority over the user).
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn send_password_reset(
+        &self,
+        principal: &Principal,
+        uuid: Uuid,
+    ) -> Result<(), CoreError> {
+        principal.require(Permission::UsersRead)?;
+        principal.require(Permission::UsersEmail)?;
+        let user = self.load_user(uuid).await?;
+        super::users::require_authority_over(principal, &user)?;
+        self.queue_reset(&user).await
+    }
+
+    /// Sets the password of the token's user; the token is spent, every session of the user
+    /// ends.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn reset_password(&self, token: &str, password: Password) -> Result<(), CoreError> {
+        let digest = sha256_hex(token);
+        let known = with_db!(&self.db, pool => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM password_tokens WHERE token_hash = $1 AND expires > $2",
+            )
+            .bind(&digest)
+            .bind(now())
+            .fetch_one(pool)
+            .await
+        })?;
+        if known == 0 {
+            return Err(CoreError::InvalidToken);
+        }
+        let hash = self.hasher.hash(password).await?;
+        let mut tx = self.db.begin().await?;
+        // Spending the token and reading its owner is one statement: of two uses, one wins.
+        let user = with_tx!(&mut tx, conn => {
+            sqlx::query_scalar::<_, Uuid>(
+                "DELETE FROM password_tokens WHERE token_hash = $1 AND expires > $2 \
+                 RETURNING user_uuid",
+            )
+            .bind(&digest)
+            .bind(now())
+            .fetch_optional(conn)
+            .await
+        })?
+        .ok_or(CoreError::InvalidToken)?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE users SET password_hash = $2 WHERE uuid = $1")
+                .bind(user)
+                .bind(&hash)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        end_sessions_except(&mut tx, user, None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes tokens past their life; the server runs it periodically.
+    pub async fn purge_expired_tokens(&self) -> Result<u64, CoreError> {
+        let purged = with_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM password_tokens WHERE expires <= $1")
+                .bind(now())
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(purged)
+    }
+}
