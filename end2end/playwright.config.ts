@@ -8,10 +8,17 @@ const port = Number(process.env.E2E_PORT ?? 3107);
 const databaseUrl =
   process.env.E2E_DATABASE_URL ?? `sqlite://${join(tmpdir(), `roster-e2e-${Date.now()}.db`)}`;
 
+// Mail goes over SMTP to the run's own server (global-setup.ts), which files it here. Set once
+// in the runner, so the workers it starts see the same folder.
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? port + 18);
+process.env.E2E_SMTP_PORT = String(smtpPort);
+process.env.E2E_MAIL_DIR ??= join(tmpdir(), `roster-e2e-mail-${Date.now()}`);
+
 export const ADMIN = { username: 'e2eadmin', email: 'e2e@example.com', password: 'e2e admin password' };
 
 export default defineConfig({
   testDir: './tests',
+  globalSetup: './global-setup.ts',
   timeout: 30_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
@@ -50,6 +57,8 @@ export default defineConfig({
       ROSTER_ADMIN_USERNAME: ADMIN.username,
       ROSTER_ADMIN_EMAIL: ADMIN.email,
       ROSTER_ADMIN_PASSWORD: ADMIN.password,
+      ROSTER_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      ROSTER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       RUST_LOG: 'warn',
     },
   },

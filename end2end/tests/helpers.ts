@@ -45,3 +45,21 @@ export async function checkA11y(page: Page) {
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
+
+/** Waits for the mail to `address` that the run's SMTP server received, and answers its link. */
+export async function mailedLink(address: string): Promise<string> {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const dir = process.env.E2E_MAIL_DIR as string;
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    for (const file of readdirSync(dir).sort().reverse()) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      if (!text.includes(`To: ${address}`)) continue;
+      const decoded = text.replace(/=\n/g, '').replace(/=3D/g, '=');
+      const link = decoded.match(/http:\/\/\S+?\/reset-password\?token=[A-Za-z0-9_-]+/);
+      if (link) return link[0];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no mail to ${address}`);
+}

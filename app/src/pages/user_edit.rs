@@ -10,7 +10,9 @@ use crate::components::layout::MeResource;
 use crate::components::user_fields::UserFields;
 use crate::server_fns::roles::list_roles;
 use crate::server_fns::servers::{DeleteServer, TransferServer};
-use crate::server_fns::users::{DeleteUser, UpdateUser, get_user, user_servers};
+use crate::server_fns::users::{
+    DeleteUser, SendPasswordReset, UpdateUser, get_user, user_servers,
+};
 
 #[component]
 pub fn EditUserPage() -> impl IntoView {
@@ -41,6 +43,7 @@ pub fn EditUserPage() -> impl IntoView {
                     let global = me.as_ref().is_some_and(|me| me.user.admin && me.can(Permission::RolesRead));
                     let can_delete = me.as_ref().is_some_and(|me| me.can(Permission::UsersDelete));
                     let can_servers = me.as_ref().is_some_and(|me| me.can(Permission::ServersRead));
+                    let can_email = me.as_ref().is_some_and(|me| me.can(Permission::UsersEmail));
                     let roles = if global { roles.await.ok().map(|page| page.data) } else { None };
                     user.await.map(|user| {
                         let uuid = user.uuid;
@@ -60,6 +63,7 @@ pub fn EditUserPage() -> impl IntoView {
                                     </div>
                                 </section>
                             </ActionForm>
+                            {can_email.then(|| view! { <PasswordResetSection uuid=uuid /> })}
                             {can_delete.then(|| view! { <DeleteUserSection uuid=uuid show_servers=can_servers /> })}
                         }
                     })
@@ -92,6 +96,26 @@ fn server_row(
                 <button class="button button-danger" type="submit">"Delete server"</button>
             </ActionForm>
         </li>
+    }
+}
+
+/// Mails the user a link to choose a new password.
+#[component]
+fn PasswordResetSection(uuid: Uuid) -> impl IntoView {
+    let send = ServerAction::<SendPasswordReset>::new();
+    let sent = move || send.value().get().is_some_and(|r| r.is_ok());
+    let error = move || send.value().get().and_then(|r| r.err()).map(|e| describe(&e));
+    view! {
+        <section class="card" aria-labelledby="reset-heading">
+            <h2 id="reset-heading">"Password reset"</h2>
+            <p class="hint">"Mails the user a link to choose a new password; it works for 20 minutes, once."</p>
+            <ActionForm action=send>
+                <input type="hidden" name="uuid" value=uuid.to_string() />
+                <button class="button button-quiet" type="submit" disabled=move || send.pending().get()>"Send password reset"</button>
+            </ActionForm>
+            <p class="note note-ok" role="status" hidden=move || !sent()>"The link is on its way."</p>
+            <ErrorNote message=Signal::derive(error) />
+        </section>
     }
 }
 
