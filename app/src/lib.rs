@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("servers") ssr=SsrMode::Async view=pages::servers::ServersPage />
                     <Route path=path!("api-keys") ssr=SsrMode::Async view=pages::api_keys::ApiKeysPage />
                     <Route path=path!("account") ssr=SsrMode::Async view=pages::account::AccountPage />
+                    <Route path=path!("mail") ssr=SsrMode::Async view=pages::mail::MailPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -274,8 +274,13 @@ async fn the_permission_catalogue_lists_groups_with_descriptions() {
         assert_eq!(reply.status, StatusCode::OK);
         let users = &reply.body["admin_permissions"]["users"];
         assert_eq!(users["description"], "Panel accounts.");
-        let actions: Vec<&String> = users["permissions"].as_object().unwrap().keys().collect();
-        assert_eq!(actions.len(), 4);
+        let mut actions: Vec<&String> = users["permissions"].as_object().unwrap().keys().collect();
+        actions.sort();
+        assert_eq!(actions, ["create", "delete", "email", "read", "update"]);
+        assert_eq!(
+            users["permissions"]["email"],
+            "Send users mail, such as a password reset link."
+        );
         assert_eq!(
             users["permissions"]["read"],
             "List, search and view users and their servers."

@@ -7,7 +7,13 @@ use axum::http::{Method, StatusCode};
 use common::{Auth, TestApp, on_each_backend};
 use serde_json::{Value, json};
 
-const USERS_ALL: &[&str] = &["users.read", "users.create", "users.update", "users.delete"];
+const USERS_ALL: &[&str] = &[
+    "users.read",
+    "users.create",
+    "users.update",
+    "users.delete",
+    "users.email",
+];
 const ROLES_ALL: &[&str] = &["roles.read", "roles.create", "roles.update", "roles.delete"];
 /// The role of the role-admin target: a subset of `users.*`.
 const HELPDESK: &[&str] = &["users.read", "users.update"];

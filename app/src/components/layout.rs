@@ -34,6 +34,7 @@ pub fn Layout() -> impl IntoView {
                     let me = me.await.ok().flatten();
                     me.map(|me| {
                         let can = |p| me.can(p);
+                        let everything = me.user.admin && Permission::ALL.iter().all(|p| me.can(*p));
                         view! {
                             <nav aria-label="Main">
                                 <ul class="nav">
@@ -41,6 +42,7 @@ pub fn Layout() -> impl IntoView {
                                     {can(Permission::RolesRead).then(|| view! { <li><A href="/roles">"Roles"</A></li> })}
                                     {can(Permission::ServersRead).then(|| view! { <li><A href="/servers">"Servers"</A></li> })}
                                     <li><A href="/api-keys">"API keys"</A></li>
+                                    {everything.then(|| view! { <li><A href="/mail">"Mail"</A></li> })}
                                 </ul>
                             </nav>
                             <div class="whoami">

@@ -2,6 +2,7 @@ pub mod account;
 pub mod api_keys;
 pub mod forgot_password;
 pub mod home;
+pub mod mail;
 pub mod not_found;
 pub mod reset_password;
 pub mod roles;

@@ -10,9 +10,7 @@ use crate::components::layout::MeResource;
 use crate::components::user_fields::UserFields;
 use crate::server_fns::roles::list_roles;
 use crate::server_fns::servers::{DeleteServer, TransferServer};
-use crate::server_fns::users::{
-    DeleteUser, SendPasswordReset, UpdateUser, get_user, user_servers,
-};
+use crate::server_fns::users::{DeleteUser, SendPasswordReset, UpdateUser, get_user, user_servers};
 
 #[component]
 pub fn EditUserPage() -> impl IntoView {
@@ -104,7 +102,12 @@ fn server_row(
 fn PasswordResetSection(uuid: Uuid) -> impl IntoView {
     let send = ServerAction::<SendPasswordReset>::new();
     let sent = move || send.value().get().is_some_and(|r| r.is_ok());
-    let error = move || send.value().get().and_then(|r| r.err()).map(|e| describe(&e));
+    let error = move || {
+        send.value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| describe(&e))
+    };
     view! {
         <section class="card" aria-labelledby="reset-heading">
             <h2 id="reset-heading">"Password reset"</h2>

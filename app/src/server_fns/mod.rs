@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod mail;
 pub mod roles;
 pub mod servers;
 pub mod sessions;
