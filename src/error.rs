@@ -192,6 +192,16 @@ pub enum CoreError {
     /// A suspended user's session or key, anywhere but their own account and sign-out.
     #[error("account is suspended")]
     Suspended,
+    /// A member of a role that requires two-factor sign-in, without it.
+    #[error("two-factor authentication required")]
+    TwoFactorRequired,
+    #[error("two-factor authentication is already enabled")]
+    TwoFactorEnabled,
+    #[error("two-factor authentication is not set up")]
+    TwoFactorNotStarted,
+    /// The second sign-in step failed: unknown or expired token, or a wrong or used code.
+    #[error("invalid two-factor code")]
+    InvalidTwoFactor,
     /// A password link that is unknown, spent, replaced or past its life.
     #[error("invalid or expired token")]
     InvalidToken,

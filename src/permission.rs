@@ -10,6 +10,7 @@ pub enum Permission {
     UsersUpdate,
     UsersDelete,
     UsersEmail,
+    UsersDisableTwoFactor,
     RolesRead,
     RolesCreate,
     RolesUpdate,
@@ -37,6 +38,7 @@ pub const CATALOGUE: &[PermissionGroup] = &[
             Permission::UsersUpdate,
             Permission::UsersDelete,
             Permission::UsersEmail,
+            Permission::UsersDisableTwoFactor,
         ],
     },
     PermissionGroup {
@@ -62,12 +64,13 @@ pub const CATALOGUE: &[PermissionGroup] = &[
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::UsersRead,
         Permission::UsersCreate,
         Permission::UsersUpdate,
         Permission::UsersDelete,
         Permission::UsersEmail,
+        Permission::UsersDisableTwoFactor,
         Permission::RolesRead,
         Permission::RolesCreate,
         Permission::RolesUpdate,
@@ -85,6 +88,7 @@ impl Permission {
             Permission::UsersUpdate => "users.update",
             Permission::UsersDelete => "users.delete",
             Permission::UsersEmail => "users.email",
+            Permission::UsersDisableTwoFactor => "users.disable-two-factor",
             Permission::RolesRead => "roles.read",
             Permission::RolesCreate => "roles.create",
             Permission::RolesUpdate => "roles.update",
@@ -103,6 +107,7 @@ impl Permission {
             Permission::UsersUpdate => "Change users' details, passwords and roles.",
             Permission::UsersDelete => "Delete users.",
             Permission::UsersEmail => "Send users mail, such as a password reset link.",
+            Permission::UsersDisableTwoFactor => "Turn off a user's two-factor sign-in.",
             Permission::RolesRead => "List and view roles.",
             Permission::RolesCreate => "Create roles.",
             Permission::RolesUpdate => "Change roles and their permissions.",

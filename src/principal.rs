@@ -61,6 +61,15 @@ impl Principal {
         if !self.has_admin_access() {
             return Err(CoreError::Unauthorized);
         }
+        if self
+            .user
+            .role
+            .as_ref()
+            .is_some_and(|role| role.require_two_factor)
+            && !self.user.totp_enabled
+        {
+            return Err(CoreError::TwoFactorRequired);
+        }
         if !self.can(permission) {
             return Err(CoreError::MissingPermission(permission));
         }

@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") ssr=SsrMode::Async view=Layout>
                     <Route path=path!("") ssr=SsrMode::Async view=pages::home::HomePage />
                     <Route path=path!("sign-in") ssr=SsrMode::Async view=pages::sign_in::SignInPage />
+                    <Route path=path!("sign-in/code") ssr=SsrMode::Async view=pages::sign_in_code::SignInCodePage />
                     <Route path=path!("forgot-password") ssr=SsrMode::Async view=pages::forgot_password::ForgotPasswordPage />
                     <Route path=path!("reset-password") ssr=SsrMode::Async view=pages::reset_password::ResetPasswordPage />
                     <Route path=path!("users") ssr=SsrMode::Async view=pages::users::UsersPage />

@@ -10,12 +10,14 @@ pub fn status_of(error: &CoreError) -> StatusCode {
         | CoreError::InvalidSession
         | CoreError::InvalidApiKey
         | CoreError::InvalidCredentials
+        | CoreError::InvalidTwoFactor
         | CoreError::Unauthorized => StatusCode::UNAUTHORIZED,
         CoreError::MissingPermission(_)
         | CoreError::Guardrail(_)
         | CoreError::SessionRequired
         | CoreError::CrossSiteRequest
-        | CoreError::Suspended => StatusCode::FORBIDDEN,
+        | CoreError::Suspended
+        | CoreError::TwoFactorRequired => StatusCode::FORBIDDEN,
         CoreError::InvalidUuid(_)
         | CoreError::InvalidPayload(_)
         | CoreError::Invalid(_)
@@ -24,7 +26,9 @@ pub fn status_of(error: &CoreError) -> StatusCode {
         | CoreError::LastGlobalAdmin
         | CoreError::DeleteSelf
         | CoreError::SuspendSelf
-        | CoreError::InvalidToken => StatusCode::BAD_REQUEST,
+        | CoreError::InvalidToken
+        | CoreError::TwoFactorEnabled
+        | CoreError::TwoFactorNotStarted => StatusCode::BAD_REQUEST,
         CoreError::NotFound(_) => StatusCode::NOT_FOUND,
         CoreError::Conflict(_) => StatusCode::CONFLICT,
         CoreError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

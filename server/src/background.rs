@@ -41,6 +41,9 @@ pub fn start(core: Core, mailer: Option<Mailer>) -> JoinHandle<()> {
                 Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
                 Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
             }
+            if let Err(error) = core.purge_expired_challenges().await {
+                tracing::warn!(%error, "purging expired sign-in challenges failed");
+            }
             if let Err(error) = core.purge_expired_tokens().await {
                 tracing::warn!(%error, "purging expired password tokens failed");
             }

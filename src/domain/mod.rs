@@ -8,6 +8,7 @@ pub mod page;
 pub mod role;
 pub mod server;
 pub mod session;
+pub mod two_factor;
 pub mod user;
 
 pub(crate) mod serde_helpers {

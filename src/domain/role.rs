@@ -13,6 +13,9 @@ pub struct Role {
     pub name: String,
     pub description: Option<String>,
     pub admin_permissions: Vec<Permission>,
+    /// Members must sign in with a second factor before they use the admin area.
+    #[serde(default)]
+    pub require_two_factor: bool,
     #[serde(serialize_with = "timestamp")]
     pub created: DateTime<Utc>,
 }
@@ -24,6 +27,8 @@ pub struct CreateRoleRequest {
     pub description: Option<String>,
     #[serde(default)]
     pub admin_permissions: Vec<String>,
+    #[serde(default)]
+    pub require_two_factor: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -38,6 +43,8 @@ pub struct UpdateRoleRequest {
     pub description: Option<Option<String>>,
     #[serde(default)]
     pub admin_permissions: Option<Vec<String>>,
+    #[serde(default)]
+    pub require_two_factor: Option<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -45,6 +52,7 @@ pub struct NewRole {
     pub name: RoleName,
     pub description: Option<Description>,
     pub admin_permissions: Vec<Permission>,
+    pub require_two_factor: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -52,6 +60,7 @@ pub struct RolePatch {
     pub name: Option<RoleName>,
     pub description: Option<Option<Description>>,
     pub admin_permissions: Option<Vec<Permission>>,
+    pub require_two_factor: Option<bool>,
 }
 
 impl TryFrom<CreateRoleRequest> for NewRole {
@@ -72,6 +81,7 @@ impl TryFrom<CreateRoleRequest> for NewRole {
                 name,
                 description,
                 admin_permissions,
+                require_two_factor: request.require_two_factor.unwrap_or(false),
             }),
             _ => Err(CoreError::Invalid(errors)),
         }
@@ -95,6 +105,7 @@ impl TryFrom<UpdateRoleRequest> for RolePatch {
             admin_permissions: request
                 .admin_permissions
                 .and_then(|p| errors.check("admin_permissions", Permission::parse_list(&p))),
+            require_two_factor: request.require_two_factor,
         };
         errors.into_result()?;
         Ok(patch)

@@ -44,6 +44,12 @@ const USER_AGENT_MAX_CHARS: usize = 256;
 /// write a minute, not one per request.
 const LAST_SEEN_RESOLUTION_SECS: i64 = 60;
 
+/// How a correct password ends: in a session, or in a challenge a code must answer.
+pub enum SignIn {
+    Done(Session),
+    TwoFactorRequired { user: User, token: String },
+}
+
 /// A new session: the token goes into the cookie and nowhere else.
 pub struct Session {
     pub token: String,
@@ -160,7 +166,7 @@ impl Core {
         &self,
         request: LoginRequest,
         client: ClientInfo,
-    ) -> Result<Session, CoreError> {
+    ) -> Result<SignIn, CoreError> {
         if request.user.len() > LOGIN_NAME_MAX_BYTES {
             return Err(CoreError::invalid_field(
                 "user",
@@ -201,9 +207,23 @@ impl Core {
         };
         self.sign_in_succeeded(attempt).await?;
         // Told only to whoever knows the password.
-        if self.load_user(uuid).await?.suspended {
+        let user = self.load_user(uuid).await?;
+        if user.suspended {
             return Err(CoreError::Suspended);
         }
+        if user.totp_enabled {
+            let token = self.challenge(uuid).await?;
+            return Ok(SignIn::TwoFactorRequired { user, token });
+        }
+        Ok(SignIn::Done(self.open_session(uuid, client).await?))
+    }
+
+    /// Opens a session for a user who proved who they are.
+    pub(crate) async fn open_session(
+        &self,
+        uuid: Uuid,
+        client: ClientInfo,
+    ) -> Result<Session, CoreError> {
         let token = random_token();
         let created = now();
         let expires = created + Duration::days(SESSION_LIFETIME_DAYS);

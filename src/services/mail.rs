@@ -44,6 +44,7 @@ impl Default for MailSettings {
 pub(crate) enum Template<'a> {
     AccountCreated { username: &'a str },
     PasswordReset { username: &'a str },
+    TwoFactorDisabled { username: &'a str },
 }
 
 impl Template<'_> {
@@ -75,6 +76,20 @@ impl Template<'_> {
                      <a href=\"{LINK}\">choose a new one</a> (the link works for 20 minutes, \
                      once).</p><p>If it was not you, ignore this mail: your password stays as it \
                      is.</p>",
+                    html_escape(username)
+                ),
+            ),
+            Template::TwoFactorDisabled { username } => (
+                "Two-factor sign-in was turned off".to_owned(),
+                format!(
+                    "Hello {username},\n\nan administrator turned off two-factor sign-in for your \
+                     Roster account. You can sign in with your password alone now; set it up \
+                     again from your account page.\n"
+                ),
+                format!(
+                    "<p>Hello {},</p><p>an administrator turned off two-factor sign-in for your \
+                     Roster account. You can sign in with your password alone now; set it up \
+                     again from your account page.</p>",
                     html_escape(username)
                 ),
             ),

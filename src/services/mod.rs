@@ -9,9 +9,10 @@ mod roles;
 mod servers;
 mod sessions;
 pub mod throttle;
+mod two_factor;
 mod users;
 
-pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session};
+pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session, SignIn};
 pub use users::SeedReport;
 
 use chrono::{DateTime, SubsecRound, Utc};

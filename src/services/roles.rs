@@ -9,7 +9,8 @@ use crate::principal::Principal;
 use crate::store::rows::{RoleRow, encode_permissions};
 use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
 
-const ROLE_SELECT: &str = "SELECT uuid, name, description, admin_permissions, created FROM roles";
+const ROLE_SELECT: &str =
+    "SELECT uuid, name, description, admin_permissions, require_two_factor, created FROM roles";
 
 /// Reads a role inside a transaction, locking its row on PostgreSQL until the transaction ends,
 /// so that what was checked is what gets written.
@@ -117,14 +118,15 @@ impl Core {
         }
         with_tx!(&mut tx, conn => {
             sqlx::query(
-                "INSERT INTO roles (uuid, name, description, admin_permissions, created) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO roles (uuid, name, description, admin_permissions, created, \
+                 require_two_factor) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(uuid)
             .bind(input.name.as_str())
             .bind(input.description.as_ref().map(|d| d.as_str()))
             .bind(encode_permissions(&input.admin_permissions))
             .bind(now())
+            .bind(input.require_two_factor)
             .execute(conn)
             .await
             .map(|_| ())
@@ -162,8 +164,8 @@ impl Core {
         };
         with_tx!(&mut tx, conn => {
             sqlx::query(
-                "UPDATE roles SET name = $2, description = $3, admin_permissions = $4 \
-                 WHERE uuid = $1",
+                "UPDATE roles SET name = $2, description = $3, admin_permissions = $4, \
+                 require_two_factor = $5 WHERE uuid = $1",
             )
             .bind(uuid)
             .bind(patch.name.as_ref().map_or(current.name.as_str(), |n| n.as_str()))
@@ -171,6 +173,7 @@ impl Core {
             .bind(encode_permissions(
                 patch.admin_permissions.as_deref().unwrap_or(&current.admin_permissions),
             ))
+            .bind(patch.require_two_factor.unwrap_or(current.require_two_factor))
             .execute(conn)
             .await
             .map(|_| ())

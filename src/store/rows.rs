@@ -14,6 +14,7 @@ pub const USER_COLUMNS: &str = "u.uuid, u.external_id, u.username, u.email, u.na
     u.name_last, u.password_hash IS NOT NULL AS has_password, u.admin, u.totp_enabled, \
     u.language, u.created, u.suspended, r.uuid AS role_uuid, r.name AS role_name, \
     r.description AS role_description, r.admin_permissions AS role_admin_permissions, \
+    r.require_two_factor AS role_require_two_factor, \
     r.created AS role_created";
 
 pub const USER_FROM: &str = "users u LEFT JOIN roles r ON r.uuid = u.role_uuid";
@@ -36,6 +37,7 @@ pub struct UserRow {
     role_name: Option<String>,
     role_description: Option<String>,
     role_admin_permissions: Option<String>,
+    role_require_two_factor: Option<bool>,
     role_created: Option<DateTime<Utc>>,
 }
 
@@ -64,6 +66,7 @@ impl From<UserRow> for User {
                 admin_permissions: decode_permissions(
                     row.role_admin_permissions.as_deref().unwrap_or("[]"),
                 ),
+                require_two_factor: row.role_require_two_factor.unwrap_or(false),
                 created,
             }),
             _ => None,
@@ -92,6 +95,7 @@ pub struct RoleRow {
     name: String,
     description: Option<String>,
     admin_permissions: String,
+    require_two_factor: bool,
     created: DateTime<Utc>,
 }
 
@@ -102,6 +106,7 @@ impl From<RoleRow> for Role {
             name: row.name,
             description: row.description,
             admin_permissions: decode_permissions(&row.admin_permissions),
+            require_two_factor: row.require_two_factor,
             created: row.created,
         }
     }

@@ -3,4 +3,5 @@
 pub mod feedback;
 pub mod layout;
 pub mod permissions;
+pub mod two_factor;
 pub mod user_fields;

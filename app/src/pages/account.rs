@@ -3,6 +3,8 @@ use leptos_meta::Title;
 use roster::domain::session::SessionInfo;
 
 use crate::components::feedback::{ErrorNote, describe, load_error};
+use crate::components::layout::MeResource;
+use crate::components::two_factor::TwoFactorSection;
 use crate::server_fns::sessions::{EndOtherSessions, EndSession, list_sessions};
 
 /// A timestamp as a person reads it, to the minute, in UTC.
@@ -58,9 +60,15 @@ pub fn AccountPage() -> impl IntoView {
         .next()
         .map(|e| describe(&e))
     };
+    let me = expect_context::<MeResource>().0;
     view! {
         <Title text="Account · Roster" />
         <h1>"Account"</h1>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                me.await.ok().flatten().map(|me| view! { <TwoFactorSection enabled=me.user.totp_enabled /> })
+            })}
+        </Transition>
         <h2>"Where you are signed in"</h2>
         <p class="hint">"Changing your password signs you out everywhere else. End any session you do not recognise."</p>
         <ErrorNote message=Signal::derive(error) />

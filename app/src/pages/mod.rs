@@ -8,6 +8,7 @@ pub mod reset_password;
 pub mod roles;
 pub mod servers;
 pub mod sign_in;
+pub mod sign_in_code;
 pub mod user_edit;
 pub mod user_new;
 pub mod users;

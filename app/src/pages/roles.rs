@@ -45,6 +45,13 @@ fn role_form(
                 </div>
             </div>
             <PermissionPicker name="admin_permissions" id_prefix=prefix.clone() offered=offered checked=checked />
+            <div class="field field-check">
+                <label class="check" for=format!("{prefix}-require_two_factor")>
+                    <input type="checkbox" id=format!("{prefix}-require_two_factor") name="require_two_factor" value="on"
+                        checked=role.as_ref().is_some_and(|r| r.require_two_factor) />
+                    <span>"Require two-factor sign-in" <span class="muted">" — members without it cannot use the admin area"</span></span>
+                </label>
+            </div>
             <ErrorNote message=Signal::derive(move || errors.get().general) />
             <button class="button" type="submit">{if editing { "Save role" } else { "Create role" }}</button>
         </ActionForm>

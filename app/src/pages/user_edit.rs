@@ -10,6 +10,7 @@ use crate::components::layout::MeResource;
 use crate::components::user_fields::UserFields;
 use crate::server_fns::roles::list_roles;
 use crate::server_fns::servers::{DeleteServer, TransferServer};
+use crate::server_fns::two_factor::ResetTwoFactor;
 use crate::server_fns::users::{DeleteUser, SendPasswordReset, UpdateUser, get_user, user_servers};
 
 #[component]
@@ -42,9 +43,11 @@ pub fn EditUserPage() -> impl IntoView {
                     let can_delete = me.as_ref().is_some_and(|me| me.can(Permission::UsersDelete));
                     let can_servers = me.as_ref().is_some_and(|me| me.can(Permission::ServersRead));
                     let can_email = me.as_ref().is_some_and(|me| me.can(Permission::UsersEmail));
+                    let can_reset_two_factor = me.as_ref().is_some_and(|me| me.can(Permission::UsersDisableTwoFactor));
                     let roles = if global { roles.await.ok().map(|page| page.data) } else { None };
                     user.await.map(|user| {
                         let uuid = user.uuid;
+                        let has_two_factor = user.totp_enabled;
                         view! {
                             <div class="page-head">
                                 <h1>{user.username.clone()}</h1>
@@ -62,6 +65,7 @@ pub fn EditUserPage() -> impl IntoView {
                                 </section>
                             </ActionForm>
                             {can_email.then(|| view! { <PasswordResetSection uuid=uuid /> })}
+                            {(can_reset_two_factor && has_two_factor).then(|| view! { <TwoFactorResetSection uuid=uuid /> })}
                             {can_delete.then(|| view! { <DeleteUserSection uuid=uuid show_servers=can_servers /> })}
                         }
                     })
@@ -94,6 +98,32 @@ fn server_row(
                 <button class="button button-danger" type="submit">"Delete server"</button>
             </ActionForm>
         </li>
+    }
+}
+
+/// Turns off the user's two-factor sign-in (they are told by mail).
+#[component]
+fn TwoFactorResetSection(uuid: Uuid) -> impl IntoView {
+    let reset = ServerAction::<ResetTwoFactor>::new();
+    let done = move || reset.value().get().is_some_and(|r| r.is_ok());
+    let error = move || {
+        reset
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| describe(&e))
+    };
+    view! {
+        <section class="card" aria-labelledby="two-factor-reset-heading">
+            <h2 id="two-factor-reset-heading">"Two-factor sign-in"</h2>
+            <p class="hint">"On for this user. Turning it off lets them sign in with their password alone; they are told by mail."</p>
+            <ActionForm action=reset>
+                <input type="hidden" name="uuid" value=uuid.to_string() />
+                <button class="button button-danger" type="submit">"Turn off two-factor sign-in"</button>
+            </ActionForm>
+            <p class="note note-ok" role="status" hidden=move || !done()>"Two-factor sign-in is off for this user."</p>
+            <ErrorNote message=Signal::derive(error) />
+        </section>
     }
 }
 

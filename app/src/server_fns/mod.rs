@@ -9,6 +9,7 @@ pub mod roles;
 pub mod servers;
 pub mod sessions;
 pub mod stats;
+pub mod two_factor;
 pub mod users;
 
 #[cfg(feature = "ssr")]
@@ -47,6 +48,17 @@ pub(crate) async fn principal() -> Result<(roster::Core, roster::Principal), App
 /// A form's optional text: an empty field means "not given".
 pub fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
+}
+
+/// Sets the session cookie of a sign-in and goes to the users list.
+#[cfg(feature = "ssr")]
+pub(crate) fn open_session(session: &roster::services::Session) {
+    set_cookie(&crate::session::session_cookie(
+        &session.token,
+        session.expires,
+        &site(),
+    ));
+    leptos_axum::redirect("/users");
 }
 
 /// Sends a `Set-Cookie` with the server function's response.

@@ -2,13 +2,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
-use axum::response::{AppendHeaders, IntoResponse};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use roster::Entity;
 use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
 use roster::domain::fields::Password;
 use roster::permission::CATALOGUE;
-use roster::services::LoginRequest;
 use roster::services::passwords::{ForgotPasswordRequest, ResetPasswordRequest};
+use roster::services::{LoginRequest, Session, SignIn};
 use roster_app::session::{cleared_cookie, credentials, session_cookie};
 use serde_json::{Map, Value, json};
 
@@ -22,13 +22,77 @@ pub async fn login(
     State(state): State<AppState>,
     Client(client): Client,
     Payload(request): Payload<LoginRequest>,
-) -> Result<impl IntoResponse, ApiError> {
-    let session = state.core.login(request, client).await?;
+) -> Result<Response, ApiError> {
+    match state.core.login(request, client).await? {
+        SignIn::Done(session) => Ok(signed_in(&state, session)),
+        SignIn::TwoFactorRequired { user, token } => Ok(Json(json!({
+            "type": "two_factor_required", "user": user, "token": token,
+        }))
+        .into_response()),
+    }
+}
+
+/// The second step of a two-factor sign-in.
+#[derive(serde::Deserialize)]
+pub struct CheckpointRequest {
+    token: String,
+    code: String,
+}
+
+pub async fn login_checkpoint(
+    State(state): State<AppState>,
+    Client(client): Client,
+    Payload(request): Payload<CheckpointRequest>,
+) -> Result<Response, ApiError> {
+    let session = state
+        .core
+        .complete_sign_in(&request.token, &request.code, client)
+        .await?;
+    Ok(signed_in(&state, session))
+}
+
+fn signed_in(state: &AppState, session: Session) -> Response {
     let cookie = session_cookie(&session.token, session.expires, &state.site);
-    Ok((
+    (
         AppendHeaders([(SET_COOKIE, cookie)]),
         Json(json!({ "user": session.user })),
-    ))
+    )
+        .into_response()
+}
+
+/// A code and the password, confirming a change to two-factor sign-in.
+#[derive(serde::Deserialize)]
+pub struct TwoFactorConfirmation {
+    code: String,
+    password: String,
+}
+
+pub async fn begin_two_factor(State(state): State<AppState>, Caller(caller): Caller) -> Reply {
+    Ok(Json(json!(state.core.begin_two_factor(&caller).await?)))
+}
+
+pub async fn enable_two_factor(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Payload(request): Payload<TwoFactorConfirmation>,
+) -> Reply {
+    let codes = state
+        .core
+        .enable_two_factor(&caller, &request.code, request.password)
+        .await?;
+    Ok(Json(json!({ "recovery_codes": codes })))
+}
+
+pub async fn disable_two_factor(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Payload(request): Payload<TwoFactorConfirmation>,
+) -> Reply {
+    state
+        .core
+        .disable_two_factor(&caller, &request.code, request.password)
+        .await?;
+    Ok(Json(json!({})))
 }
 
 pub async fn logout(

@@ -27,6 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/health", get(health))
         .route("/api/auth/login", post(account::login))
         .route("/api/auth/logout", post(account::logout))
+        .route(
+            "/api/auth/login/checkpoint",
+            post(account::login_checkpoint),
+        )
         .route("/api/auth/password/forgot", post(account::forgot_password))
         .route("/api/auth/password/reset", post(account::reset_password))
         .route("/api/client/account", get(account::account))
@@ -46,6 +50,12 @@ pub fn router() -> Router<AppState> {
             "/api/client/account/sessions/{session}",
             axum::routing::delete(account::end_session),
         )
+        .route(
+            "/api/client/account/two-factor",
+            get(account::begin_two_factor)
+                .post(account::enable_two_factor)
+                .delete(account::disable_two_factor),
+        )
         .route("/api/client/permissions", get(account::permissions))
         .route("/api/admin/users", get(users::list).post(users::create))
         .route(
@@ -62,6 +72,10 @@ pub fn router() -> Router<AppState> {
             post(users::send_password_reset),
         )
         .route("/api/admin/mail", get(users::outbox))
+        .route(
+            "/api/admin/users/{user}/two-factor",
+            axum::routing::delete(users::reset_two_factor),
+        )
         .route("/api/admin/roles", get(roles::list).post(roles::create))
         .route(
             "/api/admin/roles/{role}",

@@ -105,6 +105,19 @@ pub async fn outbox(
     Ok(Json(json!({ "mail": page })))
 }
 
+/// Turns off the user's two-factor sign-in; they are told by mail.
+pub async fn reset_two_factor(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(user): Path<String>,
+) -> Reply {
+    state
+        .core
+        .reset_two_factor(&caller, uuid_of(&user, Entity::User)?)
+        .await?;
+    Ok(Json(json!({})))
+}
+
 pub async fn servers(
     State(state): State<AppState>,
     Caller(caller): Caller,

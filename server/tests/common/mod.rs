@@ -390,6 +390,7 @@ impl TestApp {
             name: name.to_owned(),
             description: None,
             admin_permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+            require_two_factor: None,
         })
         .expect("valid role");
         self.core

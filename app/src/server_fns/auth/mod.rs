@@ -1,9 +1,11 @@
+mod complete_sign_in;
 mod current_user;
 mod forgot_password;
 mod reset_password;
 mod sign_in;
 mod sign_out;
 
+pub use complete_sign_in::{CompleteSignIn, complete_sign_in};
 pub use current_user::{CurrentUser, Me, current_user};
 pub use forgot_password::{ForgotPassword, forgot_password};
 pub use reset_password::{ResetPassword, reset_password};

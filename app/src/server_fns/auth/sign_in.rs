@@ -11,12 +11,11 @@ pub async fn sign_in(user: String, password: String) -> Result<(), AppError> {
     let client = use_context::<http::request::Parts>()
         .map(|parts| crate::session::client_info(&parts))
         .unwrap_or_default();
-    let session = core.login(LoginRequest { user, password }, client).await?;
-    super::super::set_cookie(&crate::session::session_cookie(
-        &session.token,
-        session.expires,
-        &super::super::site(),
-    ));
-    leptos_axum::redirect("/users");
+    match core.login(LoginRequest { user, password }, client).await? {
+        roster::services::SignIn::Done(session) => super::super::open_session(&session),
+        roster::services::SignIn::TwoFactorRequired { token, .. } => {
+            leptos_axum::redirect(&format!("/sign-in/code?token={token}"));
+        }
+    }
     Ok(())
 }

@@ -10,6 +10,7 @@ pub async fn save_role(
     name: String,
     #[server(default)] description: Option<String>,
     #[server(default)] admin_permissions: Vec<String>,
+    #[server(default)] require_two_factor: Option<String>,
 ) -> Result<roster::domain::role::Role, AppError> {
     use roster::domain::role::{CreateRoleRequest, NewRole, RolePatch, UpdateRoleRequest};
 
@@ -21,6 +22,7 @@ pub async fn save_role(
                 name: Some(name),
                 description: Some(description),
                 admin_permissions: Some(admin_permissions),
+                require_two_factor: Some(require_two_factor.is_some()),
             };
             core.update_role(&principal, uuid, RolePatch::try_from(request)?)
                 .await?
@@ -30,6 +32,7 @@ pub async fn save_role(
                 name,
                 description,
                 admin_permissions,
+                require_two_factor: Some(require_two_factor.is_some()),
             };
             core.create_role(&principal, NewRole::try_from(request)?)
                 .await?

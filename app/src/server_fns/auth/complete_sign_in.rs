@@ -1,0 +1,15 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The second step of a two-factor sign-in: the challenge token and a code.
+#[server(name = CompleteSignIn, prefix = "/_roster", endpoint = "auth/complete_sign_in")]
+pub async fn complete_sign_in(token: String, code: String) -> Result<(), AppError> {
+    let core = super::super::core()?;
+    let client = use_context::<http::request::Parts>()
+        .map(|parts| crate::session::client_info(&parts))
+        .unwrap_or_default();
+    let session = core.complete_sign_in(&token, &code, client).await?;
+    super::super::open_session(&session);
+    Ok(())
+}

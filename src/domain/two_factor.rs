@@ -1,0 +1,9 @@
+use serde::{Deserialize, Serialize};
+
+/// What an authenticator app needs to enrol: the `otpauth://` URL (shown as a QR code) and the
+/// secret in base32, for typing in by hand.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorSetup {
+    pub otp_url: String,
+    pub secret: String,
+}
