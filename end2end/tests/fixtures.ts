@@ -20,3 +20,4 @@ export const test = base.extend<{ cspViolations: string[] }>({
 });
 
 export { expect };
+export type { Page } from '@playwright/test';
