@@ -64,3 +64,18 @@ test('an unknown page says so with a 404 and a way back', async ({ page }) => {
   await expect(page.getByRole('link', { name: 'Back to Roster' })).toHaveAttribute('href', '/');
   await checkA11y(page);
 });
+
+test('a stranger is a normal state: visiting pages makes no failing request', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  for (const path of ['/', '/sign-in', '/forgot-password']) {
+    await page.goto(path);
+    await hydrated(page);
+  }
+  expect(problems).toEqual([]);
+});

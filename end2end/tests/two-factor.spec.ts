@@ -42,21 +42,21 @@ test('two-factor sign-in: enrol, sign in with a code, then a recovery code; an a
   await expect(codes).toHaveCount(10);
   const recovery = (await codes.first().textContent()) ?? '';
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in/);
   await passwordStep(page, username, password);
   await codeStep(page, username, await totp(secret, Date.now() + 30_000));
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await passwordStep(page, username, password);
   await codeStep(page, username, recovery);
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
 
   await signIn(page);
   await page.goto(`/users/${user.uuid}`);
   await hydrated(page);
   await page.getByRole('button', { name: 'Turn off two-factor sign-in' }).click();
   await expect(page.getByText('Two-factor sign-in is off for this user.')).toBeVisible();
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await signIn(page, username, password);
 });

@@ -181,7 +181,11 @@ async fn the_user_turns_it_off_with_a_code_and_password() {
         let body = json!({ "user": "changer", "password": PASSWORD }).to_string();
         let plain = app.post("/api/auth/login", &Auth::None, &body).await;
         assert_eq!(plain.body["user"]["username"], "changer");
-        assert!(plain.body.get("type").is_none(), "a plain sign-in again: {}", plain.body);
+        assert!(
+            plain.body.get("type").is_none(),
+            "a plain sign-in again: {}",
+            plain.body
+        );
         assert!(plain.headers.get("set-cookie").is_some());
         app
     })

@@ -109,9 +109,19 @@ pub fn load_error(errors: ArcRwSignal<Errors>) -> impl IntoView {
                         let text = error.to_string();
                         let signed_out = text.contains("missing authorization")
                             || text.contains("invalid session");
+                        let needs_two_factor = text.contains("two-factor authentication required");
                         if signed_out {
                             view! {
                                 <p>"Please " <a href="/sign-in">"sign in"</a> " to continue."</p>
+                            }
+                                .into_any()
+                        } else if needs_two_factor {
+                            view! {
+                                <p>
+                                    "Your role requires two-factor sign-in. "
+                                    <a href="/account">"Set it up on your account page"</a>
+                                    " to continue."
+                                </p>
                             }
                                 .into_any()
                         } else {

@@ -143,7 +143,7 @@ pub fn UserFields(
                 <div class="field field-check">
                     <label class="check" for="field-send_email">
                         <input type="checkbox" id="field-send_email" name="form[send_email]" value="on" />
-                        <span>"Send a set-password email" <span class="muted">" — a link to choose a password, valid 24 hours"</span></span>
+                        <span>"Mail a set-password link" <span class="muted">" — the new user chooses a password; the link works 24 hours"</span></span>
                     </label>
                 </div>
             })}
