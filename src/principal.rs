@@ -130,9 +130,30 @@ mod tests {
             name: "support".into(),
             description: None,
             admin_permissions: permissions,
+            require_two_factor: false,
             created: user.created,
         });
         user
+    }
+
+    #[test]
+    fn a_role_that_requires_two_factor_keeps_members_without_it_out() {
+        let mut user = with_role(vec![Permission::UsersRead]);
+        if let Some(role) = user.role.as_mut() {
+            role.require_two_factor = true;
+        }
+        let mut principal = Principal {
+            user,
+            credential: Credential::Session {
+                session_uuid: uuid::Uuid::new_v4(),
+            },
+        };
+        assert_eq!(
+            principal.require(Permission::UsersRead),
+            Err(CoreError::TwoFactorRequired)
+        );
+        principal.user.totp_enabled = true;
+        assert_eq!(principal.require(Permission::UsersRead), Ok(()));
     }
 
     #[test]
