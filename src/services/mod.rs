@@ -191,6 +191,27 @@ impl Core {
     }
 }
 
+impl Core {
+    /// Deletes the rows of `table` whose `column` (both fixed names, never input) lies at or
+    /// before `before`: what the periodic purges share.
+    pub(crate) async fn delete_up_to(
+        &self,
+        table: &'static str,
+        column: &'static str,
+        before: DateTime<Utc>,
+    ) -> Result<u64, CoreError> {
+        let sql = format!("DELETE FROM {table} WHERE {column} <= $1");
+        let deleted = with_db!(&self.db, pool => {
+            sqlx::query(&sql)
+                .bind(before)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(deleted)
+    }
+}
+
 /// Whether a row with this uuid exists in `table` (a fixed name, never input).
 pub(crate) async fn exists(
     tx: &mut Tx,

@@ -130,10 +130,9 @@ impl Core {
         principal: &Principal,
         uuid: Uuid,
     ) -> Result<(), CoreError> {
-        principal.require(Permission::UsersRead)?;
-        principal.require(Permission::UsersEmail)?;
-        let user = self.load_user(uuid).await?;
-        super::users::require_authority_over(principal, &user)?;
+        let user = self
+            .user_under_authority(principal, uuid, Permission::UsersEmail)
+            .await?;
         self.queue_reset(&user).await
     }
 
@@ -183,13 +182,6 @@ impl Core {
 
     /// Deletes tokens past their life; the server runs it periodically.
     pub async fn purge_expired_tokens(&self) -> Result<u64, CoreError> {
-        let purged = with_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM password_tokens WHERE expires <= $1")
-                .bind(now())
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        Ok(purged)
+        self.delete_up_to("password_tokens", "expires", now()).await
     }
 }

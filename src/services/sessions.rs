@@ -111,13 +111,6 @@ impl Core {
     /// Deletes sessions that have expired; the server runs it periodically.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn purge_expired_sessions(&self) -> Result<u64, CoreError> {
-        let purged = with_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM sessions WHERE expires <= $1")
-                .bind(now())
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        Ok(purged)
+        self.delete_up_to("sessions", "expires", now()).await
     }
 }

@@ -111,13 +111,11 @@ impl Core {
     /// Deletes counters whose window is over; the server runs it periodically.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn purge_sign_in_throttle(&self) -> Result<u64, CoreError> {
-        let purged = with_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM sign_in_throttle WHERE window_start <= $1")
-                .bind(now() - Duration::seconds(WINDOW_SECS))
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        Ok(purged)
+        self.delete_up_to(
+            "sign_in_throttle",
+            "window_start",
+            now() - Duration::seconds(WINDOW_SECS),
+        )
+        .await
     }
 }

@@ -116,16 +116,32 @@ impl Core {
         Ok(spent == 1)
     }
 
-    async fn check_password(&self, row: &SecretRow, password: String) -> Result<(), CoreError> {
-        if self
+    /// A change to two-factor sign-in, confirmed by the password and a code of the secret.
+    async fn confirm(
+        &self,
+        user: Uuid,
+        row: &SecretRow,
+        code: &str,
+        password: String,
+    ) -> Result<(), CoreError> {
+        let secret = row
+            .totp_secret
+            .as_deref()
+            .ok_or(CoreError::TwoFactorNotStarted)?;
+        if !self
             .hasher
             .verify(row.password_hash.clone(), password)
             .await?
         {
-            Ok(())
-        } else {
-            Err(CoreError::invalid_field("password", "incorrect"))
+            return Err(CoreError::invalid_field("password", "incorrect"));
         }
+        if !self
+            .accept_code(user, &decode_secret(secret)?, code)
+            .await?
+        {
+            return Err(CoreError::invalid_field("code", "incorrect"));
+        }
+        Ok(())
     }
 
     /// Starts enrolment: a new secret for the signed-in user, not yet in force.
@@ -172,17 +188,7 @@ impl Core {
         if row.totp_enabled {
             return Err(CoreError::TwoFactorEnabled);
         }
-        let secret = row
-            .totp_secret
-            .as_deref()
-            .ok_or(CoreError::TwoFactorNotStarted)?;
-        self.check_password(&row, password).await?;
-        if !self
-            .accept_code(user, &decode_secret(secret)?, code)
-            .await?
-        {
-            return Err(CoreError::invalid_field("code", "incorrect"));
-        }
+        self.confirm(user, &row, code, password).await?;
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
         let mut tx = self.db.begin().await?;
         with_tx!(&mut tx, conn => {
@@ -224,18 +230,10 @@ impl Core {
         principal.require_session()?;
         let user = principal.user.uuid;
         let row = self.secret_row(user).await?;
-        let secret = row
-            .totp_secret
-            .as_deref()
-            .filter(|_| row.totp_enabled)
-            .ok_or(CoreError::TwoFactorNotStarted)?;
-        self.check_password(&row, password).await?;
-        if !self
-            .accept_code(user, &decode_secret(secret)?, code)
-            .await?
-        {
-            return Err(CoreError::invalid_field("code", "incorrect"));
+        if !row.totp_enabled {
+            return Err(CoreError::TwoFactorNotStarted);
         }
+        self.confirm(user, &row, code, password).await?;
         self.clear_two_factor(user, None).await
     }
 
@@ -247,10 +245,9 @@ impl Core {
         principal: &Principal,
         uuid: Uuid,
     ) -> Result<(), CoreError> {
-        principal.require(Permission::UsersRead)?;
-        principal.require(Permission::UsersDisableTwoFactor)?;
-        let user = self.load_user(uuid).await?;
-        super::users::require_authority_over(principal, &user)?;
+        let user = self
+            .user_under_authority(principal, uuid, Permission::UsersDisableTwoFactor)
+            .await?;
         self.clear_two_factor(uuid, Some(&user)).await
     }
 
@@ -352,13 +349,7 @@ impl Core {
 
     /// Deletes challenges past their life; the server runs it periodically.
     pub async fn purge_expired_challenges(&self) -> Result<u64, CoreError> {
-        let purged = with_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM sign_in_challenges WHERE expires <= $1")
-                .bind(now())
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        Ok(purged)
+        self.delete_up_to("sign_in_challenges", "expires", now())
+            .await
     }
 }

@@ -64,6 +64,23 @@ fn write_error(error: sqlx::Error, on_unique: impl Fn(Option<&str>) -> Conflict)
     }
 }
 
+impl Core {
+    /// A user the caller acts on with `permission`: the route's permissions, the user, and
+    /// authority over them, checked in that order.
+    pub(crate) async fn user_under_authority(
+        &self,
+        principal: &Principal,
+        uuid: Uuid,
+        permission: Permission,
+    ) -> Result<User, CoreError> {
+        principal.require(Permission::UsersRead)?;
+        principal.require(permission)?;
+        let user = self.load_user(uuid).await?;
+        require_authority_over(principal, &user)?;
+        Ok(user)
+    }
+}
+
 /// Authority over a user as they stand: every admin permission they hold, which for a global
 /// admin is all of them.
 pub(crate) fn require_authority_over(
