@@ -276,7 +276,17 @@ async fn the_permission_catalogue_lists_groups_with_descriptions() {
         assert_eq!(users["description"], "Panel accounts.");
         let mut actions: Vec<&String> = users["permissions"].as_object().unwrap().keys().collect();
         actions.sort();
-        assert_eq!(actions, ["create", "delete", "email", "read", "update"]);
+        assert_eq!(
+            actions,
+            [
+                "create",
+                "delete",
+                "disable-two-factor",
+                "email",
+                "read",
+                "update"
+            ]
+        );
         assert_eq!(
             users["permissions"]["email"],
             "Send users mail, such as a password reset link."

@@ -13,6 +13,7 @@ const USERS_ALL: &[&str] = &[
     "users.update",
     "users.delete",
     "users.email",
+    "users.disable-two-factor",
 ];
 const ROLES_ALL: &[&str] = &["roles.read", "roles.create", "roles.update", "roles.delete"];
 /// The role of the role-admin target: a subset of `users.*`.

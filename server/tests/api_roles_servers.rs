@@ -26,7 +26,8 @@ async fn roles_can_be_created_read_updated_and_deleted() {
         assert_eq!(
             role,
             json!({ "uuid": role["uuid"], "name": "Support", "description": "Helps",
-                    "admin_permissions": ["users.read", "users.update"], "created": role["created"] })
+                    "admin_permissions": ["users.read", "users.update"], "require_two_factor": false,
+                    "created": role["created"] })
         );
         let path = format!("/api/admin/roles/{}", role["uuid"].as_str().unwrap());
         assert_eq!(app.get(&path, &key).await.body, json!({ "role": role }));
