@@ -116,7 +116,7 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn revoke_api_key(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require_session()?;
-        self.delete_owned("api_keys", uuid, principal.user.uuid, Entity::ApiKey)
+        self.delete_row("api_keys", uuid, Some(principal.user.uuid), Entity::ApiKey)
             .await
     }
 }

@@ -142,47 +142,26 @@ pub(crate) async fn user_for_update(tx: &mut Tx, uuid: Uuid) -> Result<Option<Us
 }
 
 impl Core {
-    /// Deletes the row with this uuid from `table` (a fixed name, never input); `NotFound` of
-    /// `entity` when there was none.
-    pub(crate) async fn delete_by_uuid(
+    /// Deletes the row with this uuid from `table` (a fixed name, never input), only when it
+    /// belongs to `owner` if one is given; `NotFound` of `entity` when there was no such row, so
+    /// someone else's row looks as if it did not exist.
+    pub(crate) async fn delete_row(
         &self,
         table: &'static str,
         uuid: Uuid,
+        owner: Option<Uuid>,
         entity: Entity,
     ) -> Result<(), CoreError> {
-        let sql = format!("DELETE FROM {table} WHERE uuid = $1");
+        let sql = match owner {
+            Some(_) => format!("DELETE FROM {table} WHERE uuid = $1 AND user_uuid = $2"),
+            None => format!("DELETE FROM {table} WHERE uuid = $1"),
+        };
         let affected = with_db!(&self.db, pool => {
-            sqlx::query(&sql)
-                .bind(uuid)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        if affected == 0 {
-            return Err(CoreError::NotFound(entity));
-        }
-        Ok(())
-    }
-}
-
-impl Core {
-    /// Deletes the row with this uuid from `table` (a fixed name, never input) when it belongs
-    /// to `owner`; someone else's row is `NotFound` of `entity`, as if it did not exist.
-    pub(crate) async fn delete_owned(
-        &self,
-        table: &'static str,
-        uuid: Uuid,
-        owner: Uuid,
-        entity: Entity,
-    ) -> Result<(), CoreError> {
-        let sql = format!("DELETE FROM {table} WHERE uuid = $1 AND user_uuid = $2");
-        let affected = with_db!(&self.db, pool => {
-            sqlx::query(&sql)
-                .bind(uuid)
-                .bind(owner)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
+            let mut query = sqlx::query(&sql).bind(uuid);
+            if let Some(owner) = owner {
+                query = query.bind(owner);
+            }
+            query.execute(pool).await.map(|r| r.rows_affected())
         })?;
         if affected == 0 {
             return Err(CoreError::NotFound(entity));

@@ -165,6 +165,6 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn delete_server(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require(Permission::ServersDelete)?;
-        self.delete_by_uuid("servers", uuid, Entity::Server).await
+        self.delete_row("servers", uuid, None, Entity::Server).await
     }
 }

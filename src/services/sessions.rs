@@ -94,7 +94,7 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn end_session(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require_session()?;
-        self.delete_owned("sessions", uuid, principal.user.uuid, Entity::Session)
+        self.delete_row("sessions", uuid, Some(principal.user.uuid), Entity::Session)
             .await
     }
 

@@ -127,18 +127,21 @@ fn authorize_update(
     Ok(())
 }
 
-/// Refuses a change that would take away the only active (not suspended) global admin. On PostgreSQL the count runs
-/// under a transaction-wide lock, so two admins demoting each other at once cannot both pass.
+/// Counts the global admins who are not suspended: those who can still act.
+const ACTIVE_GLOBAL_ADMINS: &str =
+    "SELECT count(*) FROM users WHERE admin = TRUE AND suspended = FALSE";
+
+/// Refuses a change that would take away the only active (not suspended) global admin. On
+/// PostgreSQL the count runs under a transaction-wide lock, so two admins demoting each other at
+/// once cannot both pass.
 async fn keep_a_global_admin(tx: &mut Tx) -> Result<(), CoreError> {
     if let Some(lock) = dialect::admin_removal_lock(tx.backend()) {
         with_tx!(tx, conn => sqlx::query(lock).execute(conn).await.map(|_| ()))?;
     }
     let admins = with_tx!(tx, conn => {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT count(*) FROM users WHERE admin = TRUE AND suspended = FALSE",
-        )
-        .fetch_one(conn)
-        .await
+        sqlx::query_scalar::<_, i64>(ACTIVE_GLOBAL_ADMINS)
+            .fetch_one(conn)
+            .await
     })?;
     if admins <= 1 {
         return Err(CoreError::LastGlobalAdmin);
@@ -508,9 +511,7 @@ impl Core {
     /// How many active (not suspended) global admins there are; for start-up checks.
     pub async fn count_global_admins(&self) -> Result<i64, CoreError> {
         let count = with_db!(&self.db, pool => {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT count(*) FROM users WHERE admin = TRUE AND suspended = FALSE",
-            )
+            sqlx::query_scalar::<_, i64>(ACTIVE_GLOBAL_ADMINS)
                 .fetch_one(pool)
                 .await
         })?;
