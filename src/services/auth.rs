@@ -215,13 +215,13 @@ impl Core {
             let token = self.challenge(uuid).await?;
             return Ok(SignIn::TwoFactorRequired { user, token });
         }
-        Ok(SignIn::Done(self.open_session(uuid, client).await?))
+        Ok(SignIn::Done(self.open_session(user, client).await?))
     }
 
     /// Opens a session for a user who proved who they are.
     pub(crate) async fn open_session(
         &self,
-        uuid: Uuid,
+        user: User,
         client: ClientInfo,
     ) -> Result<Session, CoreError> {
         let token = random_token();
@@ -237,7 +237,7 @@ impl Core {
             )
             .bind(Uuid::new_v4())
             .bind(sha256_hex(&token))
-            .bind(uuid)
+            .bind(user.uuid)
             .bind(created)
             .bind(created)
             .bind(expires)
@@ -247,7 +247,6 @@ impl Core {
             .await
             .map(|_| ())
         })?;
-        let user = self.load_user(uuid).await?;
         Ok(Session {
             token,
             expires,

@@ -341,7 +341,8 @@ impl Core {
             return Err(CoreError::InvalidTwoFactor);
         }
         self.sign_in_succeeded(attempt).await?;
-        if self.load_user(user).await?.suspended {
+        let user = self.load_user(user).await?;
+        if user.suspended {
             return Err(CoreError::Suspended);
         }
         self.open_session(user, client).await
