@@ -30,6 +30,25 @@ pub struct ResetPasswordRequest {
     pub password: String,
 }
 
+/// A valid reset: the token as sent, the password by the core's rules.
+pub struct PasswordReset {
+    pub token: String,
+    pub password: Password,
+}
+
+impl TryFrom<ResetPasswordRequest> for PasswordReset {
+    type Error = CoreError;
+
+    fn try_from(request: ResetPasswordRequest) -> Result<Self, Self::Error> {
+        let password = Password::parse(request.password)
+            .map_err(|reason| CoreError::invalid_field("password", reason))?;
+        Ok(PasswordReset {
+            token: request.token,
+            password,
+        })
+    }
+}
+
 /// How long a reset link works.
 pub const RESET_TOKEN_MINUTES: i64 = 20;
 /// How long the link of a new account's first mail works: people read mail later than they
@@ -139,8 +158,9 @@ impl Core {
     /// Sets the password of the token's user; the token is spent, every session of the user
     /// ends.
     #[tracing::instrument(skip_all, err(level = "debug"))]
-    pub async fn reset_password(&self, token: &str, password: Password) -> Result<(), CoreError> {
-        let digest = sha256_hex(token);
+    pub async fn reset_password(&self, reset: PasswordReset) -> Result<(), CoreError> {
+        let PasswordReset { token, password } = reset;
+        let digest = sha256_hex(&token);
         let known = with_db!(&self.db, pool => {
             sqlx::query_scalar::<_, i64>(
                 "SELECT count(*) FROM password_tokens WHERE token_hash = $1 AND expires > $2",

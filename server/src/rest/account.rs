@@ -5,7 +5,6 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use roster::Entity;
 use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
-use roster::domain::fields::Password;
 use roster::permission::CATALOGUE;
 use roster::services::passwords::{ForgotPasswordRequest, ResetPasswordRequest};
 use roster::services::{LoginRequest, Session, SignIn};
@@ -124,9 +123,7 @@ pub async fn reset_password(
     State(state): State<AppState>,
     Payload(request): Payload<ResetPasswordRequest>,
 ) -> Reply {
-    let password = Password::parse(request.password)
-        .map_err(|reason| roster::CoreError::invalid_field("password", reason))?;
-    state.core.reset_password(&request.token, password).await?;
+    state.core.reset_password(request.try_into()?).await?;
     Ok(Json(json!({})))
 }
 
