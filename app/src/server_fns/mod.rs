@@ -37,6 +37,14 @@ pub(crate) fn session_credentials() -> Result<roster::services::Credentials, App
     Ok(credentials)
 }
 
+/// Where the request came from, for a new session and the throttles.
+#[cfg(feature = "ssr")]
+pub(crate) fn client() -> roster::services::ClientInfo {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .map(|parts| crate::session::client_info(&parts))
+        .unwrap_or_default()
+}
+
 /// The signed-in user of the request.
 #[cfg(feature = "ssr")]
 pub(crate) async fn principal() -> Result<(roster::Core, roster::Principal), AppError> {

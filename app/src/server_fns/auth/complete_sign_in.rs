@@ -6,9 +6,7 @@ use crate::error::AppError;
 #[server(name = CompleteSignIn, prefix = "/_roster", endpoint = "auth/complete_sign_in")]
 pub async fn complete_sign_in(token: String, code: String) -> Result<(), AppError> {
     let core = super::super::core()?;
-    let client = use_context::<http::request::Parts>()
-        .map(|parts| crate::session::client_info(&parts))
-        .unwrap_or_default();
+    let client = super::super::client();
     let session = core.complete_sign_in(&token, &code, client).await?;
     super::super::open_session(&session);
     Ok(())

@@ -6,8 +6,6 @@ use crate::error::AppError;
 #[server(name = ForgotPassword, prefix = "/_roster", endpoint = "auth/forgot_password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     let core = super::super::core()?;
-    let client = use_context::<http::request::Parts>()
-        .map(|parts| crate::session::client_info(&parts))
-        .unwrap_or_default();
+    let client = super::super::client();
     Ok(core.request_password_reset(&email, &client).await?)
 }

@@ -8,9 +8,7 @@ pub async fn sign_in(user: String, password: String) -> Result<(), AppError> {
     use roster::services::LoginRequest;
 
     let core = super::super::core()?;
-    let client = use_context::<http::request::Parts>()
-        .map(|parts| crate::session::client_info(&parts))
-        .unwrap_or_default();
+    let client = super::super::client();
     match core.login(LoginRequest { user, password }, client).await? {
         roster::services::SignIn::Done(session) => super::super::open_session(&session),
         roster::services::SignIn::TwoFactorRequired { token, .. } => {
