@@ -5,6 +5,7 @@
 mod account;
 pub mod error;
 mod extract;
+mod mail;
 mod roles;
 mod servers;
 mod users;
@@ -71,7 +72,7 @@ pub fn router() -> Router<AppState> {
             "/api/admin/users/{user}/email/reset-password",
             post(users::send_password_reset),
         )
-        .route("/api/admin/mail", get(users::outbox))
+        .route("/api/admin/mail", get(mail::outbox))
         .route(
             "/api/admin/users/{user}/two-factor",
             axum::routing::delete(users::reset_two_factor),

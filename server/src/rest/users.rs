@@ -95,16 +95,6 @@ pub async fn send_password_reset(
     Ok((StatusCode::ACCEPTED, Json(json!({}))))
 }
 
-/// The mail outbox, newest first (global admins only: waiting mail shows its link).
-pub async fn outbox(
-    State(state): State<AppState>,
-    Caller(caller): Caller,
-    Listing(query): Listing,
-) -> Reply {
-    let page = state.core.list_outbox(&caller, query).await?;
-    Ok(Json(json!({ "mail": page })))
-}
-
 /// Turns off the user's two-factor sign-in; they are told by mail.
 pub async fn reset_two_factor(
     State(state): State<AppState>,
