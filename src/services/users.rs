@@ -361,12 +361,14 @@ impl Core {
     ) -> Result<User, CoreError> {
         principal.require(Permission::UsersRead)?;
         principal.require(Permission::UsersUpdate)?;
-        // Judged once before the (slow) password hash, so that a refused request costs no
-        // Argon2 work, and again on the locked row, which is what counts.
-        let stored = self.load_user(uuid).await?;
-        authorize_update(principal, &stored, &patch)?;
-        if let Some(Some(role_uuid)) = patch.role_uuid {
-            self.authorize_role_grant(principal, role_uuid).await?;
+        // A password to hash or a role to grant is judged once before the transaction, so that
+        // a refused request costs no Argon2 work; the locked row below is what counts.
+        if patch.password.is_some() || matches!(patch.role_uuid, Some(Some(_))) {
+            let stored = self.load_user(uuid).await?;
+            authorize_update(principal, &stored, &patch)?;
+            if let Some(Some(role_uuid)) = patch.role_uuid {
+                self.authorize_role_grant(principal, role_uuid).await?;
+            }
         }
         let password_hash = self.optional_hash(patch.password.clone()).await?;
         let mut tx = self.db.begin().await?;
