@@ -11,6 +11,7 @@ pub enum Permission {
     UsersDelete,
     UsersEmail,
     UsersDisableTwoFactor,
+    UsersActivity,
     RolesRead,
     RolesCreate,
     RolesUpdate,
@@ -19,6 +20,7 @@ pub enum Permission {
     ServersCreate,
     ServersUpdate,
     ServersDelete,
+    ActivityRead,
 }
 
 /// A group of the catalogue, as `GET /api/client/permissions` and the console show it.
@@ -39,6 +41,7 @@ pub const CATALOGUE: &[PermissionGroup] = &[
             Permission::UsersDelete,
             Permission::UsersEmail,
             Permission::UsersDisableTwoFactor,
+            Permission::UsersActivity,
         ],
     },
     PermissionGroup {
@@ -61,16 +64,22 @@ pub const CATALOGUE: &[PermissionGroup] = &[
             Permission::ServersDelete,
         ],
     },
+    PermissionGroup {
+        name: "activity",
+        description: "The activity log of every change.",
+        permissions: &[Permission::ActivityRead],
+    },
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 16] = [
         Permission::UsersRead,
         Permission::UsersCreate,
         Permission::UsersUpdate,
         Permission::UsersDelete,
         Permission::UsersEmail,
         Permission::UsersDisableTwoFactor,
+        Permission::UsersActivity,
         Permission::RolesRead,
         Permission::RolesCreate,
         Permission::RolesUpdate,
@@ -79,6 +88,7 @@ impl Permission {
         Permission::ServersCreate,
         Permission::ServersUpdate,
         Permission::ServersDelete,
+        Permission::ActivityRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,6 +99,7 @@ impl Permission {
             Permission::UsersDelete => "users.delete",
             Permission::UsersEmail => "users.email",
             Permission::UsersDisableTwoFactor => "users.disable-two-factor",
+            Permission::UsersActivity => "users.activity",
             Permission::RolesRead => "roles.read",
             Permission::RolesCreate => "roles.create",
             Permission::RolesUpdate => "roles.update",
@@ -97,6 +108,7 @@ impl Permission {
             Permission::ServersCreate => "servers.create",
             Permission::ServersUpdate => "servers.update",
             Permission::ServersDelete => "servers.delete",
+            Permission::ActivityRead => "activity.read",
         }
     }
 
@@ -108,6 +120,7 @@ impl Permission {
             Permission::UsersDelete => "Delete users.",
             Permission::UsersEmail => "Send users mail, such as a password reset link.",
             Permission::UsersDisableTwoFactor => "Turn off a user's two-factor sign-in.",
+            Permission::UsersActivity => "Read what a user did and what was done to them.",
             Permission::RolesRead => "List and view roles.",
             Permission::RolesCreate => "Create roles.",
             Permission::RolesUpdate => "Change roles and their permissions.",
@@ -116,6 +129,7 @@ impl Permission {
             Permission::ServersCreate => "Create servers.",
             Permission::ServersUpdate => "Rename servers and transfer them to another owner.",
             Permission::ServersDelete => "Delete servers.",
+            Permission::ActivityRead => "Read the activity log of every change.",
         }
     }
 

@@ -12,6 +12,7 @@ pub enum Credential {
     /// An API key, which narrows the user's permissions to its scope.
     ApiKey {
         key_uuid: uuid::Uuid,
+        name: String,
         scope: Vec<Permission>,
     },
 }
@@ -21,6 +22,8 @@ pub enum Credential {
 pub struct Principal {
     pub user: User,
     pub credential: Credential,
+    /// The client's address, as the edge worked it out: what the activity log records.
+    pub ip: Option<String>,
 }
 
 impl Principal {
@@ -147,6 +150,7 @@ mod tests {
             credential: Credential::Session {
                 session_uuid: uuid::Uuid::new_v4(),
             },
+            ip: None,
         };
         assert_eq!(
             principal.require(Permission::UsersRead),
@@ -163,6 +167,7 @@ mod tests {
             credential: Credential::Session {
                 session_uuid: uuid::Uuid::new_v4(),
             },
+            ip: None,
         };
         assert_eq!(
             principal.require(Permission::UsersRead),
@@ -177,6 +182,7 @@ mod tests {
             credential: Credential::Session {
                 session_uuid: uuid::Uuid::new_v4(),
             },
+            ip: None,
         };
         assert_eq!(principal.require(Permission::UsersRead), Ok(()));
         assert_eq!(
@@ -193,8 +199,10 @@ mod tests {
             user,
             credential: Credential::ApiKey {
                 key_uuid: uuid::Uuid::new_v4(),
+                name: "billing".into(),
                 scope: vec![Permission::UsersRead],
             },
+            ip: None,
         };
         assert!(principal.can(Permission::UsersRead));
         assert!(!principal.can(Permission::UsersCreate));
@@ -206,8 +214,10 @@ mod tests {
             user: with_role(vec![Permission::UsersRead]),
             credential: Credential::ApiKey {
                 key_uuid: uuid::Uuid::new_v4(),
+                name: "billing".into(),
                 scope: Permission::ALL.to_vec(),
             },
+            ip: None,
         };
         assert_eq!(
             principal.effective_permissions(),
@@ -222,8 +232,10 @@ mod tests {
             user,
             credential: Credential::ApiKey {
                 key_uuid: uuid::Uuid::new_v4(),
+                name: "billing".into(),
                 scope,
             },
+            ip: None,
         }
     }
 
@@ -245,6 +257,7 @@ mod tests {
             credential: Credential::Session {
                 session_uuid: uuid::Uuid::new_v4(),
             },
+            ip: None,
         };
         assert_eq!(
             principal.require_global(Guardrail::ModifyAdmin),

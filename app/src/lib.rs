@@ -60,6 +60,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") ssr=SsrMode::Async view=pages::users::UsersPage />
                     <Route path=path!("users/new") ssr=SsrMode::Async view=pages::user_new::NewUserPage />
                     <Route path=path!("users/:id") ssr=SsrMode::Async view=pages::user_edit::EditUserPage />
+                    <Route path=path!("users/:id/activity") ssr=SsrMode::Async view=pages::activity::UserActivityPage />
+                    <Route path=path!("activity") ssr=SsrMode::Async view=pages::activity::ActivityPage />
                     <Route path=path!("roles") ssr=SsrMode::Async view=pages::roles::RolesPage />
                     <Route path=path!("servers") ssr=SsrMode::Async view=pages::servers::ServersPage />
                     <Route path=path!("api-keys") ssr=SsrMode::Async view=pages::api_keys::ApiKeysPage />

@@ -3,15 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use cookie::{Cookie, SameSite};
-use http::HeaderMap;
 use http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use roster::services::{ClientInfo, Credentials};
 
 use crate::site::{ClientAddr, Site};
 
-/// Reads the `Authorization` header and the session cookie from request headers. Over https
-/// only the `__Host-` cookie counts, so one planted by a sibling subdomain is never read.
-pub fn credentials(headers: &HeaderMap, site: &Site) -> Credentials {
+/// Reads the `Authorization` header and the session cookie of a request, with the client
+/// address the edge worked out. Over https only the `__Host-` cookie counts, so one planted by a
+/// sibling subdomain is never read.
+pub fn credentials(parts: &http::request::Parts, site: &Site) -> Credentials {
+    let headers = &parts.headers;
     let authorization = headers
         .get(AUTHORIZATION)
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
@@ -27,16 +28,21 @@ pub fn credentials(headers: &HeaderMap, site: &Site) -> Credentials {
     Credentials {
         authorization,
         session_token,
+        ip: client_address(parts),
     }
+}
+
+fn client_address(parts: &http::request::Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ClientAddr>()
+        .map(|client| client.0.to_string())
 }
 
 /// Where a request came from, kept with a new session and counted by the sign-in throttle: the
 /// client address the edge worked out (see [`Site::client_address`]) and the user agent.
 pub fn client_info(parts: &http::request::Parts) -> ClientInfo {
-    let ip = parts
-        .extensions
-        .get::<ClientAddr>()
-        .map(|client| client.0.to_string());
+    let ip = client_address(parts);
     let user_agent = parts
         .headers
         .get(USER_AGENT)
@@ -75,30 +81,31 @@ mod tests {
         Site::new(Some("https://roster.example.com"), None).expect("valid site")
     }
 
+    fn request_with_cookie(cookie: &'static str) -> http::request::Parts {
+        let (parts, ()) = http::Request::builder()
+            .header(COOKIE, HeaderValue::from_static(cookie))
+            .body(())
+            .expect("valid request")
+            .into_parts();
+        parts
+    }
+
     #[test]
     fn the_session_cookie_is_found_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            COOKIE,
-            HeaderValue::from_static("a=1; roster_session=tok; b=2"),
-        );
+        let parts = request_with_cookie("a=1; roster_session=tok; b=2");
         let site = Site::default();
         assert_eq!(
-            credentials(&headers, &site).session_token.as_deref(),
+            credentials(&parts, &site).session_token.as_deref(),
             Some("tok")
         );
-        assert!(credentials(&headers, &site).authorization.is_none());
+        assert!(credentials(&parts, &site).authorization.is_none());
     }
 
     #[test]
     fn over_https_only_the_host_prefixed_cookie_counts() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            COOKIE,
-            HeaderValue::from_static("roster_session=planted; __Host-roster_session=real"),
-        );
+        let parts = request_with_cookie("roster_session=planted; __Host-roster_session=real");
         assert_eq!(
-            credentials(&headers, &https()).session_token.as_deref(),
+            credentials(&parts, &https()).session_token.as_deref(),
             Some("real")
         );
     }

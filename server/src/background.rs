@@ -9,13 +9,14 @@ use roster::services::mail::Mailer;
 const MAIL_EVERY: Duration = Duration::from_secs(2);
 use tokio::task::JoinHandle;
 
-/// How often expired sessions and sign-in counters are deleted. They stop counting the moment
-/// they expire; the purge only keeps the tables small.
+/// How often expired sessions, sign-in counters and activity past its retention are deleted.
+/// Sessions and counters stop counting the moment they expire; the purge only keeps the tables
+/// small.
 const PURGE_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// Starts the periodic jobs; abort the handle to stop them. Each job is one short statement, so
 /// stopping between or during runs loses nothing.
-pub fn start(core: Core, mailer: Option<Mailer>) -> JoinHandle<()> {
+pub fn start(core: Core, mailer: Option<Mailer>, activity_retention: chrono::Duration) -> JoinHandle<()> {
     if let Some(mailer) = mailer {
         let core = core.clone();
         tokio::spawn(async move {
@@ -46,6 +47,11 @@ pub fn start(core: Core, mailer: Option<Mailer>) -> JoinHandle<()> {
             }
             if let Err(error) = core.purge_expired_tokens().await {
                 tracing::warn!(%error, "purging expired password tokens failed");
+            }
+            match core.purge_activity(chrono::Utc::now() - activity_retention).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "activity older than its retention deleted"),
+                Err(error) => tracing::warn!(%error, "purging old activity failed"),
             }
             match core.purge_sign_in_throttle().await {
                 Ok(0) => {}

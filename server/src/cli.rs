@@ -85,6 +85,14 @@ pub struct ServeArgs {
         default_value = "Roster <roster@localhost>"
     )]
     pub mail_from: String,
+    /// How many days the activity log keeps its rows; older ones are deleted in the background
+    #[arg(
+        long,
+        env = "ROSTER_ACTIVITY_RETENTION_DAYS",
+        default_value_t = 365,
+        value_parser = clap::value_parser!(u32).range(1..=36500)
+    )]
+    pub activity_retention_days: u32,
 }
 
 #[derive(Subcommand)]
@@ -126,8 +134,11 @@ pub enum ApiKeysCommand {
 #[derive(Args)]
 pub struct SeedArgs {
     /// How many users to add
-    #[arg(long)]
+    #[arg(long, default_value_t = 0)]
     pub users: u64,
+    /// How many activity rows to add, spread over the first thousand users
+    #[arg(long, default_value_t = 0)]
+    pub activity: u64,
 }
 
 async fn open(url: &str) -> Result<Core, StartupError> {
@@ -205,10 +216,12 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
         }
         Command::Seed(args) => {
             let started = std::time::Instant::now();
-            let report = core.seed_users(args.users).await?;
+            let users = core.seed_users(args.users).await?;
+            let activity = core.seed_activity(args.activity).await?;
             println!(
-                "inserted {} users in {:.1}s",
-                report.inserted,
+                "inserted {} users and {} activity rows in {:.1}s",
+                users.inserted,
+                activity.inserted,
                 started.elapsed().as_secs_f64()
             );
             Ok(())
@@ -264,7 +277,8 @@ async fn run_serve(core: Core, args: ServeArgs) -> Result<(), StartupError> {
     if mailer.is_none() {
         tracing::info!("no ROSTER_SMTP_URL: mail waits in the outbox (`roster mail list`)");
     }
-    let jobs = crate::background::start(core.clone(), mailer);
+    let retention = chrono::Duration::days(i64::from(args.activity_retention_days));
+    let jobs = crate::background::start(core.clone(), mailer, retention);
     let app = build_app(AppState { core, leptos, site });
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(address = %listener.local_addr()?, database = backend.as_str(), "Roster is listening");
@@ -306,7 +320,7 @@ mod tests {
             assert_eq!(cli.database_url, "sqlite://x.db");
             assert!(matches!(
                 cli.command,
-                Some(Command::Seed(SeedArgs { users: 5 }))
+                Some(Command::Seed(SeedArgs { users: 5, activity: 0 }))
             ));
         }
     }

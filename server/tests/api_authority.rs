@@ -241,6 +241,7 @@ async fn targets(
             credential: roster::Credential::Session {
                 session_uuid: uuid::Uuid::new_v4(),
             },
+            ip: None,
         };
         app.core
             .list_api_keys(&principal, roster::domain::page::ListQuery::largest())
@@ -364,6 +365,7 @@ async fn snapshot(
         credential: roster::Credential::Session {
             session_uuid: uuid::Uuid::new_v4(),
         },
+        ip: None,
     };
     let keys = app
         .core

@@ -1,6 +1,7 @@
 //! Domain types: each value is parsed once, by one fallible constructor, with the contract's
 //! rules. The same code runs in the browser (console forms) and on the server.
 
+pub mod activity;
 pub mod api_key;
 pub mod fields;
 pub mod mail;

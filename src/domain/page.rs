@@ -17,6 +17,9 @@ pub struct ListParams {
     /// Users only: `true` or `false` keeps only suspended or only active users.
     #[serde(default)]
     pub suspended: Option<String>,
+    /// Users only: `false` keeps only users who never signed in, `true` only those who have.
+    #[serde(default)]
+    pub signed_in: Option<String>,
 }
 
 /// A parsed, valid list request.
@@ -28,6 +31,8 @@ pub struct ListQuery {
     pub search: Option<String>,
     /// `None` means suspended and active users alike.
     pub suspended: Option<bool>,
+    /// `None` means whether or not they ever signed in.
+    pub signed_in: Option<bool>,
 }
 
 impl Default for ListQuery {
@@ -37,11 +42,12 @@ impl Default for ListQuery {
             per_page: DEFAULT_PER_PAGE,
             search: None,
             suspended: None,
+            signed_in: None,
         }
     }
 }
 
-fn parse_bound(
+pub(crate) fn parse_bound(
     errors: &mut FieldErrors,
     field: &str,
     raw: Option<&str>,
@@ -64,6 +70,18 @@ fn parse_bound(
         Err(_) => {
             errors.push(field, "must be a whole number");
             default
+        }
+    }
+}
+
+fn parse_flag(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<bool> {
+    match raw.map(str::trim) {
+        None | Some("") => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => {
+            errors.push(field, "must be true or false");
+            None
         }
     }
 }
@@ -92,21 +110,15 @@ impl TryFrom<ListParams> for ListQuery {
                 errors.push("search", "must not contain control characters");
             }
         }
-        let suspended = match params.suspended.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some("true") => Some(true),
-            Some("false") => Some(false),
-            Some(_) => {
-                errors.push("suspended", "must be true or false");
-                None
-            }
-        };
+        let suspended = parse_flag(&mut errors, "suspended", params.suspended.as_deref());
+        let signed_in = parse_flag(&mut errors, "signed_in", params.signed_in.as_deref());
         errors.into_result()?;
         Ok(ListQuery {
             page,
             per_page,
             search,
             suspended,
+            signed_in,
         })
     }
 }
@@ -135,6 +147,7 @@ impl ListQuery {
             per_page: Some(self.per_page.to_string()),
             search: self.search.clone(),
             suspended: self.suspended.map(|s| s.to_string()),
+            signed_in: self.signed_in.map(|s| s.to_string()),
         }
     }
 }
@@ -165,6 +178,7 @@ mod tests {
             per_page: Some(per_page.into()),
             search: None,
             suspended: None,
+            signed_in: None,
         }
     }
 
@@ -236,6 +250,22 @@ mod tests {
         assert_eq!(
             parse("yes").unwrap_err().messages(),
             vec!["suspended: must be true or false".to_owned()]
+        );
+    }
+
+    #[test]
+    fn the_signed_in_filter_is_true_false_or_absent() {
+        let parse = |value: &str| {
+            ListQuery::try_from(ListParams {
+                signed_in: Some(value.into()),
+                ..ListParams::default()
+            })
+        };
+        assert_eq!(parse("false").unwrap().signed_in, Some(false));
+        assert_eq!(parse("true").unwrap().signed_in, Some(true));
+        assert_eq!(
+            parse("never").unwrap_err().messages(),
+            vec!["signed_in: must be true or false".to_owned()]
         );
     }
 }

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::fields::{Email, ExternalId, Language, Password, PersonName, Username};
 use super::role::Role;
-use super::serde_helpers::{double_option, timestamp};
+use super::serde_helpers::{double_option, optional_timestamp, timestamp};
 use crate::error::{CoreError, FieldErrors};
 
 /// The user object of the contract. It never carries a password or its hash.
@@ -25,6 +25,9 @@ pub struct User {
     pub has_password: bool,
     /// A suspended user can sign in to nothing and use none of their keys.
     pub suspended: bool,
+    /// When the user last signed in; `null` for never.
+    #[serde(serialize_with = "optional_timestamp")]
+    pub last_login: Option<DateTime<Utc>>,
 }
 
 /// `POST /api/admin/users` as sent.
@@ -237,6 +240,7 @@ pub(crate) mod tests {
             created: Utc::now(),
             has_password: true,
             suspended: false,
+            last_login: None,
         }
     }
 

@@ -1,6 +1,8 @@
 use uuid::Uuid;
 
+use super::activity::{Actor, Changes, Target, record};
 use super::{Core, now};
+use crate::domain::activity::Event;
 use crate::domain::api_key::{ApiKey, CreatedApiKey, NewApiKey};
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::user::User;
@@ -8,10 +10,21 @@ use crate::error::{CoreError, Entity};
 use crate::principal::{Credential, Principal};
 use crate::secret::{new_api_key, sha256_hex};
 use crate::store::rows::{ApiKeyRow, encode_permissions};
-use crate::store::with_db;
+use crate::store::{dialect, with_db, with_tx};
 
 pub(super) const API_KEY_SELECT: &str = "SELECT uuid, user_uuid, name, key_start, key_hash, \
     admin_permissions, expires, created FROM api_keys";
+
+/// A key as the log keeps it: what it may do and whose it is, never its secret.
+fn api_key_snapshot(key: &ApiKey, owner: &User) -> serde_json::Value {
+    serde_json::json!({
+        "name": key.name,
+        "key_start": key.key_start,
+        "admin_permissions": key.admin_permissions,
+        "expires": key.expires,
+        "owner": { "uuid": owner.uuid, "username": owner.username },
+    })
+}
 
 impl Core {
     /// The caller's own keys, newest first.
@@ -57,7 +70,8 @@ impl Core {
     ) -> Result<CreatedApiKey, CoreError> {
         principal.require_session()?;
         principal.require_all(&input.admin_permissions)?;
-        self.insert_api_key(&principal.user, input).await
+        self.insert_api_key(&principal.user, input, &Actor::of(principal))
+            .await
     }
 
     /// Creates a key for `owner` on the operator's authority (`roster api-keys create`), still
@@ -73,19 +87,23 @@ impl Core {
             credential: Credential::Session {
                 session_uuid: Uuid::nil(),
             },
+            ip: None,
         };
         as_owner.require_all(&input.admin_permissions)?;
-        self.insert_api_key(&as_owner.user, input).await
+        self.insert_api_key(&as_owner.user, input, &Actor::operator())
+            .await
     }
 
     async fn insert_api_key(
         &self,
         owner: &User,
         input: NewApiKey,
+        actor: &Actor,
     ) -> Result<CreatedApiKey, CoreError> {
         let uuid = Uuid::new_v4();
         let (key, key_start) = new_api_key();
-        with_db!(&self.db, pool => {
+        let mut tx = self.db.begin().await?;
+        with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO api_keys (uuid, user_uuid, name, key_start, key_hash, \
                  admin_permissions, expires, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -98,25 +116,51 @@ impl Core {
             .bind(encode_permissions(&input.admin_permissions))
             .bind(input.expires)
             .bind(now())
-            .execute(pool)
+            .execute(conn)
             .await
             .map(|_| ())
         })?;
         let sql = format!("{API_KEY_SELECT} WHERE uuid = $1");
-        let row = with_db!(&self.db, pool => {
-            sqlx::query_as::<_, ApiKeyRow>(&sql).bind(uuid).fetch_one(pool).await
+        let row = with_tx!(&mut tx, conn => {
+            sqlx::query_as::<_, ApiKeyRow>(&sql).bind(uuid).fetch_one(conn).await
         })?;
-        Ok(CreatedApiKey {
-            api_key: row.into(),
-            key,
-        })
+        let api_key = ApiKey::from(row);
+        let changes = Changes::created(api_key_snapshot(&api_key, owner));
+        let target = Some(Target::api_key(uuid, &api_key.name));
+        record(&mut tx, actor, Event::ApiKeyCreate, target, changes).await?;
+        tx.commit().await?;
+        Ok(CreatedApiKey { api_key, key })
     }
 
     /// Revokes one of the caller's keys, by session only; someone else's key is "not found".
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn revoke_api_key(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require_session()?;
-        self.delete_row("api_keys", uuid, Some(principal.user.uuid), Entity::ApiKey)
-            .await
+        let mut tx = self.db.begin().await?;
+        let sql = format!(
+            "{API_KEY_SELECT} WHERE uuid = $1 AND user_uuid = $2{}",
+            dialect::lock_row(tx.backend())
+        );
+        let row = with_tx!(&mut tx, conn => {
+            sqlx::query_as::<_, ApiKeyRow>(&sql)
+                .bind(uuid)
+                .bind(principal.user.uuid)
+                .fetch_optional(conn)
+                .await
+        })?
+        .ok_or(CoreError::NotFound(Entity::ApiKey))?;
+        let api_key = ApiKey::from(row);
+        let changes = Changes::deleted(api_key_snapshot(&api_key, &principal.user));
+        let target = Some(Target::api_key(uuid, &api_key.name));
+        record(&mut tx, &Actor::of(principal), Event::ApiKeyRevoke, target, changes).await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM api_keys WHERE uuid = $1")
+                .bind(uuid)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        tx.commit().await?;
+        Ok(())
     }
 }

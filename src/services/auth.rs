@@ -2,14 +2,16 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::activity::{Actor, Changes, Target, record};
 use super::api_keys::API_KEY_SELECT;
-use super::{Core, now};
+use super::{Core, now, user_for_update};
+use crate::domain::activity::Event;
 use crate::domain::user::User;
 use crate::error::CoreError;
 use crate::principal::{Credential, Principal};
 use crate::secret::{api_key_start, digests_match, random_token, sha256_hex};
 use crate::store::rows::ApiKeyRow;
-use crate::store::with_db;
+use crate::store::{with_db, with_tx};
 
 pub const SESSION_LIFETIME_DAYS: i64 = 7;
 
@@ -18,6 +20,8 @@ pub const SESSION_LIFETIME_DAYS: i64 = 7;
 pub struct Credentials {
     pub authorization: Option<String>,
     pub session_token: Option<String>,
+    /// Where the request came from, carried into the principal for the activity log.
+    pub ip: Option<String>,
 }
 
 /// `POST /api/auth/login` as sent: `user` is a username or an email address.
@@ -88,11 +92,13 @@ impl Core {
     /// account (which tells them they are suspended).
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn identify(&self, credentials: &Credentials) -> Result<Principal, CoreError> {
-        match (&credentials.authorization, &credentials.session_token) {
+        let mut principal = match (&credentials.authorization, &credentials.session_token) {
             (Some(header), _) => self.authenticate_key(header).await,
             (None, Some(token)) => self.authenticate_session(token).await,
             (None, None) => Err(CoreError::MissingAuthorization),
-        }
+        }?;
+        principal.ip = credentials.ip.clone();
+        Ok(principal)
     }
 
     async fn authenticate_key(&self, header: &str) -> Result<Principal, CoreError> {
@@ -116,12 +122,15 @@ impl Core {
             .find_user(row.user_uuid)
             .await?
             .ok_or(CoreError::InvalidApiKey)?;
+        let scope = row.scope();
         Ok(Principal {
             user,
             credential: Credential::ApiKey {
                 key_uuid: row.uuid,
-                scope: row.scope(),
+                name: row.name,
+                scope,
             },
+            ip: None,
         })
     }
 
@@ -156,6 +165,7 @@ impl Core {
             credential: Credential::Session {
                 session_uuid: row.uuid,
             },
+            ip: None,
         })
     }
 
@@ -203,12 +213,16 @@ impl Core {
             }
         };
         let Some(uuid) = uuid.filter(|_| valid) else {
+            self.record_failed_sign_in(Event::SignInFailed, uuid, &client)
+                .await?;
             return Err(CoreError::InvalidCredentials);
         };
         self.sign_in_succeeded(attempt).await?;
         // Told only to whoever knows the password.
         let user = self.load_user(uuid).await?;
         if user.suspended {
+            self.record_failed_sign_in(Event::SignInFailed, Some(uuid), &client)
+                .await?;
             return Err(CoreError::Suspended);
         }
         if user.totp_enabled {
@@ -218,24 +232,46 @@ impl Core {
         Ok(SignIn::Done(self.open_session(user, client).await?))
     }
 
-    /// Opens a session for a user who proved who they are.
+    /// A refused sign-in, logged against the account it named when there is one. The name
+    /// tried is not kept: people type passwords into the user field.
+    pub(crate) async fn record_failed_sign_in(
+        &self,
+        event: Event,
+        account: Option<Uuid>,
+        client: &ClientInfo,
+    ) -> Result<(), CoreError> {
+        let target = match account {
+            Some(uuid) => self.find_user(uuid).await?.map(|user| Target::user(&user)),
+            None => None,
+        };
+        let mut tx = self.db.begin().await?;
+        let actor = Actor::anonymous(client.ip.as_deref());
+        record(&mut tx, &actor, event, target, Changes::none()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Opens a session for a user who proved who they are, notes when they signed in, and logs
+    /// it, in one transaction.
     pub(crate) async fn open_session(
         &self,
         user: User,
         client: ClientInfo,
     ) -> Result<Session, CoreError> {
         let token = random_token();
+        let uuid = Uuid::new_v4();
         let created = now();
         let expires = created + Duration::days(SESSION_LIFETIME_DAYS);
         let user_agent = client
             .user_agent
             .map(|agent| agent.chars().take(USER_AGENT_MAX_CHARS).collect::<String>());
-        with_db!(&self.db, pool => {
+        let mut tx = self.db.begin().await?;
+        with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO sessions (uuid, token_hash, user_uuid, created, last_seen, expires, \
                  user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
-            .bind(Uuid::new_v4())
+            .bind(uuid)
             .bind(sha256_hex(&token))
             .bind(user.uuid)
             .bind(created)
@@ -243,10 +279,26 @@ impl Core {
             .bind(expires)
             .bind(user_agent.as_deref())
             .bind(client.ip.as_deref())
-            .execute(pool)
+            .execute(conn)
             .await
             .map(|_| ())
         })?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE users SET last_login = $2 WHERE uuid = $1")
+                .bind(user.uuid)
+                .bind(created)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        let actor = Actor::user(&user, client.ip.as_deref()).with_session(uuid);
+        let target = Target::user(&user);
+        record(&mut tx, &actor, Event::SignIn, Some(target), Changes::none()).await?;
+        tx.commit().await?;
+        let user = User {
+            last_login: Some(created),
+            ..user
+        };
         Ok(Session {
             token,
             expires,
@@ -256,15 +308,24 @@ impl Core {
 
     /// Ends a session; an unknown token is already ended.
     #[tracing::instrument(skip_all, err(level = "debug"))]
-    pub async fn logout(&self, token: &str) -> Result<(), CoreError> {
-        with_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires <= $2")
-                .bind(sha256_hex(token))
-                .bind(now())
-                .execute(pool)
-                .await
-                .map(|_| ())
+    pub async fn logout(&self, token: &str, client: &ClientInfo) -> Result<(), CoreError> {
+        let mut tx = self.db.begin().await?;
+        let ended = with_tx!(&mut tx, conn => {
+            sqlx::query_as::<_, (Uuid, Uuid)>(
+                "DELETE FROM sessions WHERE token_hash = $1 RETURNING uuid, user_uuid",
+            )
+            .bind(sha256_hex(token))
+            .fetch_optional(conn)
+            .await
         })?;
+        if let Some((session, owner)) = ended
+            && let Some(user) = user_for_update(&mut tx, owner).await?
+        {
+            let actor = Actor::user(&user, client.ip.as_deref()).with_session(session);
+            let target = Target::user(&user);
+            record(&mut tx, &actor, Event::SignOut, Some(target), Changes::none()).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

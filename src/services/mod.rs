@@ -1,6 +1,7 @@
 //! The use cases. Each takes the acting [`Principal`](crate::Principal) and typed input, and is
 //! the one implementation behind both front doors.
 
+pub(crate) mod activity;
 mod api_keys;
 mod auth;
 pub mod mail;
@@ -139,35 +140,6 @@ pub(crate) async fn user_for_update(tx: &mut Tx, uuid: Uuid) -> Result<Option<Us
         sqlx::query_as::<_, UserRow>(&sql).bind(uuid).fetch_optional(conn).await
     })?;
     Ok(row.map(User::from))
-}
-
-impl Core {
-    /// Deletes the row with this uuid from `table` (a fixed name, never input), only when it
-    /// belongs to `owner` if one is given; `NotFound` of `entity` when there was no such row, so
-    /// someone else's row looks as if it did not exist.
-    pub(crate) async fn delete_row(
-        &self,
-        table: &'static str,
-        uuid: Uuid,
-        owner: Option<Uuid>,
-        entity: Entity,
-    ) -> Result<(), CoreError> {
-        let sql = match owner {
-            Some(_) => format!("DELETE FROM {table} WHERE uuid = $1 AND user_uuid = $2"),
-            None => format!("DELETE FROM {table} WHERE uuid = $1"),
-        };
-        let affected = with_db!(&self.db, pool => {
-            let mut query = sqlx::query(&sql).bind(uuid);
-            if let Some(owner) = owner {
-                query = query.bind(owner);
-            }
-            query.execute(pool).await.map(|r| r.rows_affected())
-        })?;
-        if affected == 0 {
-            return Err(CoreError::NotFound(entity));
-        }
-        Ok(())
-    }
 }
 
 impl Core {

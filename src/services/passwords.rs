@@ -5,9 +5,11 @@
 use chrono::Duration;
 use uuid::Uuid;
 
+use super::activity::{Actor, Changes, Target, record};
 use super::mail::{Template, queue_mail};
 use super::sessions::end_sessions_except;
-use super::{Core, now};
+use super::{Core, now, user_for_update};
+use crate::domain::activity::Event;
 use crate::domain::fields::{Email, Password};
 use crate::domain::user::User;
 use crate::error::CoreError;
@@ -98,7 +100,7 @@ pub(crate) async fn welcome(
 }
 
 impl Core {
-    async fn queue_reset(&self, user: &User) -> Result<(), CoreError> {
+    async fn queue_reset(&self, user: &User, actor: &Actor, event: Event) -> Result<(), CoreError> {
         let mut tx = self.db.begin().await?;
         let link = issue_token(
             &mut tx,
@@ -111,6 +113,7 @@ impl Core {
             username: &user.username,
         };
         queue_mail(&mut tx, &user.email, template, Some(link)).await?;
+        record(&mut tx, actor, event, Some(Target::user(user)), Changes::none()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -125,8 +128,8 @@ impl Core {
     ) -> Result<(), CoreError> {
         let email = Email::parse(email.to_owned())
             .map_err(|reason| CoreError::invalid_field("email", reason))?;
-        let client = client.ip.as_deref().unwrap_or("unknown");
-        self.count_request(&format!("forgot-client\n{client}"), FORGOT_PER_CLIENT)
+        let address = client.ip.as_deref().unwrap_or("unknown");
+        self.count_request(&format!("forgot-client\n{address}"), FORGOT_PER_CLIENT)
             .await?;
         self.count_request(
             &format!("forgot-address\n{}", email.as_str().to_lowercase()),
@@ -135,7 +138,8 @@ impl Core {
         .await?;
         match self.find_user_by_login(email.as_str()).await {
             Ok(user) if !user.suspended && user.email.eq_ignore_ascii_case(email.as_str()) => {
-                self.queue_reset(&user).await
+                let actor = Actor::anonymous(client.ip.as_deref());
+                self.queue_reset(&user, &actor, Event::PasswordForgot).await
             }
             Ok(_) | Err(CoreError::NotFound(_)) => Ok(()),
             Err(other) => Err(other),
@@ -152,13 +156,19 @@ impl Core {
         let user = self
             .user_under_authority(principal, uuid, Permission::UsersEmail)
             .await?;
-        self.queue_reset(&user).await
+        let actor = Actor::of(principal);
+        self.queue_reset(&user, &actor, Event::UserPasswordResetSent)
+            .await
     }
 
     /// Sets the password of the token's user; the token is spent, every session of the user
     /// ends.
     #[tracing::instrument(skip_all, err(level = "debug"))]
-    pub async fn reset_password(&self, reset: PasswordReset) -> Result<(), CoreError> {
+    pub async fn reset_password(
+        &self,
+        reset: PasswordReset,
+        client: &ClientInfo,
+    ) -> Result<(), CoreError> {
         let PasswordReset { token, password } = reset;
         let digest = sha256_hex(&token);
         let known = with_db!(&self.db, pool => {
@@ -196,6 +206,12 @@ impl Core {
                 .map(|_| ())
         })?;
         end_sessions_except(&mut tx, user, None).await?;
+        if let Some(user) = user_for_update(&mut tx, user).await? {
+            let actor = Actor::user(&user, client.ip.as_deref());
+            let changes = Changes::none().password_changed();
+            record(&mut tx, &actor, Event::PasswordReset, Some(Target::user(&user)), changes)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -1,6 +1,8 @@
 use uuid::Uuid;
 
+use super::activity::{Actor, Changes, Target, record, role_snapshot};
 use super::{Core, now};
+use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::role::{NewRole, Role, RolePatch};
 use crate::error::{Conflict, CoreError, Entity};
@@ -23,6 +25,13 @@ pub(crate) async fn role_for_update(tx: &mut Tx, uuid: Uuid) -> Result<Option<Ro
         sqlx::query_as::<_, RoleRow>(&sql).bind(uuid).fetch_optional(conn).await
     })?;
     Ok(row.map(Role::from))
+}
+
+/// A role as the transaction that wrote it sees it.
+async fn written_role(tx: &mut Tx, uuid: Uuid) -> Result<Role, CoreError> {
+    role_for_update(tx, uuid)
+        .await?
+        .ok_or(CoreError::NotFound(Entity::Role))
 }
 
 async fn name_taken(tx: &mut Tx, except: Uuid, name: &str) -> Result<bool, CoreError> {
@@ -132,8 +141,12 @@ impl Core {
             .map(|_| ())
         })
         .map_err(role_write_error)?;
+        let created = written_role(&mut tx, uuid).await?;
+        let changes = Changes::created(role_snapshot(&created));
+        let target = Some(Target::role(&created));
+        record(&mut tx, &Actor::of(principal), Event::RoleCreate, target, changes).await?;
         tx.commit().await?;
-        self.find_role(uuid).await
+        Ok(created)
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
@@ -179,8 +192,12 @@ impl Core {
             .map(|_| ())
         })
         .map_err(role_write_error)?;
+        let updated = written_role(&mut tx, uuid).await?;
+        let changes = Changes::between(role_snapshot(&current), role_snapshot(&updated));
+        let target = Some(Target::role(&updated));
+        record(&mut tx, &Actor::of(principal), Event::RoleUpdate, target, changes).await?;
         tx.commit().await?;
-        self.find_role(uuid).await
+        Ok(updated)
     }
 
     /// Deletes a role, which takes its permissions from everyone holding it; they are left
@@ -193,6 +210,9 @@ impl Core {
             .await?
             .ok_or(CoreError::NotFound(Entity::Role))?;
         principal.require_all(&current.admin_permissions)?;
+        let changes = Changes::deleted(role_snapshot(&current));
+        let target = Some(Target::role(&current));
+        record(&mut tx, &Actor::of(principal), Event::RoleDelete, target, changes).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM roles WHERE uuid = $1")
                 .bind(uuid)

@@ -1,6 +1,8 @@
 use uuid::Uuid;
 
+use super::activity::{Actor, Changes, Target, record, server_snapshot};
 use super::{Core, exists, now};
+use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::server::{NewServer, Server, ServerPatch};
 use crate::error::{CoreError, Entity};
@@ -15,6 +17,29 @@ async fn check_owner(tx: &mut Tx, owner: Uuid) -> Result<(), CoreError> {
     } else {
         Err(CoreError::InvalidRelation("owner".to_owned()))
     }
+}
+
+/// A server inside a transaction, as that transaction sees it.
+async fn server_in(tx: &mut Tx, uuid: Uuid) -> Result<Server, CoreError> {
+    let sql = format!("{SERVER_SELECT} WHERE s.uuid = $1");
+    let row = with_tx!(tx, conn => {
+        sqlx::query_as::<_, ServerRow>(&sql).bind(uuid).fetch_optional(conn).await
+    })?;
+    row.map(Server::from)
+        .ok_or(CoreError::NotFound(Entity::Server))
+}
+
+/// A server read to be changed: its row stays locked on PostgreSQL until the transaction ends.
+async fn server_for_update(tx: &mut Tx, uuid: Uuid) -> Result<Server, CoreError> {
+    // The lock is taken on the server alone: the owner's row stays free for other writers.
+    let lock = format!(
+        "SELECT uuid FROM servers WHERE uuid = $1{}",
+        dialect::lock_row(tx.backend())
+    );
+    with_tx!(tx, conn => {
+        sqlx::query(&lock).bind(uuid).fetch_optional(conn).await.map(|_| ())
+    })?;
+    server_in(tx, uuid).await
 }
 
 fn owner_write_error(error: sqlx::Error) -> CoreError {
@@ -123,8 +148,12 @@ impl Core {
                 .map(|_| ())
         })
         .map_err(owner_write_error)?;
+        let created = server_in(&mut tx, uuid).await?;
+        let changes = Changes::created(server_snapshot(&created));
+        let target = Some(Target::server(&created));
+        record(&mut tx, &Actor::of(principal), Event::ServerCreate, target, changes).await?;
         tx.commit().await?;
-        self.find_server(uuid).await
+        Ok(created)
     }
 
     /// Renames a server or transfers it to another owner.
@@ -137,34 +166,44 @@ impl Core {
     ) -> Result<Server, CoreError> {
         principal.require(Permission::ServersUpdate)?;
         let mut tx = self.db.begin().await?;
-        let sql = format!(
-            "SELECT name, owner_uuid FROM servers WHERE uuid = $1{}",
-            dialect::lock_row(tx.backend())
-        );
-        let (name, owner) = with_tx!(&mut tx, conn => {
-            sqlx::query_as::<_, (String, Uuid)>(&sql).bind(uuid).fetch_optional(conn).await
-        })?
-        .ok_or(CoreError::NotFound(Entity::Server))?;
+        let current = server_for_update(&mut tx, uuid).await?;
         if let Some(owner) = patch.owner_uuid {
             check_owner(&mut tx, owner).await?;
         }
         with_tx!(&mut tx, conn => {
             sqlx::query("UPDATE servers SET name = $2, owner_uuid = $3 WHERE uuid = $1")
                 .bind(uuid)
-                .bind(patch.name.as_ref().map_or(name.as_str(), |n| n.as_str()))
-                .bind(patch.owner_uuid.unwrap_or(owner))
+                .bind(patch.name.as_ref().map_or(current.name.as_str(), |n| n.as_str()))
+                .bind(patch.owner_uuid.unwrap_or(current.owner_uuid))
                 .execute(conn)
                 .await
                 .map(|_| ())
         })
         .map_err(owner_write_error)?;
+        let updated = server_in(&mut tx, uuid).await?;
+        let changes = Changes::between(server_snapshot(&current), server_snapshot(&updated));
+        let target = Some(Target::server(&updated));
+        record(&mut tx, &Actor::of(principal), Event::ServerUpdate, target, changes).await?;
         tx.commit().await?;
-        self.find_server(uuid).await
+        Ok(updated)
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn delete_server(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require(Permission::ServersDelete)?;
-        self.delete_row("servers", uuid, None, Entity::Server).await
+        let mut tx = self.db.begin().await?;
+        let current = server_for_update(&mut tx, uuid).await?;
+        let changes = Changes::deleted(server_snapshot(&current));
+        let target = Some(Target::server(&current));
+        record(&mut tx, &Actor::of(principal), Event::ServerDelete, target, changes).await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM servers WHERE uuid = $1")
+                .bind(uuid)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        tx.commit().await?;
+        Ok(())
     }
 }

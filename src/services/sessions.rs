@@ -1,12 +1,14 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::activity::{Actor, Changes, Target, record};
 use super::{Core, now};
+use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::session::SessionInfo;
 use crate::error::{CoreError, Entity};
 use crate::principal::Principal;
-use crate::store::{Tx, with_db, with_tx};
+use crate::store::{Tx, dialect, with_db, with_tx};
 
 #[derive(sqlx::FromRow)]
 struct SessionListRow {
@@ -34,6 +36,17 @@ pub(crate) async fn end_sessions_except(
             .map(|r| r.rows_affected())
     })?;
     Ok(ended)
+}
+
+async fn end_session_in(tx: &mut Tx, uuid: Uuid) -> Result<(), CoreError> {
+    with_tx!(tx, conn => {
+        sqlx::query("DELETE FROM sessions WHERE uuid = $1")
+            .bind(uuid)
+            .execute(conn)
+            .await
+            .map(|_| ())
+    })?;
+    Ok(())
 }
 
 impl Core {
@@ -94,8 +107,26 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn end_session(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require_session()?;
-        self.delete_row("sessions", uuid, Some(principal.user.uuid), Entity::Session)
-            .await
+        let mut tx = self.db.begin().await?;
+        let sql = format!(
+            "SELECT user_agent FROM sessions WHERE uuid = $1 AND user_uuid = $2{}",
+            dialect::lock_row(tx.backend())
+        );
+        let user_agent = with_tx!(&mut tx, conn => {
+            sqlx::query_scalar::<_, Option<String>>(&sql)
+                .bind(uuid)
+                .bind(principal.user.uuid)
+                .fetch_optional(conn)
+                .await
+        })?
+        .ok_or(CoreError::NotFound(Entity::Session))?;
+        let label = user_agent.unwrap_or_else(|| "unknown browser".to_owned());
+        let target = Some(Target::session(uuid, &label));
+        let actor = Actor::of(principal);
+        record(&mut tx, &actor, Event::SessionEnd, target, Changes::none()).await?;
+        end_session_in(&mut tx, uuid).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Ends every session of the caller but the current one; answers how many ended.
@@ -104,6 +135,9 @@ impl Core {
         let current = principal.require_session()?;
         let mut tx = self.db.begin().await?;
         let ended = end_sessions_except(&mut tx, principal.user.uuid, Some(current)).await?;
+        let target = Some(Target::user(&principal.user));
+        let actor = Actor::of(principal);
+        record(&mut tx, &actor, Event::SessionEndOthers, target, Changes::none()).await?;
         tx.commit().await?;
         Ok(ended)
     }

@@ -10,9 +10,11 @@ use rand::rngs::OsRng;
 use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
+use super::activity::{Actor, Changes, Target, record};
 use super::auth::{ClientInfo, Session};
 use super::mail::{Template, queue_mail};
 use super::{Core, now};
+use crate::domain::activity::Event;
 use crate::domain::two_factor::TwoFactorSetup;
 use crate::domain::user::User;
 use crate::error::{CoreError, Entity};
@@ -63,6 +65,13 @@ fn new_recovery_code() -> String {
     (0..RECOVERY_CODE_LEN)
         .map(|_| RECOVERY_ALPHABET[rng.gen_range(0..RECOVERY_ALPHABET.len())] as char)
         .collect()
+}
+
+fn totp_change(before: bool, after: bool) -> Changes {
+    Changes::between(
+        serde_json::json!({ "totp_enabled": before }),
+        serde_json::json!({ "totp_enabled": after }),
+    )
 }
 
 #[derive(sqlx::FromRow)]
@@ -215,6 +224,9 @@ impl Core {
                 .await
                 .map(|_| ())
         })?;
+        let target = Some(Target::user(&principal.user));
+        let changes = totp_change(false, true);
+        record(&mut tx, &Actor::of(principal), Event::TwoFactorEnable, target, changes).await?;
         tx.commit().await?;
         Ok(codes)
     }
@@ -234,7 +246,8 @@ impl Core {
             return Err(CoreError::TwoFactorNotStarted);
         }
         self.confirm(user, &row, code, password).await?;
-        self.clear_two_factor(user, None).await
+        self.clear_two_factor(principal, &principal.user, Event::TwoFactorDisable)
+            .await
     }
 
     /// An admin turns a user's two-factor sign-in off (`users.disable-two-factor`, with
@@ -248,10 +261,18 @@ impl Core {
         let user = self
             .user_under_authority(principal, uuid, Permission::UsersDisableTwoFactor)
             .await?;
-        self.clear_two_factor(uuid, Some(&user)).await
+        self.clear_two_factor(principal, &user, Event::UserTwoFactorReset)
+            .await
     }
 
-    async fn clear_two_factor(&self, uuid: Uuid, notify: Option<&User>) -> Result<(), CoreError> {
+    /// Turns two-factor sign-in off; when someone else does it, the user is told by mail.
+    async fn clear_two_factor(
+        &self,
+        principal: &Principal,
+        user: &User,
+        event: Event,
+    ) -> Result<(), CoreError> {
+        let uuid = user.uuid;
         let mut tx = self.db.begin().await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
@@ -269,12 +290,15 @@ impl Core {
                 sqlx::query(&sql).bind(uuid).execute(conn).await.map(|_| ())
             })?;
         }
-        if let Some(user) = notify {
+        if principal.user.uuid != uuid {
             let template = Template::TwoFactorDisabled {
                 username: &user.username,
             };
             queue_mail(&mut tx, &user.email, template, None).await?;
         }
+        let changes = totp_change(user.totp_enabled, false);
+        let target = Some(Target::user(user));
+        record(&mut tx, &Actor::of(principal), event, target, changes).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -328,6 +352,8 @@ impl Core {
             .accept_code(user, &decode_secret(secret)?, code)
             .await?
         {
+            self.record_failed_sign_in(Event::TwoFactorFailed, Some(user), &client)
+                .await?;
             return Err(CoreError::InvalidTwoFactor);
         }
         let spent = with_db!(&self.db, pool => {

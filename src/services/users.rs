@@ -1,7 +1,9 @@
 use uuid::Uuid;
 
+use super::activity::{Actor, Changes, Target, record, user_snapshot};
 use super::sessions::end_sessions_except;
 use super::{Core, exists, now, user_for_update};
+use crate::domain::activity::Event;
 use crate::domain::fields::{Email, Password, PersonName, Username};
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::user::{NewUser, User, UserPatch};
@@ -10,6 +12,13 @@ use crate::permission::Permission;
 use crate::principal::Principal;
 use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
 use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
+
+/// A user as the transaction that wrote them sees them.
+async fn written_user(tx: &mut Tx, uuid: Uuid) -> Result<User, CoreError> {
+    user_for_update(tx, uuid)
+        .await?
+        .ok_or(CoreError::NotFound(Entity::User))
+}
 
 /// How taken values are looked up: case-insensitively for username and email, exactly for
 /// external ids, always excluding the user being changed.
@@ -175,6 +184,12 @@ impl Core {
                 if suspended { "TRUE" } else { "FALSE" }
             ));
         }
+        if let Some(signed_in) = query.signed_in {
+            conditions.push(format!(
+                "u.last_login IS {}NULL",
+                if signed_in { "NOT " } else { "" }
+            ));
+        }
         let filter = if conditions.is_empty() {
             String::new()
         } else {
@@ -255,14 +270,14 @@ impl Core {
         if let Some(role_uuid) = input.role_uuid {
             self.authorize_role_grant(principal, role_uuid).await?;
         }
-        self.insert_user(input).await
+        self.insert_user(input, &Actor::of(principal)).await
     }
 
     /// Creates a user on the operator's authority (first admin, `roster users create`): no
     /// principal, so no permission or guardrail applies.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn create_user_as_operator(&self, input: NewUser) -> Result<User, CoreError> {
-        self.insert_user(input).await
+        self.insert_user(input, &Actor::operator()).await
     }
 
     /// Handing out a role hands out its permissions: only global admins assign roles (the
@@ -290,7 +305,7 @@ impl Core {
         }
     }
 
-    async fn insert_user(&self, input: NewUser) -> Result<User, CoreError> {
+    async fn insert_user(&self, input: NewUser, actor: &Actor) -> Result<User, CoreError> {
         let password_hash = self.optional_hash(input.password).await?;
         let uuid = Uuid::new_v4();
         let mut tx = self.db.begin().await?;
@@ -348,8 +363,11 @@ impl Core {
             )
             .await?;
         }
+        let created = written_user(&mut tx, uuid).await?;
+        let changes = Changes::created(user_snapshot(&created));
+        record(&mut tx, actor, Event::UserCreate, Some(Target::user(&created)), changes).await?;
         tx.commit().await?;
-        self.load_user(uuid).await
+        Ok(created)
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
@@ -440,8 +458,15 @@ impl Core {
                 .flatten();
             end_sessions_except(&mut tx, uuid, keep).await?;
         }
+        let updated = written_user(&mut tx, uuid).await?;
+        let mut changes = Changes::between(user_snapshot(&current), user_snapshot(&updated));
+        if password_hash.is_some() {
+            changes = changes.password_changed();
+        }
+        let target = Target::user(&updated);
+        record(&mut tx, &Actor::of(principal), Event::UserUpdate, Some(target), changes).await?;
         tx.commit().await?;
-        self.load_user(uuid).await
+        Ok(updated)
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
@@ -468,6 +493,9 @@ impl Core {
         if servers > 0 {
             return Err(CoreError::UserHasServers);
         }
+        let changes = Changes::deleted(user_snapshot(&current));
+        let target = Some(Target::user(&current));
+        record(&mut tx, &Actor::of(principal), Event::UserDelete, target, changes).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM users WHERE uuid = $1")
                 .bind(uuid)

@@ -12,7 +12,7 @@ use crate::permission::Permission;
 /// The columns of [`UserRow`], from `users u LEFT JOIN roles r`.
 pub const USER_COLUMNS: &str = "u.uuid, u.external_id, u.username, u.email, u.name_first, \
     u.name_last, u.password_hash IS NOT NULL AS has_password, u.admin, u.totp_enabled, \
-    u.language, u.created, u.suspended, r.uuid AS role_uuid, r.name AS role_name, \
+    u.language, u.created, u.suspended, u.last_login, r.uuid AS role_uuid, r.name AS role_name, \
     r.description AS role_description, r.admin_permissions AS role_admin_permissions, \
     r.require_two_factor AS role_require_two_factor, \
     r.created AS role_created";
@@ -33,6 +33,7 @@ pub struct UserRow {
     language: String,
     created: DateTime<Utc>,
     suspended: bool,
+    last_login: Option<DateTime<Utc>>,
     role_uuid: Option<Uuid>,
     role_name: Option<String>,
     role_description: Option<String>,
@@ -85,6 +86,7 @@ impl From<UserRow> for User {
             created: row.created,
             has_password: row.has_password,
             suspended: row.suspended,
+            last_login: row.last_login,
         }
     }
 }
@@ -140,7 +142,7 @@ impl From<ServerRow> for Server {
 pub struct ApiKeyRow {
     pub uuid: Uuid,
     pub user_uuid: Uuid,
-    name: String,
+    pub name: String,
     key_start: String,
     pub key_hash: String,
     admin_permissions: String,

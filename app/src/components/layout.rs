@@ -41,6 +41,7 @@ pub fn Layout() -> impl IntoView {
                                     {can(Permission::UsersRead).then(|| view! { <li><A href="/users">"Users"</A></li> })}
                                     {can(Permission::RolesRead).then(|| view! { <li><A href="/roles">"Roles"</A></li> })}
                                     {can(Permission::ServersRead).then(|| view! { <li><A href="/servers">"Servers"</A></li> })}
+                                    {can(Permission::ActivityRead).then(|| view! { <li><A href="/activity">"Activity"</A></li> })}
                                     <li><A href="/api-keys">"API keys"</A></li>
                                     {everything.then(|| view! { <li><A href="/mail">"Mail"</A></li> })}
                                 </ul>

@@ -1,7 +1,9 @@
 //! Pieces shared by the console's pages.
 
+pub mod activity;
 pub mod feedback;
 pub mod layout;
 pub mod permissions;
+pub mod time;
 pub mod two_factor;
 pub mod user_fields;

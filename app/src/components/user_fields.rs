@@ -69,6 +69,7 @@ pub fn UserFields(
         created: chrono::DateTime::<chrono::Utc>::MIN_UTC,
         has_password: false,
         suspended: false,
+        last_login: None,
     });
     let current_role = user.role.as_ref().map(|r| r.uuid);
     let role_choice = match roles {

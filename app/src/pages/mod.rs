@@ -1,4 +1,5 @@
 pub mod account;
+pub mod activity;
 pub mod api_keys;
 pub mod forgot_password;
 pub mod home;

@@ -48,11 +48,14 @@ pub fn EditUserPage() -> impl IntoView {
                     user.await.map(|user| {
                         let uuid = user.uuid;
                         let has_two_factor = user.totp_enabled;
+                        let last_login = user.last_login;
                         view! {
                             <div class="page-head">
                                 <h1>{user.username.clone()}</h1>
                                 <a href="/users">"All users"</a>
                             </div>
+                            {crate::pages::activity::user_tabs(uuid, "Details")}
+                            <p class="muted" data-testid="last-sign-in">"Last sign-in: " {crate::components::time::last_sign_in(last_login)}</p>
                             <ActionForm action=update>
                                 <input type="hidden" name="uuid" value=uuid.to_string() />
                                 <section class="card">

@@ -16,6 +16,7 @@ const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
 struct View {
     search: String,
     suspended: String,
+    signed_in: String,
 }
 
 fn href(view: &View, page: u32, per_page: u32) -> String {
@@ -27,6 +28,10 @@ fn href(view: &View, page: u32, per_page: u32) -> String {
     if !view.suspended.is_empty() {
         query.push_str("&suspended=");
         query.push_str(&urlencode(&view.suspended));
+    }
+    if !view.signed_in.is_empty() {
+        query.push_str("&signed_in=");
+        query.push_str(&urlencode(&view.signed_in));
     }
     query
 }
@@ -55,6 +60,7 @@ fn user_row(user: User) -> impl IntoView {
                 {user.totp_enabled.then(|| view! { <span class="badge">"2FA"</span> })}
                 {user.suspended.then(|| view! { <span class="badge badge-suspended">"Suspended"</span> })}
             </td>
+            <td>{crate::components::time::last_sign_in(user.last_login)}</td>
             <td><time datetime=user.created.to_rfc3339()>{user.created.format("%Y-%m-%d").to_string()}</time></td>
         </tr>
     }
@@ -80,14 +86,16 @@ pub fn UsersPage() -> impl IntoView {
                 q.get("per_page"),
                 q.get("search"),
                 q.get("suspended"),
+                q.get("signed_in"),
             )
         })
     };
-    let users = Resource::new(params, |(page, per_page, search, suspended)| {
-        list_users(page, per_page, search, suspended)
+    let users = Resource::new(params, |(page, per_page, search, suspended, signed_in)| {
+        list_users(page, per_page, search, suspended, signed_in)
     });
     let search_value = move || query.with(|q| q.get("search").unwrap_or_default());
     let suspended_value = move || query.with(|q| q.get("suspended").unwrap_or_default());
+    let signed_in_value = move || query.with(|q| q.get("signed_in").unwrap_or_default());
     let per_page_value =
         move || query.with(|q| q.get("per_page").unwrap_or_else(|| "10".to_owned()));
 
@@ -105,6 +113,7 @@ pub fn UsersPage() -> impl IntoView {
                 let view = View {
                     search: text.trim().to_owned(),
                     suspended: suspended_value(),
+                    signed_in: signed_in_value(),
                 };
                 navigate(
                     &href(&view, 1, per_page),
@@ -187,6 +196,15 @@ pub fn UsersPage() -> impl IntoView {
                     })
                     .collect_view()}
             </select>
+            <label class="sr-only" for="signed-in-filter">"Signed in"</label>
+            <select id="signed-in-filter" name="signed_in" on:change=submit_own_form>
+                {[("", "Signed in or not"), ("false", "Never signed in"), ("true", "Has signed in")]
+                    .into_iter()
+                    .map(|(value, label)| {
+                        view! { <option value=value selected=move || signed_in_value() == value>{label}</option> }
+                    })
+                    .collect_view()}
+            </select>
             <button class="button button-quiet" type="submit">"Search"</button>
         </Form>
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading users…"</p> }>
@@ -196,7 +214,11 @@ pub fn UsersPage() -> impl IntoView {
                         let search = search_value();
                         let total = page.total;
                         let empty = page.data.is_empty();
-                        let view = View { search: search.clone(), suspended: suspended_value() };
+                        let view = View {
+                            search: search.clone(),
+                            suspended: suspended_value(),
+                            signed_in: signed_in_value(),
+                        };
                         let pager_view = pager(page.last_page(), page.page, page.per_page, view);
                         view! {
                             <p class="muted" data-testid="total">{total} {if total == 1 { " user" } else { " users" }}</p>
@@ -218,6 +240,7 @@ pub fn UsersPage() -> impl IntoView {
                                                     <th scope="col">"Email"</th>
                                                     <th scope="col">"Role"</th>
                                                     <th scope="col"><span class="sr-only">"Badges"</span></th>
+                                                    <th scope="col">"Last sign-in"</th>
                                                     <th scope="col">"Created"</th>
                                                 </tr>
                                             </thead>

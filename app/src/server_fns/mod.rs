@@ -2,6 +2,7 @@
 //! cannot collide with the REST API under `/api`. Each one is a thin adapter: it finds the
 //! signed-in principal, converts form input into core input and calls the core.
 
+pub mod activity;
 pub mod api_keys;
 pub mod auth;
 pub mod mail;
@@ -32,7 +33,7 @@ pub(crate) fn session_credentials() -> Result<roster::services::Credentials, App
             "BUG: request parts are not provided to server functions".to_owned(),
         ))
     })?;
-    let mut credentials = crate::session::credentials(&parts.headers, &site());
+    let mut credentials = crate::session::credentials(&parts, &site());
     credentials.authorization = None;
     Ok(credentials)
 }

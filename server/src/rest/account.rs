@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use roster::Entity;
@@ -96,10 +96,12 @@ pub async fn disable_two_factor(
 
 pub async fn logout(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
 ) -> Result<impl IntoResponse, ApiError> {
-    if let Some(token) = credentials(&headers, &state.site).session_token {
-        state.core.logout(&token).await?;
+    let credentials = credentials(&parts, &state.site);
+    if let Some(token) = credentials.session_token {
+        let client = roster_app::session::client_info(&parts);
+        state.core.logout(&token, &client).await?;
     }
     Ok((
         AppendHeaders([(SET_COOKIE, cleared_cookie(&state.site))]),
@@ -121,9 +123,10 @@ pub async fn forgot_password(
 
 pub async fn reset_password(
     State(state): State<AppState>,
+    Client(client): Client,
     Payload(request): Payload<ResetPasswordRequest>,
 ) -> Reply {
-    state.core.reset_password(request.try_into()?).await?;
+    state.core.reset_password(request.try_into()?, &client).await?;
     Ok(Json(json!({})))
 }
 

@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use roster::domain::activity::{ActivityParams, ActivityQuery};
 use roster::domain::page::{ListParams, ListQuery};
 use roster::services::ClientInfo;
 use roster::{CoreError, Entity, Principal};
@@ -25,7 +26,7 @@ impl FromRequestParts<AppState> for Identified {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let credentials = roster_app::session::credentials(&parts.headers, &state.site);
+        let credentials = roster_app::session::credentials(parts, &state.site);
         Ok(Identified(state.core.identify(&credentials).await?))
     }
 }
@@ -34,7 +35,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let credentials = roster_app::session::credentials(&parts.headers, &state.site);
+        let credentials = roster_app::session::credentials(parts, &state.site);
         Ok(Caller(state.core.authenticate(&credentials).await?))
     }
 }
@@ -91,6 +92,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Listing {
         let Query(params) = Query::<ListParams>::try_from_uri(&parts.uri)
             .map_err(|e| ApiError::Core(CoreError::InvalidPayload(e.body_text())))?;
         Ok(Listing(ListQuery::try_from(params)?))
+    }
+}
+
+/// The filters and page of an activity listing, parsed by the core's rules.
+pub struct ActivityListing(pub ActivityQuery);
+
+impl<S: Send + Sync> FromRequestParts<S> for ActivityListing {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let Query(params) = Query::<ActivityParams>::try_from_uri(&parts.uri)
+            .map_err(|e| ApiError::Core(CoreError::InvalidPayload(e.body_text())))?;
+        Ok(ActivityListing(ActivityQuery::try_from(params)?))
     }
 }
 

@@ -3,6 +3,7 @@
 //! result in the contract's envelope.
 
 mod account;
+mod activity;
 pub mod error;
 mod extract;
 mod mail;
@@ -68,6 +69,8 @@ pub fn router() -> Router<AppState> {
             get(users::get).patch(users::update).delete(users::delete),
         )
         .route("/api/admin/users/{user}/servers", get(users::servers))
+        .route("/api/admin/users/{user}/activity", get(activity::of_user))
+        .route("/api/admin/activity", get(activity::list))
         .route(
             "/api/admin/users/{user}/email/reset-password",
             post(users::send_password_reset),

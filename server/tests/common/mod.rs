@@ -381,6 +381,7 @@ impl TestApp {
             credential: Credential::Session {
                 session_uuid: Uuid::new_v4(),
             },
+            ip: None,
         }
     }
 

@@ -9,7 +9,8 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
 
     let core = super::super::core()?;
     let request = ResetPasswordRequest { token, password };
-    core.reset_password(request.try_into()?).await?;
+    core.reset_password(request.try_into()?, &super::super::client())
+        .await?;
     leptos_axum::redirect("/sign-in?password=set");
     Ok(())
 }

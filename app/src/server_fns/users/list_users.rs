@@ -11,6 +11,7 @@ pub async fn list_users(
     #[server(default)] per_page: Option<String>,
     #[server(default)] search: Option<String>,
     #[server(default)] suspended: Option<String>,
+    #[server(default)] signed_in: Option<String>,
 ) -> Result<Page<User>, AppError> {
     use roster::domain::page::{ListParams, ListQuery};
 
@@ -20,6 +21,7 @@ pub async fn list_users(
         per_page,
         search,
         suspended,
+        signed_in,
     })?;
     Ok(core.list_users(&principal, query).await?)
 }

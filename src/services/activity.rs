@@ -1,0 +1,516 @@
+//! The activity log. Every write records its row through [`record`], inside the transaction of
+//! the change itself: the row and the change commit or roll back together. Reading is one
+//! service for both doors; the purge keeps the log within its retention.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use super::{Core, now};
+use crate::domain::activity::{
+    Activity, ActivityActor, ActivityCredential, ActivityQuery, ActivityTarget, Event,
+};
+use crate::domain::page::Page;
+use crate::domain::role::Role;
+use crate::domain::server::Server;
+use crate::domain::user::User;
+use crate::error::CoreError;
+use crate::permission::Permission;
+use crate::principal::{Credential, Principal};
+use crate::store::{Tx, with_db, with_tx};
+
+/// Who acts: the user and credential of a request, a user proving who they are (a sign-in), an
+/// unknown client (a failed sign-in), or the operator at the command line.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Actor {
+    user: Option<(Uuid, String)>,
+    credential: Option<(&'static str, Option<Uuid>, Option<String>)>,
+    ip: Option<String>,
+}
+
+impl Actor {
+    pub(crate) fn of(principal: &Principal) -> Self {
+        let credential = match &principal.credential {
+            Credential::Session { session_uuid } => ("session", Some(*session_uuid), None),
+            Credential::ApiKey { key_uuid, name, .. } => {
+                ("api_key", Some(*key_uuid), Some(name.clone()))
+            }
+        };
+        Self {
+            user: Some((principal.user.uuid, principal.user.username.clone())),
+            credential: Some(credential),
+            ip: principal.ip.clone(),
+        }
+    }
+
+    /// A user acting by what they just proved (a password, a code, a reset link), before any
+    /// session exists.
+    pub(crate) fn user(user: &User, ip: Option<&str>) -> Self {
+        Self {
+            user: Some((user.uuid, user.username.clone())),
+            credential: None,
+            ip: ip.map(str::to_owned),
+        }
+    }
+
+    /// The same user, acting through the session they just opened or are ending.
+    pub(crate) fn with_session(self, session: Uuid) -> Self {
+        Self {
+            credential: Some(("session", Some(session), None)),
+            ..self
+        }
+    }
+
+    pub(crate) fn anonymous(ip: Option<&str>) -> Self {
+        Self {
+            ip: ip.map(str::to_owned),
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn operator() -> Self {
+        Self {
+            credential: Some(("operator", None, None)),
+            ..Self::default()
+        }
+    }
+}
+
+/// What a change was made to.
+pub(crate) struct Target {
+    kind: &'static str,
+    uuid: Uuid,
+    label: String,
+}
+
+impl Target {
+    pub(crate) fn user(user: &User) -> Self {
+        Self {
+            kind: "user",
+            uuid: user.uuid,
+            label: user.username.clone(),
+        }
+    }
+
+    pub(crate) fn role(role: &Role) -> Self {
+        Self {
+            kind: "role",
+            uuid: role.uuid,
+            label: role.name.clone(),
+        }
+    }
+
+    pub(crate) fn server(server: &Server) -> Self {
+        Self {
+            kind: "server",
+            uuid: server.uuid,
+            label: server.name.clone(),
+        }
+    }
+
+    pub(crate) fn api_key(uuid: Uuid, name: &str) -> Self {
+        Self {
+            kind: "api_key",
+            uuid,
+            label: name.to_owned(),
+        }
+    }
+
+    pub(crate) fn session(uuid: Uuid, label: &str) -> Self {
+        Self {
+            kind: "session",
+            uuid,
+            label: label.to_owned(),
+        }
+    }
+}
+
+/// The fields of a change. Built from snapshots, which never hold a secret; a new password
+/// is added as `{"changed": true}`.
+#[derive(Default)]
+pub(crate) struct Changes(Map<String, Value>);
+
+impl Changes {
+    pub(crate) fn none() -> Self {
+        Self::default()
+    }
+
+    fn each(snapshot: Value, side: &str) -> Self {
+        let Value::Object(fields) = snapshot else {
+            return Self::none();
+        };
+        Self(
+            fields
+                .into_iter()
+                .map(|(field, value)| (field, json!({ side: value })))
+                .collect(),
+        )
+    }
+
+    /// A new record: every field, as `after`.
+    pub(crate) fn created(snapshot: Value) -> Self {
+        Self::each(snapshot, "after")
+    }
+
+    /// A removed record: every field, as `before`.
+    pub(crate) fn deleted(snapshot: Value) -> Self {
+        Self::each(snapshot, "before")
+    }
+
+    /// The fields whose value differs between two snapshots of one record.
+    pub(crate) fn between(before: Value, after: Value) -> Self {
+        let (Value::Object(before), Value::Object(mut after)) = (before, after) else {
+            return Self::none();
+        };
+        let mut changes = Map::new();
+        for (field, old) in before {
+            let new = after.remove(&field).unwrap_or(Value::Null);
+            if old != new {
+                changes.insert(field, json!({ "before": old, "after": new }));
+            }
+        }
+        for (field, new) in after {
+            changes.insert(field, json!({ "before": Value::Null, "after": new }));
+        }
+        Self(changes)
+    }
+
+    pub(crate) fn password_changed(mut self) -> Self {
+        self.0
+            .insert("password".to_owned(), json!({ "changed": true }));
+        self
+    }
+}
+
+/// A user as the log keeps them: every field a person can change, none of the secrets.
+pub(crate) fn user_snapshot(user: &User) -> Value {
+    json!({
+        "username": user.username,
+        "email": user.email,
+        "name_first": user.name_first,
+        "name_last": user.name_last,
+        "external_id": user.external_id,
+        "admin": user.admin,
+        "language": user.language,
+        "role": user.role.as_ref().map(|role| json!({ "uuid": role.uuid, "name": role.name })),
+        "suspended": user.suspended,
+        "totp_enabled": user.totp_enabled,
+        "has_password": user.has_password,
+    })
+}
+
+pub(crate) fn role_snapshot(role: &Role) -> Value {
+    json!({
+        "name": role.name,
+        "description": role.description,
+        "admin_permissions": role.admin_permissions,
+        "require_two_factor": role.require_two_factor,
+    })
+}
+
+pub(crate) fn server_snapshot(server: &Server) -> Value {
+    json!({
+        "name": server.name,
+        "owner": { "uuid": server.owner_uuid, "username": server.owner_username },
+    })
+}
+
+/// Writes one row of the log inside the change's transaction.
+pub(crate) async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    event: Event,
+    target: Option<Target>,
+    changes: Changes,
+) -> Result<(), CoreError> {
+    let (actor_uuid, actor_username) = actor.user.clone().unzip();
+    let (credential_kind, credential_uuid, credential_name) = match &actor.credential {
+        Some((kind, uuid, name)) => (Some(*kind), *uuid, name.clone()),
+        None => (None, None, None),
+    };
+    let (target_kind, target_uuid, target_label) = match target {
+        Some(target) => (Some(target.kind), Some(target.uuid), Some(target.label)),
+        None => (None, None, None),
+    };
+    let changes = Value::Object(changes.0).to_string();
+    with_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO activity (created, event, actor_uuid, actor_username, credential_kind, \
+             credential_uuid, credential_name, ip, target_kind, target_uuid, target_label, \
+             changes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(now())
+        .bind(event.as_str())
+        .bind(actor_uuid)
+        .bind(actor_username)
+        .bind(credential_kind)
+        .bind(credential_uuid)
+        .bind(credential_name)
+        .bind(actor.ip.as_deref())
+        .bind(target_kind)
+        .bind(target_uuid)
+        .bind(target_label)
+        .bind(changes)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ActivityRow {
+    id: i64,
+    created: DateTime<Utc>,
+    event: String,
+    actor_uuid: Option<Uuid>,
+    actor_username: Option<String>,
+    credential_kind: Option<String>,
+    credential_uuid: Option<Uuid>,
+    credential_name: Option<String>,
+    ip: Option<String>,
+    target_kind: Option<String>,
+    target_uuid: Option<Uuid>,
+    target_label: Option<String>,
+    changes: String,
+}
+
+impl From<ActivityRow> for Activity {
+    fn from(row: ActivityRow) -> Self {
+        let changes = match serde_json::from_str(&row.changes) {
+            Ok(Value::Object(changes)) => changes,
+            _ => Map::new(),
+        };
+        Activity {
+            id: row.id,
+            event: row.event,
+            created: row.created,
+            actor: row
+                .actor_uuid
+                .map(|uuid| ActivityActor {
+                    uuid,
+                    username: row.actor_username.unwrap_or_default(),
+                }),
+            credential: row.credential_kind.map(|kind| ActivityCredential {
+                kind,
+                uuid: row.credential_uuid,
+                name: row.credential_name,
+            }),
+            ip: row.ip,
+            target: match (row.target_kind, row.target_uuid) {
+                (Some(kind), Some(uuid)) => Some(ActivityTarget {
+                    kind,
+                    uuid,
+                    label: row.target_label.unwrap_or_default(),
+                }),
+                _ => None,
+            },
+            changes,
+        }
+    }
+}
+
+const ACTIVITY_SELECT: &str = "SELECT id, created, event, actor_uuid, actor_username, \
+    credential_kind, credential_uuid, credential_name, ip, target_kind, target_uuid, \
+    target_label, changes FROM activity";
+
+/// Rows removed per statement by the retention purge: short transactions that never hold the
+/// write lock for long.
+const PURGE_BATCH: i64 = 1000;
+
+/// A value bound to a listing's filter, in placeholder order.
+enum Bound {
+    Uuid(Uuid),
+    Text(&'static str),
+    Time(DateTime<Utc>),
+}
+
+impl Core {
+    /// The whole log, newest first (`activity.read`).
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn list_activity(
+        &self,
+        principal: &Principal,
+        query: ActivityQuery,
+    ) -> Result<Page<Activity>, CoreError> {
+        principal.require(Permission::ActivityRead)?;
+        self.page_activity(None, query).await
+    }
+
+    /// What a user did and what was done to them, newest first (`users.activity`).
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn list_user_activity(
+        &self,
+        principal: &Principal,
+        user: Uuid,
+        query: ActivityQuery,
+    ) -> Result<Page<Activity>, CoreError> {
+        principal.require(Permission::UsersRead)?;
+        principal.require(Permission::UsersActivity)?;
+        self.load_user(user).await?;
+        self.page_activity(Some(user), query).await
+    }
+
+    async fn page_activity(
+        &self,
+        about: Option<Uuid>,
+        query: ActivityQuery,
+    ) -> Result<Page<Activity>, CoreError> {
+        let mut conditions = Vec::new();
+        let mut bound = Vec::new();
+        let mut bind = |condition: &str, value: Bound| {
+            bound.push(value);
+            conditions.push(condition.replace('?', &format!("${}", bound.len())));
+        };
+        if let Some(user) = about {
+            bind("(actor_uuid = ? OR target_uuid = ?)", Bound::Uuid(user));
+        }
+        if let Some(event) = query.event {
+            bind("event = ?", Bound::Text(event.as_str()));
+        }
+        if let Some(actor) = query.actor {
+            bind("actor_uuid = ?", Bound::Uuid(actor));
+        }
+        if let Some(target) = query.target {
+            bind("target_uuid = ?", Bound::Uuid(target));
+        }
+        if let Some(since) = query.since {
+            bind("created >= ?", Bound::Time(since));
+        }
+        if let Some(until) = query.until {
+            bind("created <= ?", Bound::Time(until));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        // Unfiltered, the total is the trigger-kept count, not a scan of every row.
+        let count_sql = if conditions.is_empty() {
+            "SELECT CAST(sum(total) AS BIGINT) FROM activity_count".to_owned()
+        } else {
+            format!("SELECT count(*) FROM activity {filter}")
+        };
+        let page_sql = format!(
+            "{ACTIVITY_SELECT} {filter} ORDER BY id DESC LIMIT {} OFFSET {}",
+            query.limit(),
+            query.offset()
+        );
+        macro_rules! bind_all {
+            ($query:expr) => {{
+                let mut q = $query;
+                for value in &bound {
+                    q = match value {
+                        Bound::Uuid(uuid) => q.bind(*uuid),
+                        Bound::Text(text) => q.bind(*text),
+                        Bound::Time(time) => q.bind(*time),
+                    };
+                }
+                q
+            }};
+        }
+        let total = with_db!(&self.db, pool => {
+            bind_all!(sqlx::query_scalar::<_, i64>(&count_sql)).fetch_one(pool).await
+        })?;
+        let rows = if query.offset() >= total as u64 {
+            Vec::new()
+        } else {
+            with_db!(&self.db, pool => {
+                bind_all!(sqlx::query_as::<_, ActivityRow>(&page_sql)).fetch_all(pool).await
+            })?
+        };
+        Ok(Page {
+            total,
+            per_page: query.per_page,
+            page: query.page,
+            data: rows.into_iter().map(Activity::from).collect(),
+        })
+    }
+
+    /// Fills the log with `count` generated rows for measurements: changes of names among the
+    /// first thousand users, one microsecond apart, in batched transactions.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn seed_activity(&self, count: u64) -> Result<super::SeedReport, CoreError> {
+        const BATCH: u64 = 500;
+        if count == 0 {
+            return Ok(super::SeedReport { inserted: 0 });
+        }
+        let people = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, (Uuid, String)>(
+                "SELECT uuid, username FROM users ORDER BY created, uuid LIMIT 1000",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        if people.is_empty() {
+            return Err(CoreError::invalid_field("activity", "needs users to act"));
+        }
+        let start = now();
+        let changes = json!({ "name_first": { "before": "Ada", "after": "Grace" } }).to_string();
+        let mut inserted = 0;
+        while inserted < count {
+            let batch = BATCH.min(count - inserted);
+            let mut sql = String::from(
+                "INSERT INTO activity (created, event, actor_uuid, actor_username, \
+                 credential_kind, target_kind, target_uuid, target_label, changes) VALUES ",
+            );
+            for i in 0..batch {
+                if i > 0 {
+                    sql.push(',');
+                }
+                let n = i * 6;
+                sql.push_str(&format!(
+                    "(${}, 'user:update', ${}, ${}, 'session', 'user', ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6,
+                ));
+            }
+            let mut tx = self.db.begin().await?;
+            with_tx!(&mut tx, conn => {
+                let mut q = sqlx::query(&sql);
+                for i in inserted..inserted + batch {
+                    let actor = &people[(i as usize) % people.len()];
+                    let target = &people[(i as usize * 7 + 3) % people.len()];
+                    q = q
+                        .bind(start + chrono::Duration::microseconds(i as i64))
+                        .bind(actor.0)
+                        .bind(&actor.1)
+                        .bind(target.0)
+                        .bind(&target.1)
+                        .bind(&changes);
+                }
+                q.execute(conn).await.map(|_| ())
+            })?;
+            tx.commit().await?;
+            inserted += batch;
+        }
+        Ok(super::SeedReport { inserted })
+    }
+
+    /// Deletes rows older than `before`, a batch per statement; the server runs it periodically.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn purge_activity(&self, before: DateTime<Utc>) -> Result<u64, CoreError> {
+        let mut purged = 0;
+        loop {
+            let deleted = with_db!(&self.db, pool => {
+                sqlx::query(
+                    "DELETE FROM activity WHERE id IN \
+                     (SELECT id FROM activity WHERE created < $1 ORDER BY id LIMIT $2)",
+                )
+                .bind(before)
+                .bind(PURGE_BATCH)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+            purged += deleted;
+            if deleted < PURGE_BATCH as u64 {
+                return Ok(purged);
+            }
+        }
+    }
+}
