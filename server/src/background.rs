@@ -16,7 +16,11 @@ const PURGE_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// Starts the periodic jobs; abort the handle to stop them. Each job is one short statement, so
 /// stopping between or during runs loses nothing.
-pub fn start(core: Core, mailer: Option<Mailer>, activity_retention: chrono::Duration) -> JoinHandle<()> {
+pub fn start(
+    core: Core,
+    mailer: Option<Mailer>,
+    activity_retention: chrono::Duration,
+) -> JoinHandle<()> {
     if let Some(mailer) = mailer {
         let core = core.clone();
         tokio::spawn(async move {
@@ -48,7 +52,10 @@ pub fn start(core: Core, mailer: Option<Mailer>, activity_retention: chrono::Dur
             if let Err(error) = core.purge_expired_tokens().await {
                 tracing::warn!(%error, "purging expired password tokens failed");
             }
-            match core.purge_activity(chrono::Utc::now() - activity_retention).await {
+            match core
+                .purge_activity(chrono::Utc::now() - activity_retention)
+                .await
+            {
                 Ok(0) => {}
                 Ok(purged) => tracing::info!(purged, "activity older than its retention deleted"),
                 Err(error) => tracing::warn!(%error, "purging old activity failed"),

@@ -320,7 +320,10 @@ mod tests {
             assert_eq!(cli.database_url, "sqlite://x.db");
             assert!(matches!(
                 cli.command,
-                Some(Command::Seed(SeedArgs { users: 5, activity: 0 }))
+                Some(Command::Seed(SeedArgs {
+                    users: 5,
+                    activity: 0
+                }))
             ));
         }
     }

@@ -279,6 +279,7 @@ async fn the_permission_catalogue_lists_groups_with_descriptions() {
         assert_eq!(
             actions,
             [
+                "activity",
                 "create",
                 "delete",
                 "disable-two-factor",

@@ -14,6 +14,7 @@ const USERS_ALL: &[&str] = &[
     "users.delete",
     "users.email",
     "users.disable-two-factor",
+    "users.activity",
 ];
 const ROLES_ALL: &[&str] = &["roles.read", "roles.create", "roles.update", "roles.delete"];
 /// The role of the role-admin target: a subset of `users.*`.

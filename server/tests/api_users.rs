@@ -60,6 +60,7 @@ async fn create_user_answers_200_with_the_user() {
                 "email": "newuser@example.com", "name_first": "New", "name_last": "User",
                 "admin": false, "totp_enabled": false, "language": "en", "role": null,
                 "created": user["created"], "has_password": false, "suspended": false,
+                "last_login": null,
             }})
         );
         app

@@ -215,8 +215,25 @@ pub(crate) fn server_snapshot(server: &Server) -> Value {
     })
 }
 
-/// Writes one row of the log inside the change's transaction.
-pub(crate) async fn record(
+impl Core {
+    /// Writes one row of the log inside the change's transaction.
+    pub(crate) async fn record(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        event: Event,
+        target: Option<Target>,
+        changes: Changes,
+    ) -> Result<(), CoreError> {
+        #[cfg(feature = "measure")]
+        if self.unlogged {
+            return Ok(());
+        }
+        write_row(tx, actor, event, target, changes).await
+    }
+}
+
+async fn write_row(
     tx: &mut Tx,
     actor: &Actor,
     event: Event,
@@ -285,12 +302,10 @@ impl From<ActivityRow> for Activity {
             id: row.id,
             event: row.event,
             created: row.created,
-            actor: row
-                .actor_uuid
-                .map(|uuid| ActivityActor {
-                    uuid,
-                    username: row.actor_username.unwrap_or_default(),
-                }),
+            actor: row.actor_uuid.map(|uuid| ActivityActor {
+                uuid,
+                username: row.actor_username.unwrap_or_default(),
+            }),
             credential: row.credential_kind.map(|kind| ActivityCredential {
                 kind,
                 uuid: row.credential_uuid,

@@ -1,6 +1,6 @@
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target, record};
+use super::activity::{Actor, Changes, Target};
 use super::{Core, now};
 use crate::domain::activity::Event;
 use crate::domain::api_key::{ApiKey, CreatedApiKey, NewApiKey};
@@ -127,7 +127,8 @@ impl Core {
         let api_key = ApiKey::from(row);
         let changes = Changes::created(api_key_snapshot(&api_key, owner));
         let target = Some(Target::api_key(uuid, &api_key.name));
-        record(&mut tx, actor, Event::ApiKeyCreate, target, changes).await?;
+        self.record(&mut tx, actor, Event::ApiKeyCreate, target, changes)
+            .await?;
         tx.commit().await?;
         Ok(CreatedApiKey { api_key, key })
     }
@@ -152,7 +153,14 @@ impl Core {
         let api_key = ApiKey::from(row);
         let changes = Changes::deleted(api_key_snapshot(&api_key, &principal.user));
         let target = Some(Target::api_key(uuid, &api_key.name));
-        record(&mut tx, &Actor::of(principal), Event::ApiKeyRevoke, target, changes).await?;
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::ApiKeyRevoke,
+            target,
+            changes,
+        )
+        .await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM api_keys WHERE uuid = $1")
                 .bind(uuid)

@@ -2,7 +2,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target, record};
+use super::activity::{Actor, Changes, Target};
 use super::api_keys::API_KEY_SELECT;
 use super::{Core, now, user_for_update};
 use crate::domain::activity::Event;
@@ -246,7 +246,8 @@ impl Core {
         };
         let mut tx = self.db.begin().await?;
         let actor = Actor::anonymous(client.ip.as_deref());
-        record(&mut tx, &actor, event, target, Changes::none()).await?;
+        self.record(&mut tx, &actor, event, target, Changes::none())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -293,7 +294,14 @@ impl Core {
         })?;
         let actor = Actor::user(&user, client.ip.as_deref()).with_session(uuid);
         let target = Target::user(&user);
-        record(&mut tx, &actor, Event::SignIn, Some(target), Changes::none()).await?;
+        self.record(
+            &mut tx,
+            &actor,
+            Event::SignIn,
+            Some(target),
+            Changes::none(),
+        )
+        .await?;
         tx.commit().await?;
         let user = User {
             last_login: Some(created),
@@ -323,7 +331,14 @@ impl Core {
         {
             let actor = Actor::user(&user, client.ip.as_deref()).with_session(session);
             let target = Target::user(&user);
-            record(&mut tx, &actor, Event::SignOut, Some(target), Changes::none()).await?;
+            self.record(
+                &mut tx,
+                &actor,
+                Event::SignOut,
+                Some(target),
+                Changes::none(),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())

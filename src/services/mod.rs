@@ -34,6 +34,9 @@ pub struct Core {
     db: Database,
     hasher: Hasher,
     mail: mail::MailSettings,
+    /// Writes without their activity rows: only in builds for measuring what the log costs.
+    #[cfg(feature = "measure")]
+    unlogged: bool,
 }
 
 impl From<sqlx::Error> for CoreError {
@@ -77,7 +80,17 @@ impl Core {
             db,
             hasher,
             mail: mail::MailSettings::default(),
+            #[cfg(feature = "measure")]
+            unlogged: false,
         }
+    }
+
+    /// A core whose writes record no activity, to measure what the log costs. Exists only in
+    /// builds with the `measure` feature, never in the server Roster ships.
+    #[cfg(feature = "measure")]
+    pub fn without_activity_log(mut self) -> Self {
+        self.unlogged = true;
+        self
     }
 
     /// Where the links in mail point and who mail comes from.

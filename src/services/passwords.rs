@@ -5,7 +5,7 @@
 use chrono::Duration;
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target, record};
+use super::activity::{Actor, Changes, Target};
 use super::mail::{Template, queue_mail};
 use super::sessions::end_sessions_except;
 use super::{Core, now, user_for_update};
@@ -113,7 +113,14 @@ impl Core {
             username: &user.username,
         };
         queue_mail(&mut tx, &user.email, template, Some(link)).await?;
-        record(&mut tx, actor, event, Some(Target::user(user)), Changes::none()).await?;
+        self.record(
+            &mut tx,
+            actor,
+            event,
+            Some(Target::user(user)),
+            Changes::none(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -209,8 +216,14 @@ impl Core {
         if let Some(user) = user_for_update(&mut tx, user).await? {
             let actor = Actor::user(&user, client.ip.as_deref());
             let changes = Changes::none().password_changed();
-            record(&mut tx, &actor, Event::PasswordReset, Some(Target::user(&user)), changes)
-                .await?;
+            self.record(
+                &mut tx,
+                &actor,
+                Event::PasswordReset,
+                Some(Target::user(&user)),
+                changes,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -1,6 +1,6 @@
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target, record, role_snapshot};
+use super::activity::{Actor, Changes, Target, role_snapshot};
 use super::{Core, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
@@ -144,7 +144,14 @@ impl Core {
         let created = written_role(&mut tx, uuid).await?;
         let changes = Changes::created(role_snapshot(&created));
         let target = Some(Target::role(&created));
-        record(&mut tx, &Actor::of(principal), Event::RoleCreate, target, changes).await?;
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::RoleCreate,
+            target,
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -195,7 +202,14 @@ impl Core {
         let updated = written_role(&mut tx, uuid).await?;
         let changes = Changes::between(role_snapshot(&current), role_snapshot(&updated));
         let target = Some(Target::role(&updated));
-        record(&mut tx, &Actor::of(principal), Event::RoleUpdate, target, changes).await?;
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::RoleUpdate,
+            target,
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -212,7 +226,14 @@ impl Core {
         principal.require_all(&current.admin_permissions)?;
         let changes = Changes::deleted(role_snapshot(&current));
         let target = Some(Target::role(&current));
-        record(&mut tx, &Actor::of(principal), Event::RoleDelete, target, changes).await?;
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::RoleDelete,
+            target,
+            changes,
+        )
+        .await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM roles WHERE uuid = $1")
                 .bind(uuid)

@@ -1,6 +1,6 @@
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target, record, server_snapshot};
+use super::activity::{Actor, Changes, Target, server_snapshot};
 use super::{Core, exists, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
@@ -151,7 +151,14 @@ impl Core {
         let created = server_in(&mut tx, uuid).await?;
         let changes = Changes::created(server_snapshot(&created));
         let target = Some(Target::server(&created));
-        record(&mut tx, &Actor::of(principal), Event::ServerCreate, target, changes).await?;
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::ServerCreate,
+            target,
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -183,7 +190,14 @@ impl Core {
         let updated = server_in(&mut tx, uuid).await?;
         let changes = Changes::between(server_snapshot(&current), server_snapshot(&updated));
         let target = Some(Target::server(&updated));
-        record(&mut tx, &Actor::of(principal), Event::ServerUpdate, target, changes).await?;
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::ServerUpdate,
+            target,
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -195,7 +209,14 @@ impl Core {
         let current = server_for_update(&mut tx, uuid).await?;
         let changes = Changes::deleted(server_snapshot(&current));
         let target = Some(Target::server(&current));
-        record(&mut tx, &Actor::of(principal), Event::ServerDelete, target, changes).await?;
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::ServerDelete,
+            target,
+            changes,
+        )
+        .await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM servers WHERE uuid = $1")
                 .bind(uuid)

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target, record};
+use super::activity::{Actor, Changes, Target};
 use super::{Core, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
@@ -123,7 +123,8 @@ impl Core {
         let label = user_agent.unwrap_or_else(|| "unknown browser".to_owned());
         let target = Some(Target::session(uuid, &label));
         let actor = Actor::of(principal);
-        record(&mut tx, &actor, Event::SessionEnd, target, Changes::none()).await?;
+        self.record(&mut tx, &actor, Event::SessionEnd, target, Changes::none())
+            .await?;
         end_session_in(&mut tx, uuid).await?;
         tx.commit().await?;
         Ok(())
@@ -137,7 +138,14 @@ impl Core {
         let ended = end_sessions_except(&mut tx, principal.user.uuid, Some(current)).await?;
         let target = Some(Target::user(&principal.user));
         let actor = Actor::of(principal);
-        record(&mut tx, &actor, Event::SessionEndOthers, target, Changes::none()).await?;
+        self.record(
+            &mut tx,
+            &actor,
+            Event::SessionEndOthers,
+            target,
+            Changes::none(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(ended)
     }

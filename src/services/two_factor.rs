@@ -10,7 +10,7 @@ use rand::rngs::OsRng;
 use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target, record};
+use super::activity::{Actor, Changes, Target};
 use super::auth::{ClientInfo, Session};
 use super::mail::{Template, queue_mail};
 use super::{Core, now};
@@ -226,7 +226,14 @@ impl Core {
         })?;
         let target = Some(Target::user(&principal.user));
         let changes = totp_change(false, true);
-        record(&mut tx, &Actor::of(principal), Event::TwoFactorEnable, target, changes).await?;
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::TwoFactorEnable,
+            target,
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(codes)
     }
@@ -298,7 +305,8 @@ impl Core {
         }
         let changes = totp_change(user.totp_enabled, false);
         let target = Some(Target::user(user));
-        record(&mut tx, &Actor::of(principal), event, target, changes).await?;
+        self.record(&mut tx, &Actor::of(principal), event, target, changes)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

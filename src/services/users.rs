@@ -1,6 +1,6 @@
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target, record, user_snapshot};
+use super::activity::{Actor, Changes, Target, user_snapshot};
 use super::sessions::end_sessions_except;
 use super::{Core, exists, now, user_for_update};
 use crate::domain::activity::Event;
@@ -365,7 +365,14 @@ impl Core {
         }
         let created = written_user(&mut tx, uuid).await?;
         let changes = Changes::created(user_snapshot(&created));
-        record(&mut tx, actor, Event::UserCreate, Some(Target::user(&created)), changes).await?;
+        self.record(
+            &mut tx,
+            actor,
+            Event::UserCreate,
+            Some(Target::user(&created)),
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -464,7 +471,14 @@ impl Core {
             changes = changes.password_changed();
         }
         let target = Target::user(&updated);
-        record(&mut tx, &Actor::of(principal), Event::UserUpdate, Some(target), changes).await?;
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::UserUpdate,
+            Some(target),
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -495,7 +509,14 @@ impl Core {
         }
         let changes = Changes::deleted(user_snapshot(&current));
         let target = Some(Target::user(&current));
-        record(&mut tx, &Actor::of(principal), Event::UserDelete, target, changes).await?;
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::UserDelete,
+            target,
+            changes,
+        )
+        .await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM users WHERE uuid = $1")
                 .bind(uuid)

@@ -9,7 +9,10 @@ use serde_json::Value;
 use super::time::moment;
 
 fn actor(entry: &Activity) -> AnyView {
-    match (&entry.actor, entry.credential.as_ref().map(|c| c.kind.as_str())) {
+    match (
+        &entry.actor,
+        entry.credential.as_ref().map(|c| c.kind.as_str()),
+    ) {
         (Some(actor), _) => {
             let (href, name) = (format!("/users/{}", actor.uuid), actor.username.clone());
             view! { <A href=href attr:class="actor">{name}</A> }.into_any()
@@ -52,10 +55,12 @@ fn value_text(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => "—".to_owned(),
         Some(Value::String(text)) => text.clone(),
-        Some(Value::Object(fields)) => match fields.get("name").or_else(|| fields.get("username")) {
-            Some(Value::String(name)) => name.clone(),
-            _ => Value::Object(fields.clone()).to_string(),
-        },
+        Some(Value::Object(fields)) => {
+            match fields.get("name").or_else(|| fields.get("username")) {
+                Some(Value::String(name)) => name.clone(),
+                _ => Value::Object(fields.clone()).to_string(),
+            }
+        }
         Some(Value::Array(items)) => items
             .iter()
             .map(|item| value_text(Some(item)))
@@ -125,7 +130,8 @@ fn entry_view(entry: Activity) -> impl IntoView {
 /// The rows of one page, newest first.
 pub fn timeline(entries: Vec<Activity>) -> AnyView {
     if entries.is_empty() {
-        return view! { <p class="empty" data-testid="empty">"Nothing recorded here."</p> }.into_any();
+        return view! { <p class="empty" data-testid="empty">"Nothing recorded here."</p> }
+            .into_any();
     }
     view! { <ol class="timeline">{entries.into_iter().map(entry_view).collect_view()}</ol> }
         .into_any()

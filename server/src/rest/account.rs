@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::request::Parts;
 use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use roster::Entity;
 use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
@@ -126,7 +126,10 @@ pub async fn reset_password(
     Client(client): Client,
     Payload(request): Payload<ResetPasswordRequest>,
 ) -> Reply {
-    state.core.reset_password(request.try_into()?, &client).await?;
+    state
+        .core
+        .reset_password(request.try_into()?, &client)
+        .await?;
     Ok(Json(json!({})))
 }
 
