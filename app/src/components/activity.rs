@@ -70,10 +70,37 @@ fn value_text(value: Option<&Value>) -> String {
     }
 }
 
-/// The changed fields, one row each.
+/// The changed fields, one row each: before and after for a change, the one value for what was
+/// created or deleted.
 fn diff(entry: &Activity) -> Option<impl IntoView + use<>> {
     if entry.changes.is_empty() {
         return None;
+    }
+    let one_side = |side: &str| {
+        entry.changes.values().all(|change| {
+            change
+                .as_object()
+                .is_some_and(|c| c.len() == 1 && c.contains_key(side))
+        })
+    };
+    if one_side("after") || one_side("before") {
+        let rows = entry
+            .changes
+            .iter()
+            .map(|(field, change)| {
+                let value = value_text(change.get("after").or_else(|| change.get("before")));
+                view! { <tr><th scope="row">{field.replace('_', " ")}</th><td>{value}</td></tr> }
+            })
+            .collect_view();
+        return Some(
+            view! {
+                <table class="diff">
+                    <thead><tr><th scope="col">"Field"</th><th scope="col">"Value"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any(),
+        );
     }
     let rows = entry
         .changes
@@ -96,29 +123,55 @@ fn diff(entry: &Activity) -> Option<impl IntoView + use<>> {
             }
         })
         .collect_view();
-    Some(view! {
-        <table class="diff">
-            <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
-    })
+    Some(
+        view! {
+            <table class="diff">
+                <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any(),
+    )
 }
 
 fn entry_view(entry: Activity) -> impl IntoView {
     let event = entry.event.parse::<Event>().ok();
     let verb = event.map_or_else(|| entry.event.clone(), |e| e.verb().to_owned());
     // An update names its fields: "changed email, name first of bob".
-    let fields = (event.is_some_and(|e| e.verb() == "changed") && !entry.changes.is_empty())
-        .then(|| {
-            let names: Vec<String> = entry.changes.keys().map(|k| k.replace('_', " ")).collect();
-            format!(" {} of", names.join(", "))
-        })
-        .unwrap_or_default();
+    let fields = if event.is_some_and(|e| e.verb() == "changed") && !entry.changes.is_empty() {
+        let names: Vec<String> = entry.changes.keys().map(|k| k.replace('_', " ")).collect();
+        format!(" {}", names.join(", "))
+    } else {
+        String::new()
+    };
+    // "alice signed in", not "alice signed in as alice".
+    let about_themselves = match (&entry.actor, &entry.target) {
+        (Some(actor), Some(target)) => target.kind == "user" && target.uuid == actor.uuid,
+        _ => false,
+    };
+    let verb = if about_themselves {
+        verb.trim_end_matches(" as")
+            .trim_end_matches(" of")
+            .trim_end_matches(" for")
+            .to_owned()
+    } else {
+        verb
+    };
+    let shown_target = entry
+        .target
+        .as_ref()
+        .filter(|_| !about_themselves)
+        .map(target);
+    let fields = if shown_target.is_some() && !fields.is_empty() {
+        format!("{fields} of")
+    } else {
+        fields
+    };
     view! {
         <li class="activity" data-event=entry.event.clone()>
             <p class="activity-line">
                 {actor(&entry)} " " {verb} {fields} " "
-                {entry.target.as_ref().map(target)}
+                {shown_target}
                 {context(&entry)}
                 <span class="muted">" · " {moment(entry.created)}</span>
             </p>

@@ -101,7 +101,14 @@ fn filters(action: &'static str, show_people: bool) -> impl IntoView {
 #[component]
 pub fn ActivityPage() -> impl IntoView {
     let query = use_query_map();
-    let entries = Resource::new(move || query.with(params_of), list_activity);
+    let entries = Resource::new(
+        move || query.with(params_of),
+        |p| {
+            list_activity(
+                p.page, p.per_page, p.event, p.actor, p.target, p.since, p.until,
+            )
+        },
+    );
     view! {
         <Title text="Activity · Roster" />
         <div class="page-head"><h1>"Activity"</h1></div>
@@ -147,7 +154,10 @@ pub fn UserActivityPage() -> impl IntoView {
         move || (uuid(), query.with(params_of)),
         |(uuid, params)| async move {
             match uuid {
-                Some(uuid) => user_activity(uuid, params).await,
+                Some(uuid) => {
+                    let p = params;
+                    user_activity(uuid, p.page, p.per_page, p.event, p.since, p.until).await
+                }
                 None => Err(crate::error::AppError::Core(
                     roster::CoreError::InvalidUuid(roster::Entity::User),
                 )),

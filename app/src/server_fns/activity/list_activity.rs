@@ -1,15 +1,33 @@
 use leptos::prelude::*;
-use roster::domain::activity::{Activity, ActivityParams};
+use roster::domain::activity::Activity;
 use roster::domain::page::Page;
 
 use crate::error::AppError;
 
-/// A page of the whole activity log; the filters are the page's URL query, as text.
+/// A page of the whole activity log; the arguments are the page's URL query, as text.
 #[server(name = ListActivity, prefix = "/_roster", endpoint = "activity/list")]
-pub async fn list_activity(params: ActivityParams) -> Result<Page<Activity>, AppError> {
-    use roster::domain::activity::ActivityQuery;
+pub async fn list_activity(
+    #[server(default)] page: Option<String>,
+    #[server(default)] per_page: Option<String>,
+    #[server(default)] event: Option<String>,
+    #[server(default)] actor: Option<String>,
+    #[server(default)] target: Option<String>,
+    #[server(default)] since: Option<String>,
+    #[server(default)] until: Option<String>,
+) -> Result<Page<Activity>, AppError> {
+    use roster::domain::activity::{ActivityParams, ActivityQuery};
 
     let (core, principal) = super::super::principal().await?;
-    let query = ActivityQuery::try_from(params)?;
-    Ok(core.list_activity(&principal, query).await?)
+    let params = ActivityParams {
+        page,
+        per_page,
+        event,
+        actor,
+        target,
+        since,
+        until,
+    };
+    Ok(core
+        .list_activity(&principal, ActivityQuery::try_from(params)?)
+        .await?)
 }

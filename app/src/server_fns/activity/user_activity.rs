@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use roster::domain::activity::{Activity, ActivityParams};
+use roster::domain::activity::Activity;
 use roster::domain::page::Page;
 use uuid::Uuid;
 
@@ -7,10 +7,26 @@ use crate::error::AppError;
 
 /// A page of what one user did and what was done to them.
 #[server(name = UserActivity, prefix = "/_roster", endpoint = "activity/user")]
-pub async fn user_activity(uuid: Uuid, params: ActivityParams) -> Result<Page<Activity>, AppError> {
-    use roster::domain::activity::ActivityQuery;
+pub async fn user_activity(
+    uuid: Uuid,
+    #[server(default)] page: Option<String>,
+    #[server(default)] per_page: Option<String>,
+    #[server(default)] event: Option<String>,
+    #[server(default)] since: Option<String>,
+    #[server(default)] until: Option<String>,
+) -> Result<Page<Activity>, AppError> {
+    use roster::domain::activity::{ActivityParams, ActivityQuery};
 
     let (core, principal) = super::super::principal().await?;
-    let query = ActivityQuery::try_from(params)?;
-    Ok(core.list_user_activity(&principal, uuid, query).await?)
+    let params = ActivityParams {
+        page,
+        per_page,
+        event,
+        since,
+        until,
+        ..ActivityParams::default()
+    };
+    Ok(core
+        .list_user_activity(&principal, uuid, ActivityQuery::try_from(params)?)
+        .await?)
 }
