@@ -527,6 +527,104 @@ async fn two_factor_and_password_links_are_recorded() {
 }
 
 #[tokio::test]
+async fn turning_two_factor_off_oneself_is_recorded_without_codes() {
+    on_each_backend(|app| async move {
+        app.user("frank", false, None).await;
+        let session = app.session("frank").await;
+        let setup = app.get("/api/client/account/two-factor", &session).await;
+        let secret = setup.body["secret"].as_str().expect("secret").to_owned();
+        let now = chrono::Utc::now().timestamp() as u64;
+        let body = json!({ "code": code_at(&secret, now), "password": PASSWORD }).to_string();
+        let enabled = app
+            .post("/api/client/account/two-factor", &session, &body)
+            .await;
+        let codes: Vec<String> = enabled.body["recovery_codes"]
+            .as_array()
+            .expect("recovery codes")
+            .iter()
+            .map(|c| c.as_str().unwrap_or_default().to_owned())
+            .collect();
+        let body = json!({ "code": codes[0], "password": PASSWORD }).to_string();
+        let reply = app
+            .request(
+                Method::DELETE,
+                "/api/client/account/two-factor",
+                &session,
+                Some(&body),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let off = stable(only_row(&app, "two-factor:disable").await);
+        assert_eq!(off["actor"]["username"], "frank");
+        assert_eq!(off["target"]["label"], "frank");
+        assert_eq!(off["credential"]["type"], "session");
+        assert_eq!(
+            off["changes"],
+            json!({ "totp_enabled": { "before": true, "after": false } })
+        );
+        let log = whole_log(&app).await;
+        for code in &codes {
+            assert!(
+                !log.contains(code.as_str()),
+                "the log holds a recovery code"
+            );
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn suspension_shows_as_a_change_of_suspended() {
+    on_each_backend(|app| async move {
+        let admin = app.admin_key().await;
+        let bob = app.user("bob", false, None).await;
+        let path = format!("/api/admin/users/{}", bob.uuid);
+        let reply = app.patch(&path, &admin, r#"{"suspended": true}"#).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(
+            only_row(&app, "user:update").await["changes"],
+            json!({ "suspended": { "before": false, "after": true } })
+        );
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rows_outlive_their_actor() {
+    on_each_backend(|app| async move {
+        let admin = app.admin_key().await;
+        let temp = app.user("temp_admin", true, None).await;
+        let temp_key = Auth::Key(app.key_for(&temp, &all_permissions()).await);
+        let body = r#"{"name": "made by temp", "admin_permissions": []}"#;
+        assert_eq!(
+            app.post("/api/admin/roles", &temp_key, body).await.status,
+            StatusCode::OK
+        );
+        let path = format!("/api/admin/users/{}", temp.uuid);
+        assert_eq!(app.delete(&path, &admin).await.status, StatusCode::OK);
+        let row = only_row(&app, "role:create").await;
+        assert_eq!(
+            row["actor"],
+            json!({ "uuid": temp.uuid, "username": "temp_admin" })
+        );
+        let by_temp = format!("/api/admin/activity?actor={}", temp.uuid);
+        assert_eq!(app.get(&by_temp, &admin).await.body["activity"]["total"], 1);
+        let gone = format!("/api/admin/users/{}/activity", temp.uuid);
+        app.get(&gone, &admin)
+            .await
+            .assert_error(404, &["user not found"]);
+        app
+    })
+    .await;
+}
+
+fn all_permissions() -> Vec<&'static str> {
+    roster::Permission::ALL.iter().map(|p| p.as_str()).collect()
+}
+
+#[tokio::test]
 async fn a_refused_write_leaves_no_row() {
     on_each_backend(|app| async move {
         let admin = app.admin_key().await;

@@ -93,6 +93,14 @@ impl Event {
         }
     }
 
+    /// Whether the event changes a record in place, so that its row names the fields changed.
+    pub fn is_update(self) -> bool {
+        matches!(
+            self,
+            Event::UserUpdate | Event::RoleUpdate | Event::ServerUpdate
+        )
+    }
+
     /// What the actor did, as the console's timeline says it ("alice *changed* bob").
     pub fn verb(self) -> &'static str {
         match self {

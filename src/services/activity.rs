@@ -17,7 +17,7 @@ use crate::domain::user::User;
 use crate::error::CoreError;
 use crate::permission::Permission;
 use crate::principal::{Credential, Principal};
-use crate::store::{Tx, with_db, with_tx};
+use crate::store::{Backend, Tx, with_db, with_tx};
 
 /// Who acts: the user and credential of a request, a user proving who they are (a sign-in), an
 /// unknown client (a failed sign-in), or the operator at the command line.
@@ -215,7 +215,110 @@ pub(crate) fn server_snapshot(server: &Server) -> Value {
     })
 }
 
+/// A row of the log, built before it is written: on its own ([`Core::record`]) or in the same
+/// statement as the change it records ([`alongside`]).
+pub(crate) struct Entry {
+    pub(crate) created: DateTime<Utc>,
+    pub(crate) event: &'static str,
+    pub(crate) actor_uuid: Option<Uuid>,
+    pub(crate) actor_username: Option<String>,
+    pub(crate) credential_kind: Option<&'static str>,
+    pub(crate) credential_uuid: Option<Uuid>,
+    pub(crate) credential_name: Option<String>,
+    pub(crate) ip: Option<String>,
+    pub(crate) target_kind: Option<&'static str>,
+    pub(crate) target_uuid: Option<Uuid>,
+    pub(crate) target_label: Option<String>,
+    pub(crate) changes: String,
+}
+
+impl Entry {
+    fn new(actor: &Actor, event: Event, target: Option<Target>, changes: Changes) -> Self {
+        let (actor_uuid, actor_username) = actor.user.clone().unzip();
+        let (credential_kind, credential_uuid, credential_name) = match &actor.credential {
+            Some((kind, uuid, name)) => (Some(*kind), *uuid, name.clone()),
+            None => (None, None, None),
+        };
+        let (target_kind, target_uuid, target_label) = match target {
+            Some(target) => (Some(target.kind), Some(target.uuid), Some(target.label)),
+            None => (None, None, None),
+        };
+        Self {
+            created: now(),
+            event: event.as_str(),
+            actor_uuid,
+            actor_username,
+            credential_kind,
+            credential_uuid,
+            credential_name,
+            ip: actor.ip.clone(),
+            target_kind,
+            target_uuid,
+            target_label,
+            changes: Value::Object(changes.0).to_string(),
+        }
+    }
+}
+
+/// Binds an [`Entry`]'s twelve values, in the order of [`insert_sql`], onto a query.
+macro_rules! bind_entry {
+    ($query:expr, $entry:expr) => {{
+        let entry = $entry;
+        $query
+            .bind(entry.created)
+            .bind(entry.event)
+            .bind(entry.actor_uuid)
+            .bind(entry.actor_username.as_deref())
+            .bind(entry.credential_kind)
+            .bind(entry.credential_uuid)
+            .bind(entry.credential_name.as_deref())
+            .bind(entry.ip.as_deref())
+            .bind(entry.target_kind)
+            .bind(entry.target_uuid)
+            .bind(entry.target_label.as_deref())
+            .bind(entry.changes.as_str())
+    }};
+}
+pub(crate) use bind_entry;
+
+/// The insert of one row, its values bound from placeholder `$first` on.
+fn insert_sql(first: usize) -> String {
+    let values: Vec<String> = (first..first + 12).map(|n| format!("${n}")).collect();
+    format!(
+        "INSERT INTO activity (created, event, actor_uuid, actor_username, credential_kind, \
+         credential_uuid, credential_name, ip, target_kind, target_uuid, target_label, changes) \
+         VALUES ({})",
+        values.join(", ")
+    )
+}
+
+/// `statement`, which binds `$1..=$bound` and returns no rows, made to also write an entry
+/// bound after them: the change and its row go to the database in one round trip. PostgreSQL
+/// runs the insert as a data-modifying `WITH`; SQLite runs the two statements in turn.
+pub(crate) fn alongside(backend: Backend, statement: &str, bound: usize) -> String {
+    let insert = insert_sql(bound + 1);
+    match backend {
+        Backend::Postgres => format!("WITH logged AS ({insert}) {statement}"),
+        Backend::Sqlite => format!("{statement}; {insert}"),
+    }
+}
+
 impl Core {
+    /// The entry a write records, or none in a core measuring writes without the log.
+    pub(crate) fn entry(
+        &self,
+        actor: &Actor,
+        event: Event,
+        target: Option<Target>,
+        changes: Changes,
+    ) -> Option<Entry> {
+        #[cfg(feature = "measure")]
+        if self.unlogged {
+            return None;
+        }
+        Some(Entry::new(actor, event, target, changes))
+    }
+
     /// Writes one row of the log inside the change's transaction.
     pub(crate) async fn record(
         &self,
@@ -225,54 +328,15 @@ impl Core {
         target: Option<Target>,
         changes: Changes,
     ) -> Result<(), CoreError> {
-        #[cfg(feature = "measure")]
-        if self.unlogged {
+        let Some(entry) = self.entry(actor, event, target, changes) else {
             return Ok(());
-        }
-        write_row(tx, actor, event, target, changes).await
+        };
+        let sql = insert_sql(1);
+        with_tx!(tx, conn => {
+            bind_entry!(sqlx::query(&sql), &entry).execute(conn).await.map(|_| ())
+        })?;
+        Ok(())
     }
-}
-
-async fn write_row(
-    tx: &mut Tx,
-    actor: &Actor,
-    event: Event,
-    target: Option<Target>,
-    changes: Changes,
-) -> Result<(), CoreError> {
-    let (actor_uuid, actor_username) = actor.user.clone().unzip();
-    let (credential_kind, credential_uuid, credential_name) = match &actor.credential {
-        Some((kind, uuid, name)) => (Some(*kind), *uuid, name.clone()),
-        None => (None, None, None),
-    };
-    let (target_kind, target_uuid, target_label) = match target {
-        Some(target) => (Some(target.kind), Some(target.uuid), Some(target.label)),
-        None => (None, None, None),
-    };
-    let changes = Value::Object(changes.0).to_string();
-    with_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO activity (created, event, actor_uuid, actor_username, credential_kind, \
-             credential_uuid, credential_name, ip, target_kind, target_uuid, target_label, \
-             changes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(now())
-        .bind(event.as_str())
-        .bind(actor_uuid)
-        .bind(actor_username)
-        .bind(credential_kind)
-        .bind(credential_uuid)
-        .bind(credential_name)
-        .bind(actor.ip.as_deref())
-        .bind(target_kind)
-        .bind(target_uuid)
-        .bind(target_label)
-        .bind(changes)
-        .execute(conn)
-        .await
-        .map(|_| ())
-    })?;
-    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

@@ -6,7 +6,7 @@ mod api_keys;
 mod auth;
 pub mod mail;
 pub mod passwords;
-mod roles;
+pub(crate) mod roles;
 mod servers;
 mod sessions;
 pub mod throttle;

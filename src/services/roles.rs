@@ -27,6 +27,15 @@ pub(crate) async fn role_for_update(tx: &mut Tx, uuid: Uuid) -> Result<Option<Ro
     Ok(row.map(Role::from))
 }
 
+/// A role as a transaction sees it, without locking it.
+pub(crate) async fn role_in(tx: &mut Tx, uuid: Uuid) -> Result<Option<Role>, CoreError> {
+    let sql = format!("{ROLE_SELECT} WHERE uuid = $1");
+    let row = with_tx!(tx, conn => {
+        sqlx::query_as::<_, RoleRow>(&sql).bind(uuid).fetch_optional(conn).await
+    })?;
+    Ok(row.map(Role::from))
+}
+
 /// A role as the transaction that wrote it sees it.
 async fn written_role(tx: &mut Tx, uuid: Uuid) -> Result<Role, CoreError> {
     role_for_update(tx, uuid)

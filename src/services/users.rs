@@ -1,17 +1,53 @@
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target, user_snapshot};
+use super::activity::{Actor, Changes, Target, alongside, bind_entry, user_snapshot};
+use super::roles::role_in;
 use super::sessions::end_sessions_except;
 use super::{Core, exists, now, user_for_update};
 use crate::domain::activity::Event;
 use crate::domain::fields::{Email, Password, PersonName, Username};
 use crate::domain::page::{ListQuery, Page};
+use crate::domain::role::Role;
 use crate::domain::user::{NewUser, User, UserPatch};
 use crate::error::{Conflict, CoreError, Entity, Guardrail};
 use crate::permission::Permission;
 use crate::principal::Principal;
 use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
 use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
+
+/// The user as `patch` leaves them, `role` being the role they end with: what the update
+/// writes and the log records.
+fn patched(current: &User, patch: &UserPatch, role: Option<Role>) -> User {
+    let text = |value: Option<&str>, fallback: &str| value.unwrap_or(fallback).to_owned();
+    User {
+        username: text(
+            patch.username.as_ref().map(Username::as_str),
+            &current.username,
+        ),
+        email: text(patch.email.as_ref().map(Email::as_str), &current.email),
+        name_first: text(
+            patch.name_first.as_ref().map(PersonName::as_str),
+            &current.name_first,
+        ),
+        name_last: text(
+            patch.name_last.as_ref().map(PersonName::as_str),
+            &current.name_last,
+        ),
+        language: text(
+            patch.language.as_ref().map(|l| l.as_str()),
+            &current.language,
+        ),
+        admin: patch.admin.unwrap_or(current.admin),
+        external_id: match &patch.external_id {
+            Some(external_id) => external_id.as_ref().map(|e| e.as_str().to_owned()),
+            None => current.external_id.clone(),
+        },
+        suspended: patch.suspended.unwrap_or(current.suspended),
+        has_password: current.has_password || patch.password.is_some(),
+        role,
+        ..current.clone()
+    }
+}
 
 /// A user as the transaction that wrote them sees them.
 async fn written_user(tx: &mut Tx, uuid: Uuid) -> Result<User, CoreError> {
@@ -406,52 +442,64 @@ impl Core {
         if current.admin && !current.suspended && (demotes || suspends) {
             keep_a_global_admin(&mut tx).await?;
         }
-        if let Some(role_uuid) = patch.role_uuid {
-            check_role(&mut tx, role_uuid).await?;
-        }
-        let external_id = match &patch.external_id {
-            Some(external_id) => external_id.as_ref().map(|e| e.as_str().to_owned()),
-            None => current.external_id.clone(),
+        let role = match patch.role_uuid {
+            Some(Some(role_uuid)) => Some(
+                role_in(&mut tx, role_uuid)
+                    .await?
+                    .ok_or_else(|| CoreError::InvalidRelation("role".to_owned()))?,
+            ),
+            Some(None) => None,
+            None => current.role.clone(),
         };
+        let after = patched(&current, &patch, role);
+        let changes_external_id = patch.external_id.is_some();
         let (name_or_email, external) = taken(
             &mut tx,
             uuid,
             patch.username.as_ref().map(Username::as_str),
             patch.email.as_ref().map(Email::as_str),
-            patch
-                .external_id
-                .is_some()
-                .then_some(external_id.as_deref())
-                .flatten(),
+            after.external_id.as_deref().filter(|_| changes_external_id),
         )
         .await?;
         if name_or_email || external {
             return Err(CoreError::Conflict(Conflict::UserUpdate));
         }
-        let role_uuid = match patch.role_uuid {
-            Some(role_uuid) => role_uuid,
-            None => current.role.as_ref().map(|r| r.uuid),
+        let mut changes = Changes::between(user_snapshot(&current), user_snapshot(&after));
+        if password_hash.is_some() {
+            changes = changes.password_changed();
+        }
+        // The hottest write of the API goes to the database with its activity row in one
+        // statement.
+        let entry = self.entry(
+            &Actor::of(principal),
+            Event::UserUpdate,
+            Some(Target::user(&after)),
+            changes,
+        );
+        let update = "UPDATE users SET username = $2, email = $3, name_first = $4, \
+            name_last = $5, password_hash = COALESCE($6, password_hash), admin = $7, \
+            language = $8, role_uuid = $9, external_id = $10, suspended = $11 WHERE uuid = $1";
+        let sql = match entry {
+            Some(_) => alongside(tx.backend(), update, 11),
+            None => update.to_owned(),
         };
-        let text = |value: Option<&str>, fallback: &str| value.unwrap_or(fallback).to_owned();
         with_tx!(&mut tx, conn => {
-            sqlx::query(
-                "UPDATE users SET username = $2, email = $3, name_first = $4, name_last = $5, \
-                 password_hash = COALESCE($6, password_hash), admin = $7, language = $8, \
-                 role_uuid = $9, external_id = $10, suspended = $11 WHERE uuid = $1",
-            )
-            .bind(uuid)
-            .bind(text(patch.username.as_ref().map(Username::as_str), &current.username))
-            .bind(text(patch.email.as_ref().map(Email::as_str), &current.email))
-            .bind(text(patch.name_first.as_ref().map(PersonName::as_str), &current.name_first))
-            .bind(text(patch.name_last.as_ref().map(PersonName::as_str), &current.name_last))
-            .bind(password_hash.as_deref())
-            .bind(patch.admin.unwrap_or(current.admin))
-            .bind(text(patch.language.as_ref().map(|l| l.as_str()), &current.language))
-            .bind(role_uuid)
-            .bind(external_id.as_deref())
-            .bind(patch.suspended.unwrap_or(current.suspended))
-            .execute(conn)
-            .await
+            let query = sqlx::query(&sql)
+                .bind(uuid)
+                .bind(&after.username)
+                .bind(&after.email)
+                .bind(&after.name_first)
+                .bind(&after.name_last)
+                .bind(password_hash.as_deref())
+                .bind(after.admin)
+                .bind(&after.language)
+                .bind(after.role.as_ref().map(|role| role.uuid))
+                .bind(after.external_id.as_deref())
+                .bind(after.suspended);
+            match &entry {
+                Some(entry) => bind_entry!(query, entry).execute(conn).await,
+                None => query.execute(conn).await,
+            }
             .map(|_| ())
         })
         .map_err(|e| write_error(e, |_| Conflict::UserUpdate))?;
@@ -466,19 +514,6 @@ impl Core {
             end_sessions_except(&mut tx, uuid, keep).await?;
         }
         let updated = written_user(&mut tx, uuid).await?;
-        let mut changes = Changes::between(user_snapshot(&current), user_snapshot(&updated));
-        if password_hash.is_some() {
-            changes = changes.password_changed();
-        }
-        let target = Target::user(&updated);
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
-            Event::UserUpdate,
-            Some(target),
-            changes,
-        )
-        .await?;
         tx.commit().await?;
         Ok(updated)
     }

@@ -138,7 +138,7 @@ fn entry_view(entry: Activity) -> impl IntoView {
     let event = entry.event.parse::<Event>().ok();
     let verb = event.map_or_else(|| entry.event.clone(), |e| e.verb().to_owned());
     // An update names its fields: "changed email, name first of bob".
-    let fields = if event.is_some_and(|e| e.verb() == "changed") && !entry.changes.is_empty() {
+    let fields = if event.is_some_and(Event::is_update) && !entry.changes.is_empty() {
         let names: Vec<String> = entry.changes.keys().map(|k| k.replace('_', " ")).collect();
         format!(" {}", names.join(", "))
     } else {

@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod feedback;
 pub mod layout;
+pub mod links;
 pub mod permissions;
 pub mod time;
 pub mod two_factor;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::components::activity::timeline;
 use crate::components::feedback::load_error;
+use crate::components::links::encode_query_value;
 use crate::server_fns::activity::{list_activity, user_activity};
 
 const FILTERS: [&str; 5] = ["event", "actor", "target", "since", "until"];
@@ -33,21 +34,10 @@ fn page_href(base: &str, query: &leptos_router::params::ParamsMap, page: u32) ->
     let mut href = format!("{base}?page={page}");
     for name in FILTERS.iter().chain(&["per_page"]) {
         if let Some(value) = query.get(name).filter(|v| !v.is_empty()) {
-            href.push_str(&format!("&{name}={}", js_free_urlencode(&value)));
+            href.push_str(&format!("&{name}={}", encode_query_value(&value)));
         }
     }
     href
-}
-
-fn js_free_urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn pager(

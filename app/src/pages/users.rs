@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use roster::domain::user::User;
 
 use crate::components::feedback::load_error;
+use crate::components::links::encode_query_value;
 use crate::server_fns::users::list_users;
 
 const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
@@ -23,28 +24,17 @@ fn href(view: &View, page: u32, per_page: u32) -> String {
     let mut query = format!("/users?page={page}&per_page={per_page}");
     if !view.search.is_empty() {
         query.push_str("&search=");
-        query.push_str(&urlencode(&view.search));
+        query.push_str(&encode_query_value(&view.search));
     }
     if !view.suspended.is_empty() {
         query.push_str("&suspended=");
-        query.push_str(&urlencode(&view.suspended));
+        query.push_str(&encode_query_value(&view.suspended));
     }
     if !view.signed_in.is_empty() {
         query.push_str("&signed_in=");
-        query.push_str(&urlencode(&view.signed_in));
+        query.push_str(&encode_query_value(&view.signed_in));
     }
     query
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn user_row(user: User) -> impl IntoView {
