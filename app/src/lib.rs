@@ -13,7 +13,7 @@ pub mod site;
 pub mod status;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -29,6 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="data:," />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -47,7 +48,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     components::layout::mark_hydrated();
     view! {
-        <Stylesheet id="leptos" href="/pkg/roster.css" />
         <Title text="Roster" />
         <Router>
             <Routes fallback=pages::not_found::NotFound>

@@ -30,6 +30,7 @@ pub fn build_app(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos.clone();
     let site = state.site.clone();
+    let hashed_assets = state.leptos.hash_files;
     let context = console_context(state.core.clone(), state.site.clone());
     let router = Router::new()
         .merge(crate::rest::router())
@@ -41,7 +42,7 @@ pub fn build_app(state: AppState) -> Router {
             _,
         >(context, shell))
         .with_state(state);
-    crate::edge::apply(router, site)
+    crate::edge::apply(router, site, hashed_assets)
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 let request_id = request
@@ -102,7 +103,34 @@ pub fn leptos_options() -> Result<LeptosOptions, StartupError> {
     if options.output_name.is_empty() {
         options.output_name = "roster".into();
     }
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        options.hash_files = built_with_hashed_names(&options);
+    }
     Ok(options)
+}
+
+/// Whether the site was built with content hashes in its file names (a release build): the
+/// build leaves the hashes beside the binary, and the script they name must be in the site.
+/// A hash file left over from an earlier build names a script that is gone, and counts for
+/// nothing.
+fn built_with_hashed_names(options: &LeptosOptions) -> bool {
+    let Some(hashes) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)))
+        .and_then(|path| std::fs::read_to_string(path).ok())
+    else {
+        return false;
+    };
+    hashes
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(file, _)| file.trim() == "js")
+        .is_some_and(|(_, hash)| {
+            std::path::Path::new(&*options.site_root)
+                .join(&*options.site_pkg_dir)
+                .join(format!("{}.{}.js", options.output_name, hash.trim()))
+                .is_file()
+        })
 }
 
 /// How long a client may take to send a request's headers before the connection is closed.

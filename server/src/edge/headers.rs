@@ -10,12 +10,23 @@ use axum::middleware::Next;
 use axum::response::Response;
 use roster_app::site::Site;
 
+/// What the headers depend on besides the request: the site, and whether the console's files
+/// carry a hash of their content in their names.
+#[derive(Clone, Debug)]
+pub struct HeaderSettings {
+    pub site: Site,
+    pub hashed_assets: bool,
+}
+
 /// This response's script nonce, for the console's inline hydration script.
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub Arc<str>);
 
-/// Static files under it are the only answers a cache may keep.
+/// Static files under it are the only answers a cache may keep: for a year when their names
+/// change with their content (a release build), else only after asking whether they changed.
 const STATIC_PREFIX: &str = "/pkg/";
+const HASHED_ASSET_CACHE: &str = "public, max-age=31536000, immutable";
+const ASSET_CACHE: &str = "no-cache";
 
 fn page_policy(nonce: &str) -> String {
     format!(
@@ -28,7 +39,7 @@ fn page_policy(nonce: &str) -> String {
 const OTHER_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
 pub async fn secure_headers(
-    State(site): State<Site>,
+    State(settings): State<HeaderSettings>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -40,6 +51,14 @@ pub async fn secure_headers(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let cache = match (
+        cacheable && response.status().is_success(),
+        settings.hashed_assets,
+    ) {
+        (true, true) => HASHED_ASSET_CACHE,
+        (true, false) => ASSET_CACHE,
+        (false, _) => "no-store",
+    };
     let headers = response.headers_mut();
     let static_header = HeaderValue::from_static;
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, static_header("nosniff"));
@@ -51,10 +70,12 @@ pub async fn secure_headers(
         static_header(OTHER_POLICY)
     };
     headers.insert(header::CONTENT_SECURITY_POLICY, policy);
-    if !cacheable {
-        headers.insert(header::CACHE_CONTROL, static_header("no-store"));
+    headers.insert(header::CACHE_CONTROL, static_header(cache));
+    if asset {
+        // The same name answers in several encodings: a shared cache must keep them apart.
+        headers.insert(header::VARY, static_header("accept-encoding"));
     }
-    if site.is_https() {
+    if settings.site.is_https() {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             static_header("max-age=31536000"),

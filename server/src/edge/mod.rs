@@ -17,7 +17,7 @@ use roster_app::site::Site;
 
 use crate::rest::error::ApiError;
 
-pub use headers::CspNonce;
+pub use headers::{CspNonce, HeaderSettings};
 pub use timeout::REQUEST_TIMEOUT;
 
 /// The prefix of the console's server functions, which answer errors in their own encoding.
@@ -25,7 +25,7 @@ const SERVER_FN_PREFIX: &str = "/_roster/";
 
 /// Wraps the application in the edge layers. The outermost runs first: headers on every answer,
 /// then the time limit, the client's address, and the origin check closest to the routes.
-pub fn apply(router: Router, site: Site) -> Router {
+pub fn apply(router: Router, site: Site, hashed_assets: bool) -> Router {
     router
         .layer(middleware::from_fn_with_state(
             site.clone(),
@@ -37,7 +37,10 @@ pub fn apply(router: Router, site: Site) -> Router {
         ))
         .layer(middleware::from_fn(timeout::limit_time))
         .layer(middleware::from_fn_with_state(
-            site,
+            HeaderSettings {
+                site,
+                hashed_assets,
+            },
             headers::secure_headers,
         ))
 }

@@ -46,6 +46,8 @@ pub struct TestApp {
 pub struct TestOptions {
     pub site: Site,
     pub hasher: Option<roster::secret::Hasher>,
+    /// The console's build settings (where its files are, whether their names are hashed).
+    pub leptos: LeptosOptions,
 }
 
 impl Default for TestOptions {
@@ -53,6 +55,7 @@ impl Default for TestOptions {
         Self {
             site: test_site(),
             hasher: None,
+            leptos: leptos_options(),
         }
     }
 }
@@ -115,7 +118,7 @@ pub fn test_site() -> Site {
     Site::new(None, Some("127.0.0.1")).expect("BUG: valid test site")
 }
 
-fn leptos_options() -> LeptosOptions {
+pub fn leptos_options() -> LeptosOptions {
     LeptosOptions::builder().output_name("roster").build()
 }
 
@@ -129,7 +132,7 @@ fn core_for(database: Database, options: &TestOptions) -> Core {
 fn router_for(core: &Core, options: &TestOptions) -> Router {
     build_app(AppState {
         core: core.clone(),
-        leptos: leptos_options(),
+        leptos: options.leptos.clone(),
         site: options.site.clone(),
     })
 }
