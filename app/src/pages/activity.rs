@@ -40,23 +40,20 @@ fn page_href(base: &str, query: &leptos_router::params::ParamsMap, page: u32) ->
     href
 }
 
-fn pager(
-    base: &'static str,
-    page: &Page<roster::domain::activity::Activity>,
-) -> impl IntoView + use<> {
+fn pager(base: String, page: &Page<roster::domain::activity::Activity>) -> impl IntoView + use<> {
     let query = use_query_map().get_untracked();
     let (current, last) = (page.page, page.last_page());
     view! {
         <nav class="pager" aria-label="Pages">
-            {(current > 1).then(|| view! { <A href=page_href(base, &query, current - 1)>"← Newer"</A> })}
+            {(current > 1).then(|| view! { <A href=page_href(&base, &query, current - 1)>"← Newer"</A> })}
             <span data-testid="page-of">"Page " {current} " of " {last}</span>
-            {(current < last).then(|| view! { <A href=page_href(base, &query, current + 1)>"Older →"</A> })}
+            {(current < last).then(|| view! { <A href=page_href(&base, &query, current + 1)>"Older →"</A> })}
         </nav>
     }
 }
 
 /// The filter form: a plain GET, so the filters are the URL and work without JavaScript.
-fn filters(action: &'static str, show_people: bool) -> impl IntoView {
+fn filters(action: String, show_people: bool) -> impl IntoView {
     let query = use_query_map();
     let value = move |name: &'static str| move || query.with(|q| q.get(name).unwrap_or_default());
     view! {
@@ -102,12 +99,12 @@ pub fn ActivityPage() -> impl IntoView {
     view! {
         <Title text="Activity · Roster" />
         <div class="page-head"><h1>"Activity"</h1></div>
-        {filters("/activity", true)}
+        {filters("/activity".to_owned(), true)}
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading activity…"</p> }>
             <ErrorBoundary fallback=load_error>
                 {move || Suspend::new(async move {
                     entries.await.map(|page| {
-                        let pager = pager("/activity", &page);
+                        let pager = pager("/activity".to_owned(), &page);
                         view! {
                             <p class="muted" data-testid="total">{page.total} " recorded"</p>
                             {timeline(page.data)}
@@ -163,12 +160,13 @@ pub fn UserActivityPage() -> impl IntoView {
             </div>
             {user_tabs(uuid, "Activity")}
         })}
-        {filters("", false)}
+        {move || uuid().map(|uuid| filters(format!("/users/{uuid}/activity"), false))}
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading activity…"</p> }>
             <ErrorBoundary fallback=load_error>
                 {move || Suspend::new(async move {
                     entries.await.map(|page| {
-                        let pager = pager("", &page);
+                        let here = uuid().map(|uuid| format!("/users/{uuid}/activity"));
+                        let pager = pager(here.unwrap_or_default(), &page);
                         view! {
                             <p class="muted" data-testid="total">{page.total} " recorded"</p>
                             {timeline(page.data)}

@@ -51,10 +51,8 @@ pub async fn secure_headers(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    let cache = match (
-        cacheable && response.status().is_success(),
-        settings.hashed_assets,
-    ) {
+    let asset = cacheable && response.status().is_success();
+    let cache = match (asset, settings.hashed_assets) {
         (true, true) => HASHED_ASSET_CACHE,
         (true, false) => ASSET_CACHE,
         (false, _) => "no-store",
