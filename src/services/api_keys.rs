@@ -1,7 +1,7 @@
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target};
-use super::{Core, now};
+use super::{Core, delete_by_uuid, now};
 use crate::domain::activity::Event;
 use crate::domain::api_key::{ApiKey, CreatedApiKey, NewApiKey};
 use crate::domain::page::{ListQuery, Page};
@@ -161,13 +161,7 @@ impl Core {
             changes,
         )
         .await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query("DELETE FROM api_keys WHERE uuid = $1")
-                .bind(uuid)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
+        delete_by_uuid(&mut tx, "api_keys", uuid).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -176,6 +176,18 @@ impl Core {
     }
 }
 
+/// Deletes the row with this uuid from `table` (a fixed name, never input) inside the caller's
+/// transaction, which has already read, checked and logged it.
+pub(crate) async fn delete_by_uuid(
+    tx: &mut Tx,
+    table: &'static str,
+    uuid: Uuid,
+) -> Result<(), CoreError> {
+    let sql = format!("DELETE FROM {table} WHERE uuid = $1");
+    with_tx!(tx, conn => sqlx::query(&sql).bind(uuid).execute(conn).await.map(|_| ()))?;
+    Ok(())
+}
+
 /// Whether a row with this uuid exists in `table` (a fixed name, never input).
 pub(crate) async fn exists(
     tx: &mut Tx,

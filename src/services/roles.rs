@@ -1,7 +1,7 @@
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target, role_snapshot};
-use super::{Core, now};
+use super::{Core, delete_by_uuid, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::role::{NewRole, Role, RolePatch};
@@ -243,13 +243,7 @@ impl Core {
             changes,
         )
         .await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query("DELETE FROM roles WHERE uuid = $1")
-                .bind(uuid)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
+        delete_by_uuid(&mut tx, "roles", uuid).await?;
         tx.commit().await?;
         Ok(())
     }

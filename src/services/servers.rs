@@ -1,7 +1,7 @@
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target, server_snapshot};
-use super::{Core, exists, now};
+use super::{Core, delete_by_uuid, exists, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::server::{NewServer, Server, ServerPatch};
@@ -217,13 +217,7 @@ impl Core {
             changes,
         )
         .await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query("DELETE FROM servers WHERE uuid = $1")
-                .bind(uuid)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
+        delete_by_uuid(&mut tx, "servers", uuid).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target};
-use super::{Core, now};
+use super::{Core, delete_by_uuid, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::session::SessionInfo;
@@ -36,17 +36,6 @@ pub(crate) async fn end_sessions_except(
             .map(|r| r.rows_affected())
     })?;
     Ok(ended)
-}
-
-async fn end_session_in(tx: &mut Tx, uuid: Uuid) -> Result<(), CoreError> {
-    with_tx!(tx, conn => {
-        sqlx::query("DELETE FROM sessions WHERE uuid = $1")
-            .bind(uuid)
-            .execute(conn)
-            .await
-            .map(|_| ())
-    })?;
-    Ok(())
 }
 
 impl Core {
@@ -125,7 +114,7 @@ impl Core {
         let actor = Actor::of(principal);
         self.record(&mut tx, &actor, Event::SessionEnd, target, Changes::none())
             .await?;
-        end_session_in(&mut tx, uuid).await?;
+        delete_by_uuid(&mut tx, "sessions", uuid).await?;
         tx.commit().await?;
         Ok(())
     }
