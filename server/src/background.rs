@@ -14,13 +14,18 @@ use tokio::task::JoinHandle;
 /// small.
 const PURGE_EVERY: Duration = Duration::from_secs(15 * 60);
 
-/// Starts the periodic jobs; abort the handle to stop them. Each job is one short statement, so
+/// Starts the periodic jobs and the watcher that keeps remembered API keys true; abort the
+/// handle to stop the purge. Each job is one short statement, so
 /// stopping between or during runs loses nothing.
 pub fn start(
     core: Core,
     mailer: Option<Mailer>,
     activity_retention: chrono::Duration,
 ) -> JoinHandle<()> {
+    {
+        let core = core.clone();
+        tokio::spawn(async move { core.watch_credentials().await });
+    }
     if let Some(mailer) = mailer {
         let core = core.clone();
         tokio::spawn(async move {

@@ -564,7 +564,7 @@ impl Core {
                 }
                 q.execute(conn).await.map(|_| ())
             })?;
-            tx.commit().await?;
+            self.commit(tx).await?;
             inserted += batch;
         }
         Ok(super::SeedReport { inserted })

@@ -129,7 +129,7 @@ impl Core {
         let target = Some(Target::api_key(uuid, &api_key.name));
         self.record(&mut tx, actor, Event::ApiKeyCreate, target, changes)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(CreatedApiKey { api_key, key })
     }
 
@@ -162,7 +162,7 @@ impl Core {
         )
         .await?;
         delete_by_uuid(&mut tx, "api_keys", uuid).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -77,7 +77,7 @@ struct SessionRow {
 
 impl Core {
     /// Turns presented credentials into a principal. An `Authorization` header wins over a
-    /// cookie; a bearer key costs one indexed lookup and one SHA-256. A suspended user's
+    /// cookie; a bearer key costs one SHA-256, and one indexed lookup when it is not remembered. A suspended user's
     /// credentials are refused here, once for every route.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn authenticate(&self, credentials: &Credentials) -> Result<Principal, CoreError> {
@@ -108,12 +108,17 @@ impl Core {
             .map(|(_, key)| key.trim())
             .ok_or(CoreError::InvalidApiKey)?;
         let start = api_key_start(key).ok_or(CoreError::InvalidApiKey)?;
+        let digest = sha256_hex(key);
+        if let Some(principal) = self.credentials.get(&digest) {
+            return Ok(principal);
+        }
+        let generation = self.credentials.generation();
         let sql = format!("{API_KEY_SELECT} WHERE key_start = $1");
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, ApiKeyRow>(&sql).bind(start).fetch_optional(pool).await
         })?
         .ok_or(CoreError::InvalidApiKey)?;
-        if !digests_match(&row.key_hash, &sha256_hex(key))
+        if !digests_match(&row.key_hash, &digest)
             || row.expires.is_some_and(|expires| expires <= Utc::now())
         {
             return Err(CoreError::InvalidApiKey);
@@ -123,7 +128,7 @@ impl Core {
             .await?
             .ok_or(CoreError::InvalidApiKey)?;
         let scope = row.scope();
-        Ok(Principal {
+        let principal = Principal {
             user,
             credential: Credential::ApiKey {
                 key_uuid: row.uuid,
@@ -131,7 +136,12 @@ impl Core {
                 scope,
             },
             ip: None,
-        })
+        };
+        if let Some(generation) = generation {
+            self.credentials
+                .remember(digest, generation, principal.clone(), row.expires);
+        }
+        Ok(principal)
     }
 
     async fn authenticate_session(&self, token: &str) -> Result<Principal, CoreError> {
@@ -248,7 +258,7 @@ impl Core {
         let actor = Actor::anonymous(client.ip.as_deref());
         self.record(&mut tx, &actor, event, target, Changes::none())
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -302,7 +312,7 @@ impl Core {
             Changes::none(),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         let user = User {
             last_login: Some(created),
             ..user
@@ -340,7 +350,7 @@ impl Core {
             )
             .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -271,7 +271,7 @@ impl Core {
                     .map(|_| ())
             })?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(due)
     }
 

@@ -4,6 +4,7 @@
 pub(crate) mod activity;
 mod api_keys;
 mod auth;
+mod credentials;
 pub mod mail;
 pub mod passwords;
 pub(crate) mod roles;
@@ -14,6 +15,7 @@ mod two_factor;
 mod users;
 
 pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session, SignIn};
+pub use credentials::WATCH_DEADLINE;
 pub use users::SeedReport;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -27,12 +29,14 @@ use crate::secret::Hasher;
 use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
 use crate::store::{Backend, Database, Tx, with_db, with_tx};
 
-/// The core, handed to both doors. Cheap to clone: it holds only the pool and the bounded
-/// password hasher; every other piece of state lives in the database.
+/// The core, handed to both doors. Cheap to clone: it holds the pool, the bounded password
+/// hasher and the remembered API keys (which the database's changes keep true); every other
+/// piece of state lives in the database.
 #[derive(Clone, Debug)]
 pub struct Core {
     db: Database,
     hasher: Hasher,
+    credentials: std::sync::Arc<credentials::CredentialCache>,
     mail: mail::MailSettings,
     /// Writes without their activity rows: only in builds for measuring what the log costs.
     #[cfg(feature = "measure")]
@@ -79,6 +83,7 @@ impl Core {
         Self {
             db,
             hasher,
+            credentials: Default::default(),
             mail: mail::MailSettings::default(),
             #[cfg(feature = "measure")]
             unlogged: false,

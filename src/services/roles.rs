@@ -161,7 +161,7 @@ impl Core {
             changes,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -219,7 +219,7 @@ impl Core {
             changes,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(updated)
     }
 
@@ -244,7 +244,7 @@ impl Core {
         )
         .await?;
         delete_by_uuid(&mut tx, "roles", uuid).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

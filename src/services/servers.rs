@@ -159,7 +159,7 @@ impl Core {
             changes,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -198,7 +198,7 @@ impl Core {
             changes,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(updated)
     }
 
@@ -218,7 +218,7 @@ impl Core {
         )
         .await?;
         delete_by_uuid(&mut tx, "servers", uuid).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

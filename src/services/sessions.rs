@@ -115,7 +115,7 @@ impl Core {
         self.record(&mut tx, &actor, Event::SessionEnd, target, Changes::none())
             .await?;
         delete_by_uuid(&mut tx, "sessions", uuid).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -135,7 +135,7 @@ impl Core {
             Changes::none(),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(ended)
     }
 

@@ -234,7 +234,7 @@ impl Core {
             changes,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(codes)
     }
 
@@ -307,7 +307,7 @@ impl Core {
         let target = Some(Target::user(user));
         self.record(&mut tx, &Actor::of(principal), event, target, changes)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -237,9 +237,13 @@ impl Core {
         } else {
             format!("SELECT count(*) FROM users u {filter}")
         };
+        // The page's keys come from the (created, uuid) index alone; only the rows shown are
+        // read whole, so a deep page skips index entries rather than rows.
         let page_sql = format!(
-            "SELECT {USER_COLUMNS} FROM {USER_FROM} {filter} \
-             ORDER BY u.created, u.uuid LIMIT {} OFFSET {}",
+            "SELECT {USER_COLUMNS} FROM (SELECT u.uuid, u.created FROM users u {filter} \
+             ORDER BY u.created, u.uuid LIMIT {} OFFSET {}) page \
+             JOIN users u ON u.uuid = page.uuid LEFT JOIN roles r ON r.uuid = u.role_uuid \
+             ORDER BY page.created, page.uuid",
             query.limit(),
             query.offset()
         );
@@ -409,7 +413,7 @@ impl Core {
             changes,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -514,7 +518,7 @@ impl Core {
             end_sessions_except(&mut tx, uuid, keep).await?;
         }
         let updated = written_user(&mut tx, uuid).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(updated)
     }
 
@@ -563,7 +567,7 @@ impl Core {
             Some(Violation::ForeignKey) => CoreError::UserHasServers,
             _ => e.into(),
         })?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -648,7 +652,7 @@ impl Core {
                 }
                 q.execute(conn).await.map(|_| ())
             })?;
-            tx.commit().await?;
+            self.commit(tx).await?;
             inserted += batch;
         }
         Ok(SeedReport { inserted })

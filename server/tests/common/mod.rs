@@ -39,6 +39,8 @@ pub struct TestApp {
     pub url: String,
     options: TestOptions,
     cleanup: Cleanup,
+    /// Keeps the instance's remembered API keys true, as `serve` does.
+    watcher: tokio::task::JoinHandle<()>,
 }
 
 /// How a test's Roster is set up.
@@ -129,6 +131,11 @@ fn core_for(database: Database, options: &TestOptions) -> Core {
     }
 }
 
+fn watch(core: &Core) -> tokio::task::JoinHandle<()> {
+    let core = core.clone();
+    tokio::spawn(async move { core.watch_credentials().await })
+}
+
 fn router_for(core: &Core, options: &TestOptions) -> Router {
     build_app(AppState {
         core: core.clone(),
@@ -150,6 +157,7 @@ impl TestApp {
         let router = router_for(&core, &options);
         TestApp {
             backend,
+            watcher: watch(&core),
             core,
             router,
             url,
@@ -213,6 +221,7 @@ impl TestApp {
         let router = router_for(&core, &self.options);
         TestApp {
             backend: self.backend,
+            watcher: watch(&core),
             core,
             router,
             url: self.url.clone(),
@@ -221,7 +230,14 @@ impl TestApp {
         }
     }
 
+    /// Stops the instance's credential watcher, as a crash of it would.
+    pub async fn stop_watching(&mut self) {
+        self.watcher.abort();
+        let _ = (&mut self.watcher).await;
+    }
+
     pub async fn finish(self) {
+        self.watcher.abort();
         self.core.database().close().await;
         match self.cleanup {
             Cleanup::Nothing => {}

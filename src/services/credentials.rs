@@ -1,0 +1,239 @@
+//! Remembered API keys. A keyed request then costs no database work for its credential, while
+//! every change that could narrow one (a key revoked, a password changed, a user suspended,
+//! deleted or moved to another role, a role changed) is seen within a second on every instance.
+//!
+//! Three things keep the cache honest:
+//! - a commit through the core forgets everything at once, in this process;
+//! - a watcher sees the commits of other processes: PostgreSQL triggers on `users`, `roles` and
+//!   `api_keys` send a notification (delivered only when the change commits) to every instance's
+//!   listener; on SQLite a connection of its own polls `PRAGMA data_version`, which moves with
+//!   every commit of another connection;
+//! - nothing is remembered unless the watcher is known to be alive: the PostgreSQL listener must
+//!   hear a heartbeat every [`WATCH_DEADLINE`], the SQLite poll must succeed. A watcher that
+//!   falls silent empties and switches off the cache until it is back.
+//!
+//! A lookup that raced a change never lands in the cache: it carries the generation it started
+//! in, and every forgetting moves the generation on.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sqlx::Connection;
+
+use super::Core;
+use crate::principal::Principal;
+use crate::store::{Database, Tx};
+
+/// The PostgreSQL channel the credential triggers notify on (see the migration).
+const CHANNEL: &str = "roster_credentials";
+
+/// What a heartbeat says, so that listeners tell it from a change (whose payload is empty).
+const HEARTBEAT: &str = "alive";
+
+/// How often each instance sends itself a heartbeat, or polls SQLite.
+const WATCH_EVERY: Duration = Duration::from_millis(250);
+
+/// How long a watcher may go without a heartbeat before the cache stops trusting it.
+pub const WATCH_DEADLINE: Duration = Duration::from_secs(1);
+
+/// The longest any key stays remembered, whatever the watcher says.
+const REMEMBER_FOR: Duration = Duration::from_secs(60);
+
+/// Beyond this many keys the cache starts over, so memory stays bounded.
+const MAX_KEYS: usize = 10_000;
+
+#[derive(Debug, Default)]
+pub(crate) struct CredentialCache {
+    keys: Mutex<HashMap<String, Remembered>>,
+    generation: AtomicU64,
+    watched: AtomicBool,
+}
+
+#[derive(Debug)]
+struct Remembered {
+    /// The key's principal, without a client address (each request brings its own).
+    principal: Principal,
+    expires: Option<DateTime<Utc>>,
+    at: Instant,
+}
+
+impl CredentialCache {
+    /// The principal of the key with this SHA-256, if it is remembered and still good.
+    pub(crate) fn get(&self, digest: &str) -> Option<Principal> {
+        if !self.watched.load(Ordering::Acquire) {
+            return None;
+        }
+        let keys = self
+            .keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let remembered = keys.get(digest)?;
+        let fresh = remembered.at.elapsed() < REMEMBER_FOR
+            && remembered
+                .expires
+                .is_none_or(|expires| expires > Utc::now());
+        fresh.then(|| remembered.principal.clone())
+    }
+
+    /// Where a lookup starts: `None` while nothing may be remembered.
+    pub(crate) fn generation(&self) -> Option<u64> {
+        self.watched
+            .load(Ordering::Acquire)
+            .then(|| self.generation.load(Ordering::Acquire))
+    }
+
+    /// Remembers a key looked up in `generation`, unless something was forgotten since.
+    pub(crate) fn remember(
+        &self,
+        digest: String,
+        generation: u64,
+        principal: Principal,
+        expires: Option<DateTime<Utc>>,
+    ) {
+        let mut keys = self
+            .keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.generation.load(Ordering::Acquire) != generation
+            || !self.watched.load(Ordering::Acquire)
+        {
+            return;
+        }
+        if keys.len() >= MAX_KEYS {
+            keys.clear();
+        }
+        keys.insert(
+            digest,
+            Remembered {
+                principal,
+                expires,
+                at: Instant::now(),
+            },
+        );
+    }
+
+    /// Forgets every key; lookups under way will not remember what they read.
+    pub(crate) fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+
+    fn set_watched(&self, watched: bool) {
+        self.watched.store(watched, Ordering::Release);
+        self.forget_all();
+    }
+}
+
+/// Switches the cache off when the watcher stops, however it stops (an error, or its task
+/// being aborted).
+struct Watching<'a>(&'a CredentialCache);
+
+impl<'a> Watching<'a> {
+    fn start(cache: &'a CredentialCache) -> Self {
+        cache.set_watched(true);
+        Watching(cache)
+    }
+}
+
+impl Drop for Watching<'_> {
+    fn drop(&mut self) {
+        self.0.set_watched(false);
+    }
+}
+
+impl Core {
+    /// Commits a transaction of the core and forgets every remembered key, whatever the
+    /// transaction changed.
+    pub(crate) async fn commit(&self, tx: Tx) -> Result<(), sqlx::Error> {
+        let committed = tx.commit().await;
+        self.credentials.forget_all();
+        committed
+    }
+
+    /// Whether keys are being remembered right now (the watcher runs and is alive).
+    pub fn remembers_keys(&self) -> bool {
+        self.credentials.generation().is_some()
+    }
+
+    /// Watches the database for changes made by other processes, for as long as the server
+    /// runs; the cache is on only while this runs and hears the database. Reconnects on its own.
+    pub async fn watch_credentials(&self) {
+        loop {
+            let stopped = match &self.db {
+                Database::Postgres(pool) => self.listen_for_changes(pool).await,
+                Database::Sqlite(pool) => self.poll_data_version(pool).await,
+            };
+            if let Err(error) = stopped {
+                tracing::warn!(%error, "watching for credential changes stopped; keys are not remembered until it is back");
+            }
+            tokio::time::sleep(WATCH_DEADLINE).await;
+        }
+    }
+
+    async fn listen_for_changes(&self, pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(CHANNEL).await?;
+        let heartbeat = {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(WATCH_EVERY);
+                loop {
+                    ticks.tick().await;
+                    let _ = sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(CHANNEL)
+                        .bind(HEARTBEAT)
+                        .execute(&pool)
+                        .await;
+                }
+            })
+        };
+        let _heartbeat = AbortOnDrop(heartbeat);
+        let _watching = Watching::start(&self.credentials);
+        loop {
+            let heard = tokio::time::timeout(WATCH_DEADLINE, listener.try_recv())
+                .await
+                .map_err(|_| sqlx::Error::Protocol("no heartbeat from the database".into()))??;
+            match heard {
+                Some(notification) if notification.payload() == HEARTBEAT => {}
+                Some(_) => self.credentials.forget_all(),
+                None => return Err(sqlx::Error::Protocol("listener connection lost".into())),
+            }
+        }
+    }
+
+    async fn poll_data_version(&self, pool: &sqlx::SqlitePool) -> Result<(), sqlx::Error> {
+        let mut connection = sqlx::SqliteConnection::connect_with(&pool.connect_options()).await?;
+        let mut seen: i64 = sqlx::query_scalar("PRAGMA data_version")
+            .fetch_one(&mut connection)
+            .await?;
+        let _watching = Watching::start(&self.credentials);
+        let mut ticks = tokio::time::interval(WATCH_EVERY);
+        loop {
+            ticks.tick().await;
+            let version: i64 = tokio::time::timeout(
+                WATCH_DEADLINE,
+                sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut connection),
+            )
+            .await
+            .map_err(|_| sqlx::Error::Protocol("the database did not answer".into()))??;
+            if version != seen {
+                seen = version;
+                self.credentials.forget_all();
+            }
+        }
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
