@@ -189,6 +189,20 @@ pub enum CoreError {
     DeleteSelf,
     #[error("cannot suspend your own account")]
     SuspendSelf,
+    /// `If-Match` named a version the resource no longer has; nothing was written.
+    #[error("resource has changed")]
+    Changed,
+    #[error("invalid idempotency key")]
+    InvalidIdempotencyKey,
+    /// The key came with another request before.
+    #[error("idempotency key already used for another request")]
+    IdempotencyKeyReused,
+    #[error("a request with this idempotency key is still running")]
+    IdempotencyKeyInFlight,
+    /// The first request's write landed, but its reply is not kept: it held a secret, or the
+    /// server stopped before keeping it.
+    #[error("a request with this idempotency key already completed; its reply cannot be repeated")]
+    IdempotentReplyNotKept,
     /// A suspended user's session or key, anywhere but their own account and sign-out.
     #[error("account is suspended")]
     Suspended,

@@ -17,6 +17,7 @@ pub mod services;
 #[cfg(feature = "server")]
 pub mod store;
 
+pub use domain::precondition::Precondition;
 pub use error::{Conflict, CoreError, Entity, FieldError, FieldErrors};
 pub use permission::Permission;
 pub use principal::{Credential, Principal};

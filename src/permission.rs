@@ -177,6 +177,20 @@ impl<'de> Deserialize<'de> for Permission {
     }
 }
 
+/// A permission is its dotted name on the wire, one of the catalogue's.
+#[cfg(feature = "server")]
+impl utoipa::PartialSchema for Permission {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(Permission::ALL.iter().map(|p| p.as_str())))
+            .into()
+    }
+}
+
+#[cfg(feature = "server")]
+impl utoipa::ToSchema for Permission {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,12 @@ pub fn status_of(error: &CoreError) -> StatusCode {
         | CoreError::TwoFactorNotStarted => StatusCode::BAD_REQUEST,
         CoreError::NotFound(_) => StatusCode::NOT_FOUND,
         CoreError::Conflict(_) => StatusCode::CONFLICT,
+        CoreError::Changed => StatusCode::PRECONDITION_FAILED,
+        CoreError::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,
+        CoreError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+        CoreError::IdempotencyKeyInFlight | CoreError::IdempotentReplyNotKept => {
+            StatusCode::CONFLICT
+        }
         CoreError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         CoreError::Busy | CoreError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -90,6 +90,31 @@ test.describe('signed-in console', () => {
     expect(stored.user.language).toBe('de');
   });
 
+  test('saving a user someone else changed meanwhile says so and overwrites nothing', async ({ page, request }) => {
+    const api = await adminApi(request);
+    const user = await createUser(api, unique('raced'));
+    await signIn(page);
+    await page.goto(`/users/${user.uuid}`);
+    await hydrated(page);
+    const meanwhile = await api.patch(`/api/admin/users/${user.uuid}`, { data: { name_last: 'Elsewhere' } });
+    expect(meanwhile.status()).toBe(200);
+    await page.getByLabel('First name').fill('Mine');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByText('Someone else changed this while you were editing; nothing was saved.')).toBeVisible();
+    const stored = await (await api.get(`/api/admin/users/${user.uuid}`)).json();
+    expect(stored.user.name_first).not.toBe('Mine');
+    expect(stored.user.name_last).toBe('Elsewhere');
+
+    await page.reload();
+    await hydrated(page);
+    await page.getByLabel('First name').fill('Mine');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    const saved = await (await api.get(`/api/admin/users/${user.uuid}`)).json();
+    expect(saved.user.name_first).toBe('Mine');
+    expect(saved.user.name_last).toBe('Elsewhere');
+  });
+
   test('deleting a user who owns servers: transfer or delete them, then delete the user', async ({ page, request }) => {
     const api = await adminApi(request);
     const owner = await createUser(api, unique('owner'));

@@ -79,9 +79,14 @@ async fn main() {
         for _ in 0..WRITES_PER_ROUND {
             n += 1;
             let started = Instant::now();
-            core.update_user(&principal, targets[n % USERS], patch(n))
-                .await
-                .expect("the update succeeds");
+            core.update_user(
+                &principal,
+                targets[n % USERS],
+                patch(n),
+                &roster::Precondition::None,
+            )
+            .await
+            .expect("the update succeeds");
             if round >= 2 {
                 samples[mode].push(started.elapsed());
             }

@@ -65,6 +65,13 @@ pub fn start(
                 Ok(purged) => tracing::info!(purged, "activity older than its retention deleted"),
                 Err(error) => tracing::warn!(%error, "purging old activity failed"),
             }
+            match core.purge_idempotency_keys().await {
+                Ok(0) => {}
+                Ok(purged) => {
+                    tracing::debug!(purged, "idempotency keys past their 24 hours deleted")
+                }
+                Err(error) => tracing::warn!(%error, "purging idempotency keys failed"),
+            }
             match core.purge_sign_in_throttle().await {
                 Ok(0) => {}
                 Ok(purged) => tracing::debug!(purged, "expired sign-in counters deleted"),

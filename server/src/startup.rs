@@ -33,7 +33,7 @@ pub fn build_app(state: AppState) -> Router {
     let hashed_assets = state.leptos.hash_files;
     let context = console_context(state.core.clone(), state.site.clone());
     let router = Router::new()
-        .merge(crate::rest::router())
+        .merge(crate::rest::router(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
         })

@@ -37,7 +37,7 @@ async fn the_configured_admin_is_created_once_and_never_again_after_deletion() {
 
         let successor = app.admin_principal().await;
         app.core
-            .delete_user(&successor, operator.uuid)
+            .delete_user(&successor, operator.uuid, &roster::Precondition::None)
             .await
             .expect("another global admin deletes the configured one");
         let again = ensure_first_admin(&app.core, Some(seed())).await.unwrap();

@@ -137,6 +137,7 @@ impl std::str::FromStr for Event {
     }
 }
 
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityActor {
     pub uuid: Uuid,
@@ -145,6 +146,7 @@ pub struct ActivityActor {
 
 /// The credential a change was made with: `session` or `api_key`, or `operator` for the
 /// command line on the server.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityCredential {
     #[serde(rename = "type")]
@@ -154,6 +156,7 @@ pub struct ActivityCredential {
 }
 
 /// What a change was made to, with its name as it was then.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityTarget {
     #[serde(rename = "type")]
@@ -163,6 +166,7 @@ pub struct ActivityTarget {
 }
 
 /// One row of the log. `event` stays text: a row written by a newer version still reads.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
     pub id: i64,

@@ -8,6 +8,7 @@ use crate::error::{CoreError, FieldErrors};
 use crate::permission::Permission;
 
 /// An API key as listed: never its secret nor its hash; `key_start` is the non-secret prefix.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKey {
     pub uuid: Uuid,
@@ -20,9 +21,19 @@ pub struct ApiKey {
     pub created: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CreateApiKeyRequest {
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub name: String,
+    #[cfg_attr(feature = "server", schema(value_type = Vec<crate::permission::Permission>))]
     #[serde(default)]
     pub admin_permissions: Vec<String>,
     #[serde(default)]
@@ -60,6 +71,7 @@ impl NewApiKey {
 }
 
 /// A freshly created key: the only time its secret is seen.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CreatedApiKey {
     pub api_key: ApiKey,

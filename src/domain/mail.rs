@@ -7,6 +7,7 @@ use super::serde_helpers::{optional_timestamp, timestamp};
 /// A mail in the outbox, as an operator reads it. While it waits, `body_text` holds its link, so
 /// that it can be handed over by hand when no SMTP server is configured; once sent, the link is
 /// gone from it.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxMail {
     pub uuid: Uuid,

@@ -6,6 +6,7 @@ pub mod api_key;
 pub mod fields;
 pub mod mail;
 pub mod page;
+pub mod precondition;
 pub mod role;
 pub mod server;
 pub mod session;

@@ -153,6 +153,7 @@ impl ListQuery {
 }
 
 /// The contract's pagination envelope.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
     pub total: i64,

@@ -7,6 +7,7 @@ use super::serde_helpers::{double_option, timestamp};
 use crate::error::{CoreError, FieldErrors};
 use crate::permission::Permission;
 
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Role {
     pub uuid: Uuid,
@@ -20,27 +21,49 @@ pub struct Role {
     pub created: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CreateRoleRequest {
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            min_length = 1,
+            max_length = 64,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub name: String,
+    #[cfg_attr(feature = "server", schema(max_length = 1024))]
     #[serde(default)]
     pub description: Option<String>,
+    #[cfg_attr(feature = "server", schema(value_type = Vec<crate::permission::Permission>))]
     #[serde(default)]
     pub admin_permissions: Vec<String>,
     #[serde(default)]
     pub require_two_factor: Option<bool>,
 }
 
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct UpdateRoleRequest {
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            min_length = 1,
+            max_length = 64,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     #[serde(default)]
     pub name: Option<String>,
+    #[cfg_attr(feature = "server", schema(max_length = 1024))]
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
     pub description: Option<Option<String>>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<Vec<crate::permission::Permission>>))]
     #[serde(default)]
     pub admin_permissions: Option<Vec<String>>,
     #[serde(default)]

@@ -8,6 +8,7 @@ use super::fields::Label;
 use super::serde_helpers::timestamp;
 use crate::error::{CoreError, FieldErrors};
 
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Server {
     pub uuid: Uuid,
@@ -18,16 +19,46 @@ pub struct Server {
     pub created: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CreateServerRequest {
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub name: String,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        )
+    )]
     pub owner_uuid: Uuid,
 }
 
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct UpdateServerRequest {
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     #[serde(default)]
     pub name: Option<String>,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        )
+    )]
     #[serde(default)]
     pub owner_uuid: Option<Uuid>,
 }

@@ -6,6 +6,7 @@ use super::serde_helpers::timestamp;
 
 /// One of a user's open sessions, as they see it when deciding which to end. The token is
 /// never part of it.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionInfo {
     pub uuid: Uuid,

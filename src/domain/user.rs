@@ -8,6 +8,7 @@ use super::serde_helpers::{double_option, optional_timestamp, timestamp};
 use crate::error::{CoreError, FieldErrors};
 
 /// The user object of the contract. It never carries a password or its hash.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub uuid: Uuid,
@@ -31,20 +32,61 @@ pub struct User {
 }
 
 /// `POST /api/admin/users` as sent.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct CreateUserRequest {
+    #[cfg_attr(
+        feature = "server",
+        schema(min_length = 3, max_length = 15, pattern = "^[A-Za-z0-9_]+$")
+    )]
     pub username: String,
+    #[cfg_attr(feature = "server", schema(min_length = 3, max_length = 255, format = Email))]
     pub email: String,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            min_length = 2,
+            max_length = 255,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub name_first: String,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            min_length = 2,
+            max_length = 255,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub name_last: String,
+    #[cfg_attr(feature = "server", schema(min_length = 8, max_length = 512))]
     #[serde(default)]
     pub password: Option<String>,
     #[serde(default)]
     pub admin: Option<bool>,
+    #[cfg_attr(
+        feature = "server",
+        schema(pattern = "^(en|de|es|fr|it|nl|pl|pt|ru|tr|uk|zh)$")
+    )]
     #[serde(default)]
     pub language: Option<String>,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        )
+    )]
     #[serde(default)]
     pub role_uuid: Option<Uuid>,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     #[serde(default)]
     pub external_id: Option<String>,
     #[serde(default)]
@@ -56,28 +98,69 @@ pub struct CreateUserRequest {
 
 /// `PATCH /api/admin/users/{user}` as sent: every field optional; for `role_uuid` and
 /// `external_id` an explicit `null` clears while an absent field leaves the value.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct UpdateUserRequest {
+    #[cfg_attr(
+        feature = "server",
+        schema(min_length = 3, max_length = 15, pattern = "^[A-Za-z0-9_]+$")
+    )]
     #[serde(default)]
     pub username: Option<String>,
+    #[cfg_attr(feature = "server", schema(min_length = 3, max_length = 255, format = Email))]
     #[serde(default)]
     pub email: Option<String>,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            min_length = 2,
+            max_length = 255,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     #[serde(default)]
     pub name_first: Option<String>,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            min_length = 2,
+            max_length = 255,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     #[serde(default)]
     pub name_last: Option<String>,
+    #[cfg_attr(feature = "server", schema(min_length = 8, max_length = 512))]
     #[serde(default)]
     pub password: Option<String>,
     #[serde(default)]
     pub admin: Option<bool>,
+    #[cfg_attr(
+        feature = "server",
+        schema(pattern = "^(en|de|es|fr|it|nl|pl|pt|ru|tr|uk|zh)$")
+    )]
     #[serde(default)]
     pub language: Option<String>,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        )
+    )]
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
     pub role_uuid: Option<Option<Uuid>>,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     #[serde(
         default,
         deserialize_with = "double_option",

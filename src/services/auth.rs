@@ -25,9 +25,11 @@ pub struct Credentials {
 }
 
 /// `POST /api/auth/login` as sent: `user` is a username or an email address.
-#[derive(Clone, Default, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Default, Serialize, Deserialize)]
 pub struct LoginRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub user: String,
+    #[schema(min_length = 1)]
     pub password: String,
 }
 

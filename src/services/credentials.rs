@@ -149,8 +149,10 @@ impl Drop for Watching<'_> {
 
 impl Core {
     /// Commits a transaction of the core and forgets every remembered key, whatever the
-    /// transaction changed.
-    pub(crate) async fn commit(&self, tx: Tx) -> Result<(), sqlx::Error> {
+    /// transaction changed. The idempotency key the request holds, if any, is marked as used
+    /// in the same transaction.
+    pub(crate) async fn commit(&self, mut tx: Tx) -> Result<(), sqlx::Error> {
+        super::idempotency::mark_used(&mut tx).await?;
         let committed = tx.commit().await;
         self.credentials.forget_all();
         committed

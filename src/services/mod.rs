@@ -4,7 +4,9 @@
 pub(crate) mod activity;
 mod api_keys;
 mod auth;
+pub mod conditional;
 mod credentials;
+pub mod idempotency;
 pub mod mail;
 pub mod passwords;
 pub(crate) mod roles;

@@ -20,15 +20,18 @@ use crate::services::ClientInfo;
 use crate::store::{Tx, with_db, with_tx};
 
 /// `POST /api/auth/password/forgot` as sent.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, serde::Deserialize)]
 pub struct ForgotPasswordRequest {
+    #[schema(min_length = 3, max_length = 255, format = Email)]
     pub email: String,
 }
 
 /// `POST /api/auth/password/reset` as sent.
-#[derive(Clone, Default, serde::Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Default, serde::Deserialize)]
 pub struct ResetPasswordRequest {
+    #[schema(min_length = 1)]
     pub token: String,
+    #[schema(min_length = 8, max_length = 512)]
     pub password: String,
 }
 

@@ -1,9 +1,11 @@
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target, role_snapshot};
+use super::conditional;
 use super::{Core, delete_by_uuid, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
+use crate::domain::precondition::Precondition;
 use crate::domain::role::{NewRole, Role, RolePatch};
 use crate::error::{Conflict, CoreError, Entity};
 use crate::permission::Permission;
@@ -171,6 +173,7 @@ impl Core {
         principal: &Principal,
         uuid: Uuid,
         patch: RolePatch,
+        precondition: &Precondition,
     ) -> Result<Role, CoreError> {
         principal.require(Permission::RolesUpdate)?;
         if let Some(permissions) = &patch.admin_permissions {
@@ -182,6 +185,7 @@ impl Core {
             .ok_or(CoreError::NotFound(Entity::Role))?;
         // Changing a role changes the authority of everyone holding it, before and after.
         principal.require_all(&current.admin_permissions)?;
+        conditional::expect(precondition, &current)?;
         if let Some(name) = &patch.name
             && name_taken(&mut tx, uuid, name.as_str()).await?
         {
@@ -226,13 +230,19 @@ impl Core {
     /// Deletes a role, which takes its permissions from everyone holding it; they are left
     /// without one.
     #[tracing::instrument(skip_all, err(level = "debug"))]
-    pub async fn delete_role(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
+    pub async fn delete_role(
+        &self,
+        principal: &Principal,
+        uuid: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CoreError> {
         principal.require(Permission::RolesDelete)?;
         let mut tx = self.db.begin().await?;
         let current = role_for_update(&mut tx, uuid)
             .await?
             .ok_or(CoreError::NotFound(Entity::Role))?;
         principal.require_all(&current.admin_permissions)?;
+        conditional::expect(precondition, &current)?;
         let changes = Changes::deleted(role_snapshot(&current));
         let target = Some(Target::role(&current));
         self.record(

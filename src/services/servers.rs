@@ -1,9 +1,11 @@
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target, server_snapshot};
+use super::conditional;
 use super::{Core, delete_by_uuid, exists, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
+use crate::domain::precondition::Precondition;
 use crate::domain::server::{NewServer, Server, ServerPatch};
 use crate::error::{CoreError, Entity};
 use crate::permission::Permission;
@@ -170,10 +172,12 @@ impl Core {
         principal: &Principal,
         uuid: Uuid,
         patch: ServerPatch,
+        precondition: &Precondition,
     ) -> Result<Server, CoreError> {
         principal.require(Permission::ServersUpdate)?;
         let mut tx = self.db.begin().await?;
         let current = server_for_update(&mut tx, uuid).await?;
+        conditional::expect(precondition, &current)?;
         if let Some(owner) = patch.owner_uuid {
             check_owner(&mut tx, owner).await?;
         }
@@ -203,10 +207,16 @@ impl Core {
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
-    pub async fn delete_server(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
+    pub async fn delete_server(
+        &self,
+        principal: &Principal,
+        uuid: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CoreError> {
         principal.require(Permission::ServersDelete)?;
         let mut tx = self.db.begin().await?;
         let current = server_for_update(&mut tx, uuid).await?;
+        conditional::expect(precondition, &current)?;
         let changes = Changes::deleted(server_snapshot(&current));
         let target = Some(Target::server(&current));
         self.record(

@@ -1,12 +1,14 @@
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target, alongside, bind_entry, user_snapshot};
+use super::conditional;
 use super::roles::role_in;
 use super::sessions::end_sessions_except;
 use super::{Core, exists, now, user_for_update};
 use crate::domain::activity::Event;
 use crate::domain::fields::{Email, Password, PersonName, Username};
 use crate::domain::page::{ListQuery, Page};
+use crate::domain::precondition::Precondition;
 use crate::domain::role::Role;
 use crate::domain::user::{NewUser, User, UserPatch};
 use crate::error::{Conflict, CoreError, Entity, Guardrail};
@@ -423,6 +425,7 @@ impl Core {
         principal: &Principal,
         uuid: Uuid,
         patch: UserPatch,
+        precondition: &Precondition,
     ) -> Result<User, CoreError> {
         principal.require(Permission::UsersRead)?;
         principal.require(Permission::UsersUpdate)?;
@@ -441,6 +444,7 @@ impl Core {
             .await?
             .ok_or(CoreError::NotFound(Entity::User))?;
         authorize_update(principal, &current, &patch)?;
+        conditional::expect(precondition, &current)?;
         let suspends = patch.suspended == Some(true) && !current.suspended;
         let demotes = patch.admin == Some(false);
         if current.admin && !current.suspended && (demotes || suspends) {
@@ -523,7 +527,12 @@ impl Core {
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
-    pub async fn delete_user(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
+    pub async fn delete_user(
+        &self,
+        principal: &Principal,
+        uuid: Uuid,
+        precondition: &Precondition,
+    ) -> Result<(), CoreError> {
         principal.require(Permission::UsersRead)?;
         principal.require(Permission::UsersDelete)?;
         if uuid == principal.user.uuid {
@@ -534,6 +543,7 @@ impl Core {
             .await?
             .ok_or(CoreError::NotFound(Entity::User))?;
         require_authority_over(principal, &current)?;
+        conditional::expect(precondition, &current)?;
         if current.admin {
             keep_a_global_admin(&mut tx).await?;
         }

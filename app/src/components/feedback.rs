@@ -12,6 +12,11 @@ pub fn describe(error: &AppError) -> String {
         AppError::Core(CoreError::Internal(_)) => {
             "Something went wrong on the server. Please try again.".to_owned()
         }
+        AppError::Core(CoreError::Changed) => {
+            "Someone else changed this while you were editing; nothing was saved. Reload the page \
+             to see their changes."
+                .to_owned()
+        }
         AppError::Core(other) => {
             let text = other.messages().join("; ");
             let mut chars = text.chars();

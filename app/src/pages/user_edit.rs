@@ -45,7 +45,8 @@ pub fn EditUserPage() -> impl IntoView {
                     let can_email = me.as_ref().is_some_and(|me| me.can(Permission::UsersEmail));
                     let can_reset_two_factor = me.as_ref().is_some_and(|me| me.can(Permission::UsersDisableTwoFactor));
                     let roles = if global { roles.await.ok().map(|page| page.data) } else { None };
-                    user.await.map(|user| {
+                    user.await.map(|editable| {
+                        let user = editable.user;
                         let uuid = user.uuid;
                         let has_two_factor = user.totp_enabled;
                         let last_login = user.last_login;
@@ -58,6 +59,7 @@ pub fn EditUserPage() -> impl IntoView {
                             <p class="muted" data-testid="last-sign-in">"Last sign-in: " {crate::components::time::last_sign_in(last_login)}</p>
                             <ActionForm action=update>
                                 <input type="hidden" name="uuid" value=uuid.to_string() />
+                                <input type="hidden" name="form[version]" value=editable.version />
                                 <section class="card">
                                     <UserFields user=Some(user) roles=roles errors=errors />
                                     <ErrorNote message=Signal::derive(move || errors.get().general) />

@@ -13,10 +13,25 @@ use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::extract::{Caller, Client, Identified, Listing, Payload, uuid_of};
+use super::openapi::{
+    ApiKeysReply, Empty, Errors, ListParams, PermissionCatalogue, RecoveryCodes, SessionsReply,
+    SignedIn, UserReply,
+};
 use crate::state::AppState;
+use roster::domain::api_key::CreatedApiKey;
+use roster::domain::two_factor::TwoFactorSetup;
 
 type Reply = Result<Json<Value>, ApiError>;
 
+#[utoipa::path(
+    post, path = "/api/auth/login", tag = "auth", operation_id = "login", security(()),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in: the session cookie is set; or, for an account with two-factor sign-in, the code step comes next", body = SignedIn),
+        (status = 401, description = "Wrong username, email or password", body = Errors),
+        (status = 403, description = "The account is suspended", body = Errors),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     Client(client): Client,
@@ -32,12 +47,20 @@ pub async fn login(
 }
 
 /// The second step of a two-factor sign-in.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct CheckpointRequest {
     token: String,
     code: String,
 }
 
+#[utoipa::path(
+    post, path = "/api/auth/login/checkpoint", tag = "auth", operation_id = "login_checkpoint", security(()),
+    request_body = CheckpointRequest,
+    responses(
+        (status = 200, description = "Signed in: the session cookie is set", body = UserReply),
+        (status = 401, description = "Unknown or expired token, wrong or used code", body = Errors),
+    )
+)]
 pub async fn login_checkpoint(
     State(state): State<AppState>,
     Client(client): Client,
@@ -60,16 +83,27 @@ fn signed_in(state: &AppState, session: Session) -> Response {
 }
 
 /// A code and the password, confirming a change to two-factor sign-in.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct TwoFactorConfirmation {
     code: String,
     password: String,
 }
 
+#[utoipa::path(
+    get, path = "/api/client/account/two-factor", tag = "account", operation_id = "begin_two_factor",
+    params(("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
+    responses((status = 200, description = "A new secret to enrol, as text and as a QR code", body = TwoFactorSetup, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified"))
+)]
 pub async fn begin_two_factor(State(state): State<AppState>, Caller(caller): Caller) -> Reply {
     Ok(Json(json!(state.core.begin_two_factor(&caller).await?)))
 }
 
+#[utoipa::path(
+    post, path = "/api/client/account/two-factor", tag = "account", operation_id = "enable_two_factor",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body within 24 hours replay the first reply without writing again")),
+    request_body = TwoFactorConfirmation,
+    responses((status = 200, description = "Two-factor sign-in is on", body = RecoveryCodes), (status = 409, description = "The idempotency key is in use", body = Errors), (status = 422, description = "The idempotency key came with another request", body = Errors))
+)]
 pub async fn enable_two_factor(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -82,6 +116,11 @@ pub async fn enable_two_factor(
     Ok(Json(json!({ "recovery_codes": codes })))
 }
 
+#[utoipa::path(
+    delete, path = "/api/client/account/two-factor", tag = "account", operation_id = "disable_two_factor",
+    request_body = TwoFactorConfirmation,
+    responses((status = 200, description = "Two-factor sign-in is off", body = Empty))
+)]
 pub async fn disable_two_factor(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -94,6 +133,10 @@ pub async fn disable_two_factor(
     Ok(Json(json!({})))
 }
 
+#[utoipa::path(
+    post, path = "/api/auth/logout", tag = "auth", operation_id = "logout", security(()),
+    responses((status = 200, description = "Signed out: the session ends and its cookie is cleared", body = Empty))
+)]
 pub async fn logout(
     State(state): State<AppState>,
     parts: Parts,
@@ -109,6 +152,11 @@ pub async fn logout(
     ))
 }
 
+#[utoipa::path(
+    post, path = "/api/auth/password/forgot", tag = "auth", operation_id = "forgot_password", security(()),
+    request_body = ForgotPasswordRequest,
+    responses((status = 200, description = "A reset link is mailed if the address belongs to an account (the reply is the same either way)", body = Empty))
+)]
 pub async fn forgot_password(
     State(state): State<AppState>,
     Client(client): Client,
@@ -121,6 +169,11 @@ pub async fn forgot_password(
     Ok(Json(json!({})))
 }
 
+#[utoipa::path(
+    post, path = "/api/auth/password/reset", tag = "auth", operation_id = "reset_password", security(()),
+    request_body = ResetPasswordRequest,
+    responses((status = 200, description = "The password is set and every session of the account ends", body = Empty))
+)]
 pub async fn reset_password(
     State(state): State<AppState>,
     Client(client): Client,
@@ -133,10 +186,20 @@ pub async fn reset_password(
     Ok(Json(json!({})))
 }
 
+#[utoipa::path(
+    get, path = "/api/client/account", tag = "account", operation_id = "account",
+    params(("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
+    responses((status = 200, description = "The caller (also when suspended)", body = UserReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified"))
+)]
 pub async fn account(Identified(caller): Identified) -> Reply {
     Ok(Json(json!({ "user": caller.user })))
 }
 
+#[utoipa::path(
+    get, path = "/api/client/account/api-keys", tag = "account", operation_id = "list_api_keys",
+    params(ListParams, ("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
+    responses((status = 200, description = "The caller's API keys, without their secrets", body = ApiKeysReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified"))
+)]
 pub async fn list_api_keys(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -146,6 +209,12 @@ pub async fn list_api_keys(
     Ok(Json(json!({ "api_keys": page })))
 }
 
+#[utoipa::path(
+    post, path = "/api/client/account/api-keys", tag = "account", operation_id = "create_api_key",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body within 24 hours replay the first reply without writing again")),
+    request_body = CreateApiKeyRequest,
+    responses((status = 200, description = "The new key; its secret is shown this once", body = CreatedApiKey), (status = 409, description = "The idempotency key is in use or was used (a reply holding a secret is never repeated)", body = Errors), (status = 422, description = "The idempotency key came with another request", body = Errors))
+)]
 pub async fn create_api_key(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -156,6 +225,11 @@ pub async fn create_api_key(
     Ok(Json(json!(created)))
 }
 
+#[utoipa::path(
+    delete, path = "/api/client/account/api-keys/{key}", tag = "account", operation_id = "revoke_api_key",
+    params(("key" = uuid::Uuid, Path, description = "The key's uuid")),
+    responses((status = 200, description = "Revoked", body = Empty), (status = 404, description = "No such key of the caller", body = Errors))
+)]
 pub async fn revoke_api_key(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -168,6 +242,11 @@ pub async fn revoke_api_key(
     Ok(Json(json!({})))
 }
 
+#[utoipa::path(
+    get, path = "/api/client/account/sessions", tag = "account", operation_id = "list_sessions",
+    params(ListParams, ("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
+    responses((status = 200, description = "The caller's sessions", body = SessionsReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified"))
+)]
 pub async fn list_sessions(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -177,6 +256,11 @@ pub async fn list_sessions(
     Ok(Json(json!({ "sessions": page })))
 }
 
+#[utoipa::path(
+    delete, path = "/api/client/account/sessions/{session}", tag = "account", operation_id = "end_session",
+    params(("session" = uuid::Uuid, Path, description = "The session's uuid")),
+    responses((status = 200, description = "Ended", body = Empty), (status = 404, description = "No such session of the caller", body = Errors))
+)]
 pub async fn end_session(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -189,6 +273,10 @@ pub async fn end_session(
     Ok(Json(json!({})))
 }
 
+#[utoipa::path(
+    delete, path = "/api/client/account/sessions", tag = "account", operation_id = "end_other_sessions",
+    responses((status = 200, description = "Every other session of the caller ended", body = Empty))
+)]
 pub async fn end_other_sessions(State(state): State<AppState>, Caller(caller): Caller) -> Reply {
     state.core.end_other_sessions(&caller).await?;
     Ok(Json(json!({})))
@@ -196,6 +284,11 @@ pub async fn end_other_sessions(State(state): State<AppState>, Caller(caller): C
 
 /// The admin permission catalogue: `{"admin_permissions": {"users": {"description": ...,
 /// "permissions": {"read": ...}}}}`.
+#[utoipa::path(
+    get, path = "/api/client/permissions", tag = "account", operation_id = "permissions",
+    params(("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
+    responses((status = 200, description = "The catalogue of admin permissions", body = PermissionCatalogue, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified"))
+)]
 pub async fn permissions(Caller(_caller): Caller) -> Reply {
     let groups: Map<String, Value> = CATALOGUE
         .iter()

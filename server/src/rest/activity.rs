@@ -5,11 +5,18 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::extract::{ActivityListing, Caller, uuid_of};
+use super::openapi::{ActivityParams, ActivityReply, Errors};
 use crate::state::AppState;
 
 type Reply = Result<Json<Value>, ApiError>;
 
 /// The whole activity log, newest first.
+#[utoipa::path(
+    get, path = "/api/admin/activity", tag = "activity", operation_id = "list_activity",
+    params(ActivityParams, ("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
+    responses((status = 200, description = "The activity log, newest first", body = ActivityReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified")),
+    extensions(("x-required-permission" = json!("activity.read")))
+)]
 pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -20,6 +27,12 @@ pub async fn list(
 }
 
 /// What one user did and what was done to them, newest first.
+#[utoipa::path(
+    get, path = "/api/admin/users/{user}/activity", tag = "activity", operation_id = "list_user_activity",
+    params(("user" = uuid::Uuid, Path, description = "The user's uuid"), ActivityParams, ("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
+    responses((status = 200, description = "What the user did and what was done to them, newest first", body = ActivityReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified"), (status = 404, description = "No such user", body = Errors)),
+    extensions(("x-required-permission" = json!("users.activity")))
+)]
 pub async fn of_user(
     State(state): State<AppState>,
     Caller(caller): Caller,

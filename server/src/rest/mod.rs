@@ -4,9 +4,13 @@
 
 mod account;
 mod activity;
+mod conditional;
+mod docs;
 pub mod error;
 mod extract;
+mod idempotency;
 mod mail;
+pub mod openapi;
 mod roles;
 mod servers;
 mod users;
@@ -17,87 +21,74 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header::CONTENT_TYPE};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 use error::{ApiError, error_body};
+use openapi::Health;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/health", get(health))
-        .route("/api/auth/login", post(account::login))
-        .route("/api/auth/logout", post(account::logout))
+/// The API's routes and its OpenAPI document, built together: every route is registered with
+/// its documentation, so the two cannot drift apart.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(account::login))
+        .routes(routes!(account::logout))
+        .routes(routes!(account::login_checkpoint))
+        .routes(routes!(account::forgot_password))
+        .routes(routes!(account::reset_password))
+        .routes(routes!(account::account))
+        .routes(routes!(account::list_api_keys, account::create_api_key))
+        .routes(routes!(account::revoke_api_key))
+        .routes(routes!(account::list_sessions, account::end_other_sessions))
+        .routes(routes!(account::end_session))
+        .routes(routes!(
+            account::begin_two_factor,
+            account::enable_two_factor,
+            account::disable_two_factor
+        ))
+        .routes(routes!(account::permissions))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::by_external_id))
+        .routes(routes!(users::get, users::update, users::delete))
+        .routes(routes!(users::servers))
+        .routes(routes!(activity::of_user))
+        .routes(routes!(activity::list))
+        .routes(routes!(users::send_password_reset))
+        .routes(routes!(mail::outbox))
+        .routes(routes!(users::reset_two_factor))
+        .routes(routes!(roles::list, roles::create))
+        .routes(routes!(roles::get, roles::update, roles::delete))
+        .routes(routes!(servers::list, servers::create))
+        .routes(routes!(servers::get, servers::update, servers::delete))
+        .split_for_parts();
+    openapi::common_responses(&mut document);
+    (router, document)
+}
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    let (router, document) = routes();
+    let document = std::sync::Arc::new(openapi::served(&document));
+    router
+        .route("/api/docs", get(docs::page))
+        .route("/api/docs/swagger-ui-bundle.js", get(docs::bundle))
+        .route("/api/docs/swagger-ui.css", get(docs::styles))
+        .route("/api/docs/init.js", get(docs::init))
         .route(
-            "/api/auth/login/checkpoint",
-            post(account::login_checkpoint),
-        )
-        .route("/api/auth/password/forgot", post(account::forgot_password))
-        .route("/api/auth/password/reset", post(account::reset_password))
-        .route("/api/client/account", get(account::account))
-        .route(
-            "/api/client/account/api-keys",
-            get(account::list_api_keys).post(account::create_api_key),
-        )
-        .route(
-            "/api/client/account/api-keys/{key}",
-            axum::routing::delete(account::revoke_api_key),
-        )
-        .route(
-            "/api/client/account/sessions",
-            get(account::list_sessions).delete(account::end_other_sessions),
-        )
-        .route(
-            "/api/client/account/sessions/{session}",
-            axum::routing::delete(account::end_session),
-        )
-        .route(
-            "/api/client/account/two-factor",
-            get(account::begin_two_factor)
-                .post(account::enable_two_factor)
-                .delete(account::disable_two_factor),
-        )
-        .route("/api/client/permissions", get(account::permissions))
-        .route("/api/admin/users", get(users::list).post(users::create))
-        .route(
-            "/api/admin/users/external/{external_id}",
-            get(users::by_external_id),
-        )
-        .route(
-            "/api/admin/users/{user}",
-            get(users::get).patch(users::update).delete(users::delete),
-        )
-        .route("/api/admin/users/{user}/servers", get(users::servers))
-        .route("/api/admin/users/{user}/activity", get(activity::of_user))
-        .route("/api/admin/activity", get(activity::list))
-        .route(
-            "/api/admin/users/{user}/email/reset-password",
-            post(users::send_password_reset),
-        )
-        .route("/api/admin/mail", get(mail::outbox))
-        .route(
-            "/api/admin/users/{user}/two-factor",
-            axum::routing::delete(users::reset_two_factor),
-        )
-        .route("/api/admin/roles", get(roles::list).post(roles::create))
-        .route(
-            "/api/admin/roles/{role}",
-            get(roles::get).patch(roles::update).delete(roles::delete),
-        )
-        .route(
-            "/api/admin/servers",
-            get(servers::list).post(servers::create),
-        )
-        .route(
-            "/api/admin/servers/{server}",
-            get(servers::get)
-                .patch(servers::update)
-                .delete(servers::delete),
+            "/api/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move { Json(document.as_ref().clone()) }
+            }),
         )
         .route("/api", any(route_not_found))
         .route("/api/{*rest}", any(route_not_found))
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(conditional::tag_reads))
         .layer(middleware::from_fn(json_errors))
         .layer(CatchPanicLayer::custom(|_| {
             error_body(
@@ -105,10 +96,18 @@ pub fn router() -> Router<AppState> {
                 vec!["internal server error".to_owned()],
             )
         }))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::replay,
+        ))
 }
 
 /// 200 while the database answers, 503 while it does not (a load balancer takes the instance
 /// out, and puts it back once the database returns).
+#[utoipa::path(
+    get, path = "/api/health", tag = "system", operation_id = "health", security(()),
+    responses((status = 200, description = "The database answers", body = Health), (status = 304, description = "Not modified"), (status = 503, description = "The database does not answer", body = Health))
+)]
 async fn health(State(state): State<AppState>) -> Response {
     let database = state.core.backend().as_str();
     match state.core.ping().await {

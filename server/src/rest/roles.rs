@@ -4,12 +4,21 @@ use roster::Entity;
 use roster::domain::role::{CreateRoleRequest, NewRole, RolePatch, UpdateRoleRequest};
 use serde_json::{Value, json};
 
+use super::conditional::{ETag, IfMatch, tag_of};
 use super::error::ApiError;
 use super::extract::{Caller, Listing, Payload, uuid_of};
+use super::openapi::{Empty, Errors, ListParams, RoleReply, RolesReply};
 use crate::state::AppState;
 
 type Reply = Result<Json<Value>, ApiError>;
+type Tagged = Result<(ETag, Json<Value>), ApiError>;
 
+#[utoipa::path(
+    get, path = "/api/admin/roles", tag = "roles", operation_id = "list_roles",
+    params(ListParams, ("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
+    responses((status = 200, description = "A page of roles, oldest first", body = RolesReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified")),
+    extensions(("x-required-permission" = json!("roles.read")))
+)]
 pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -19,52 +28,80 @@ pub async fn list(
     Ok(Json(json!({ "roles": page })))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/roles/{role}", tag = "roles", operation_id = "get_role",
+    params(("role" = uuid::Uuid, Path, description = "The role's uuid"), ("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
+    responses((status = 200, description = "The role", body = RoleReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified"), (status = 404, description = "No such role", body = Errors)),
+    extensions(("x-required-permission" = json!("roles.read")))
+)]
 pub async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(role): Path<String>,
-) -> Reply {
+) -> Tagged {
     let role = state
         .core
         .get_role(&caller, uuid_of(&role, Entity::Role)?)
         .await?;
-    Ok(Json(json!({ "role": role })))
+    Ok((tag_of(&role), Json(json!({ "role": role }))))
 }
 
+#[utoipa::path(
+    post, path = "/api/admin/roles", tag = "roles", operation_id = "create_role",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body within 24 hours replay the first reply without writing again")),
+    request_body = CreateRoleRequest,
+    responses((status = 200, description = "Created", body = RoleReply, headers(("ETag" = String, description = "The resource's entity tag")), links(("GetRole" = (operation_id = "get_role", parameters(("role" = "$response.body#/role/uuid")))), ("UpdateRole" = (operation_id = "update_role", parameters(("role" = "$response.body#/role/uuid")))), ("DeleteRole" = (operation_id = "delete_role", parameters(("role" = "$response.body#/role/uuid")))))), (status = 409, description = "A unique field is taken, or the idempotency key is in use", body = Errors), (status = 422, description = "The idempotency key came with another request", body = Errors)),
+    extensions(("x-required-permission" = json!("roles.create")))
+)]
 pub async fn create(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Payload(request): Payload<CreateRoleRequest>,
-) -> Reply {
+) -> Tagged {
     let role = state
         .core
         .create_role(&caller, NewRole::try_from(request)?)
         .await?;
-    Ok(Json(json!({ "role": role })))
+    Ok((tag_of(&role), Json(json!({ "role": role }))))
 }
 
+#[utoipa::path(
+    patch, path = "/api/admin/roles/{role}", tag = "roles", operation_id = "update_role",
+    params(("role" = uuid::Uuid, Path, description = "The role's uuid"), ("If-Match" = Option<String>, Header, description = "Write only if the resource still has this entity tag (`*`: any); else 412")),
+    request_body = UpdateRoleRequest,
+    responses((status = 200, description = "Updated", body = RoleReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 404, description = "No such role", body = Errors), (status = 409, description = "A unique field is taken", body = Errors), (status = 412, description = "The role changed since the entity tag of `If-Match`; nothing was written", body = Errors)),
+    extensions(("x-required-permission" = json!("roles.update")))
+)]
 pub async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(role): Path<String>,
+    IfMatch(precondition): IfMatch,
     Payload(request): Payload<UpdateRoleRequest>,
-) -> Reply {
+) -> Tagged {
     let uuid = uuid_of(&role, Entity::Role)?;
     let role = state
         .core
-        .update_role(&caller, uuid, RolePatch::try_from(request)?)
+        .update_role(&caller, uuid, RolePatch::try_from(request)?, &precondition)
         .await?;
-    Ok(Json(json!({ "role": role })))
+    Ok((tag_of(&role), Json(json!({ "role": role }))))
 }
 
+#[utoipa::path(
+    delete, path = "/api/admin/roles/{role}", tag = "roles", operation_id = "delete_role",
+    params(("role" = uuid::Uuid, Path, description = "The role's uuid"), ("If-Match" = Option<String>, Header, description = "Write only if the resource still has this entity tag (`*`: any); else 412")),
+    responses((status = 200, description = "Deleted", body = Empty), (status = 404, description = "No such role", body = Errors), (status = 412, description = "The role changed since the entity tag of `If-Match`; nothing was written", body = Errors)),
+    extensions(("x-required-permission" = json!("roles.delete")))
+)]
 pub async fn delete(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(role): Path<String>,
+    IfMatch(precondition): IfMatch,
 ) -> Reply {
     state
         .core
-        .delete_role(&caller, uuid_of(&role, Entity::Role)?)
+        .delete_role(&caller, uuid_of(&role, Entity::Role)?, &precondition)
         .await?;
     Ok(Json(json!({})))
 }

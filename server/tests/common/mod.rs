@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::future::Future;
 
 use axum::Router;
@@ -382,7 +384,7 @@ impl TestApp {
             };
             user = self
                 .core
-                .update_user(&admin, user.uuid, patch)
+                .update_user(&admin, user.uuid, patch, &roster::Precondition::None)
                 .await
                 .expect("role assigned");
         }

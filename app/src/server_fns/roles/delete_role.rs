@@ -6,5 +6,7 @@ use crate::error::AppError;
 #[server(name = DeleteRole, prefix = "/_roster", endpoint = "roles/delete")]
 pub async fn delete_role(uuid: Uuid) -> Result<(), AppError> {
     let (core, principal) = super::super::principal().await?;
-    Ok(core.delete_role(&principal, uuid).await?)
+    Ok(core
+        .delete_role(&principal, uuid, &roster::Precondition::None)
+        .await?)
 }

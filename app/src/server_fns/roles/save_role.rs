@@ -24,8 +24,13 @@ pub async fn save_role(
                 admin_permissions: Some(admin_permissions),
                 require_two_factor: Some(require_two_factor.is_some()),
             };
-            core.update_role(&principal, uuid, RolePatch::try_from(request)?)
-                .await?
+            core.update_role(
+                &principal,
+                uuid,
+                RolePatch::try_from(request)?,
+                &roster::Precondition::None,
+            )
+            .await?
         }
         None => {
             let request = CreateRoleRequest {

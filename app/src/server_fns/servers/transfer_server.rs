@@ -33,5 +33,7 @@ pub async fn transfer_server(
         name: None,
         owner_uuid: Some(owner_uuid),
     };
-    Ok(core.update_server(&principal, uuid, patch).await?)
+    Ok(core
+        .update_server(&principal, uuid, patch, &roster::Precondition::None)
+        .await?)
 }

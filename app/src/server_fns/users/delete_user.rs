@@ -7,7 +7,8 @@ use crate::error::AppError;
 #[server(name = DeleteUser, prefix = "/_roster", endpoint = "users/delete")]
 pub async fn delete_user(uuid: Uuid) -> Result<(), AppError> {
     let (core, principal) = super::super::principal().await?;
-    core.delete_user(&principal, uuid).await?;
+    core.delete_user(&principal, uuid, &roster::Precondition::None)
+        .await?;
     leptos_axum::redirect("/users");
     Ok(())
 }

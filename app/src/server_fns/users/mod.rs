@@ -8,7 +8,7 @@ mod user_servers;
 
 pub use create_user::{CreateUser, create_user};
 pub use delete_user::{DeleteUser, delete_user};
-pub use get_user::{GetUser, get_user};
+pub use get_user::{EditableUser, GetUser, get_user};
 pub use list_users::{ListUsers, list_users};
 pub use send_password_reset::{SendPasswordReset, send_password_reset};
 pub use update_user::{UpdateUser, update_user};
@@ -37,6 +37,9 @@ pub struct UserForm {
     pub suspended: Option<String>,
     #[serde(default)]
     pub send_email: Option<String>,
+    /// The version of the user the edit form was loaded at.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 #[cfg(feature = "ssr")]

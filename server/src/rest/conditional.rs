@@ -1,0 +1,106 @@
+//! Conditional requests. Every JSON `GET` answered 200 carries a strong `ETag` (a handler that knows
+//! its resource sets the resource's own tag, which `If-Match` is compared with; a listing gets a
+//! digest of its body) and `If-None-Match` naming it answers `304` without a body. `If-Match`
+//! on a write becomes the core's [`Precondition`], checked inside the write's transaction.
+
+use std::convert::Infallible;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequestParts, Request};
+use axum::http::header::{ETAG, IF_MATCH, IF_NONE_MATCH};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use roster::domain::precondition::Precondition;
+use roster::services::conditional::{digest_tag, entity_tag};
+use serde::Serialize;
+
+/// The largest body given a digest tag: far above any page the API answers.
+const MAX_TAGGED_BODY: usize = 16 * 1024 * 1024;
+
+/// `If-Match` as sent, for the core to compare. A value that is not text matches nothing.
+pub struct IfMatch(pub Precondition);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(IfMatch(match parts.headers.get(IF_MATCH) {
+            None => Precondition::None,
+            Some(value) => value.to_str().map_or_else(
+                |_| Precondition::OneOf(Vec::new()),
+                Precondition::from_if_match,
+            ),
+        }))
+    }
+}
+
+/// The `ETag` header of a reply that shows one resource.
+pub type ETag = [(axum::http::HeaderName, HeaderValue); 1];
+
+/// The `ETag` header of a resource, for a reply that shows it.
+pub fn tag_of<T: Serialize>(resource: &T) -> ETag {
+    let tag = HeaderValue::from_str(&entity_tag(resource))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+    [(ETAG, tag)]
+}
+
+/// Whether `If-None-Match` names `tag` (compared weakly, as RFC 9110 asks for this header).
+fn none_match_names(headers: &HeaderMap, tag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    headers
+        .get_all(IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|candidate| candidate.trim() == "*" || opaque(candidate) == opaque(tag))
+}
+
+/// Tags every successful JSON `GET` and answers `304` to a client that already holds its version.
+pub async fn tag_reads(request: Request, next: Next) -> Response {
+    if request.method() != Method::GET {
+        return next.run(request).await;
+    }
+    let asked = request.headers().clone();
+    let response = next.run(request).await;
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() != StatusCode::OK || !is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let body = match parts.headers.get(ETAG) {
+        Some(_) => Body::new(body),
+        None => {
+            let Ok(bytes) = to_bytes(Body::new(body), MAX_TAGGED_BODY).await else {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            };
+            if let Ok(tag) = HeaderValue::from_str(&digest_tag(&bytes)) {
+                parts.headers.insert(ETAG, tag);
+            }
+            Body::from(bytes)
+        }
+    };
+    let tag = parts
+        .headers
+        .get(ETAG)
+        .and_then(|tag| tag.to_str().ok())
+        .unwrap_or_default();
+    if none_match_names(&asked, tag) {
+        let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+        for name in [
+            ETAG,
+            axum::http::header::CACHE_CONTROL,
+            axum::http::header::VARY,
+        ] {
+            if let Some(value) = parts.headers.get(&name) {
+                not_modified.headers_mut().insert(name, value.clone());
+            }
+        }
+        return not_modified;
+    }
+    Response::from_parts(parts, body)
+}

@@ -1,0 +1,96 @@
+//! `Idempotency-Key` on `POST`: a retry of a request that already succeeded gets its reply
+//! again (marked `Idempotent-Replayed: true`) and writes nothing. Keys belong to the credential
+//! that presented them; the routes under `/api/auth/`, which act for no caller (signing in,
+//! asking for a reset link), are served as if the request carried no key. The rules live in the core (`roster::services::idempotency`).
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use roster::CoreError;
+use roster::services::idempotency::Claim;
+
+use super::error::ApiError;
+use crate::state::AppState;
+
+static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+static REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// The largest request body taken, as for any JSON body of the API.
+const MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// Replies that hold a secret (a new API key, recovery codes): only the fact that they
+/// succeeded is kept, never their body.
+const SECRET_REPLIES: [&str; 2] = [
+    "/api/client/account/api-keys",
+    "/api/client/account/two-factor",
+];
+
+pub async fn replay(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // Signing in and the password routes act for no caller: a key there would belong to
+    // nobody.
+    if request.method() != Method::POST || request.uri().path().starts_with("/api/auth/") {
+        return next.run(request).await;
+    }
+    let Some(key) = request.headers().get(&IDEMPOTENCY_KEY).cloned() else {
+        return next.run(request).await;
+    };
+    let (parts, body) = request.into_parts();
+    let presented = roster_app::session::credentials(&parts, &state.site);
+    let credential = match (presented.authorization, presented.session_token) {
+        (Some(authorization), _) => format!("authorization {authorization}"),
+        (None, Some(token)) => format!("session {token}"),
+        (None, None) => return next.run(Request::from_parts(parts, body)).await,
+    };
+    let Ok(key) = key.to_str() else {
+        return ApiError::from(CoreError::InvalidIdempotencyKey).into_response();
+    };
+    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+        return ApiError::Http(StatusCode::PAYLOAD_TOO_LARGE, "payload too large").into_response();
+    };
+    let mut described = format!("{} {}\n", parts.method, parts.uri).into_bytes();
+    described.extend_from_slice(&bytes);
+    let held = match state
+        .core
+        .claim_idempotency_key(&credential, key, &described)
+        .await
+    {
+        Err(error) => return ApiError::from(error).into_response(),
+        Ok(Claim::Replay { status, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return (
+                status,
+                [
+                    (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                    (REPLAYED.clone(), HeaderValue::from_static("true")),
+                ],
+                body,
+            )
+                .into_response();
+        }
+        Ok(Claim::Run(held)) => held,
+    };
+    let keeps_body = !SECRET_REPLIES.contains(&parts.uri.path());
+    let response = state
+        .core
+        .holding(
+            &held,
+            next.run(Request::from_parts(parts, Body::from(bytes))),
+        )
+        .await;
+    let (parts, body) = response.into_parts();
+    let Ok(body) = to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let kept = keeps_body.then(|| String::from_utf8_lossy(&body).into_owned());
+    if let Err(error) = state
+        .core
+        .keep_reply(&held, parts.status.as_u16(), kept)
+        .await
+    {
+        tracing::warn!(%error, "keeping the reply to an idempotent request failed");
+    }
+    Response::from_parts(parts, Body::from(body))
+}

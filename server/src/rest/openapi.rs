@@ -1,0 +1,335 @@
+//! The OpenAPI 3.1 document of the REST API, generated from the handlers' annotations and
+//! served at `GET /api/openapi.json`. Routes are registered together with their documentation
+//! (see [`super::router`]), so none can be mounted undocumented. The shapes below exist only to
+//! describe the contract's envelopes; the handlers build the same JSON.
+
+use roster::domain::activity::Activity;
+use roster::domain::api_key::ApiKey;
+use roster::domain::mail::OutboxMail;
+use roster::domain::page::Page;
+use roster::domain::role::Role;
+use roster::domain::server::Server;
+use roster::domain::session::SessionInfo;
+use roster::domain::user::User;
+use serde::Serialize;
+use utoipa::openapi::security::SecurityScheme;
+use utoipa::openapi::security::{ApiKey as CookieKey, ApiKeyValue, HttpAuthScheme, HttpBuilder};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Roster",
+        description = "Admin user management for self-hosted panels: the admin users API of \
+            the Calagopus panel, with roles, servers, API keys, sessions, two-factor sign-in, \
+            the activity log, conditional writes (`ETag`, `If-Match`) and idempotent creates \
+            (`Idempotency-Key`). Every error answers `{\"errors\": [...]}`. Each operation's \
+            `x-required-permission` names the admin permission it needs; a key narrows its \
+            owner's permissions to its own.",
+    ),
+    modifiers(&SecuritySchemes),
+    security(("api_key" = []), ("session" = [])),
+    tags(
+        (name = "auth", description = "Signing in and out, passwords"),
+        (name = "account", description = "The caller's own account, keys and sessions"),
+        (name = "users", description = "Users"),
+        (name = "roles", description = "Roles and their admin permissions"),
+        (name = "servers", description = "Servers owned by users"),
+        (name = "activity", description = "The activity log"),
+        (name = "system", description = "Health and mail"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The two ways to authenticate: an API key as a bearer token, or the console's session cookie.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi
+            .components
+            .get_or_insert_with(utoipa::openapi::Components::new);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("Roster API key")
+                    .description(Some("`Authorization: Bearer <key>`"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(CookieKey::Cookie(ApiKeyValue::with_description(
+                "roster_session",
+                "The console's session cookie (`__Host-roster_session` over https)",
+            ))),
+        );
+    }
+}
+
+/// Every error: one message per failing field, else one.
+#[derive(Serialize, ToSchema)]
+pub struct Errors {
+    pub errors: Vec<String>,
+}
+
+/// A reply with nothing to say.
+#[derive(Serialize, ToSchema)]
+pub struct Empty {}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserReply {
+    pub user: User,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UsersReply {
+    pub users: Page<User>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoleReply {
+    pub role: Role,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RolesReply {
+    pub roles: Page<Role>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ServerReply {
+    pub server: Server,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ServersReply {
+    pub servers: Page<Server>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiKeysReply {
+    pub api_keys: Page<ApiKey>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionsReply {
+    pub sessions: Page<SessionInfo>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityReply {
+    pub activity: Page<Activity>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MailReply {
+    pub mail: Page<OutboxMail>,
+}
+
+/// A correct password of an account with two-factor sign-in: the code step comes next.
+#[derive(Serialize, ToSchema)]
+pub struct TwoFactorRequired {
+    /// Always `two_factor_required`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub user: User,
+    /// For `POST /api/auth/login/checkpoint`.
+    pub token: String,
+}
+
+/// What a correct sign-in answers.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum SignedIn {
+    Done(UserReply),
+    TwoFactor(TwoFactorRequired),
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    /// Shown once: each signs in once in place of a code.
+    pub recovery_codes: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or `unavailable` while the database does not answer.
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PermissionGroup {
+    pub description: String,
+    /// Each permission of the group (its name after the dot) with what it allows.
+    pub permissions: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PermissionCatalogue {
+    /// The groups of admin permissions, by name.
+    pub admin_permissions: std::collections::BTreeMap<String, PermissionGroup>,
+}
+
+/// The page of a listing.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListParams {
+    /// 1-based page number (empty: the first).
+    #[param(value_type = Option<String>, pattern = "^[0-9]*$")]
+    page: Option<u32>,
+    /// Items per page, 1 to 100 (empty: 10).
+    #[param(value_type = Option<String>, pattern = "^[0-9]*$")]
+    per_page: Option<u32>,
+    /// A case-insensitive substring to look for; `%` and `_` are literal.
+    #[param(max_length = 128, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$")]
+    search: Option<String>,
+}
+
+/// The page of the user listing and its filters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct UserListParams {
+    /// 1-based page number (empty: the first).
+    #[param(value_type = Option<String>, pattern = "^[0-9]*$")]
+    page: Option<u32>,
+    /// Items per page, 1 to 100 (empty: 10).
+    #[param(value_type = Option<String>, pattern = "^[0-9]*$")]
+    per_page: Option<u32>,
+    /// A case-insensitive substring of username, email, first or last name; `%` and `_` are
+    /// literal.
+    #[param(max_length = 128, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$")]
+    search: Option<String>,
+    /// Only suspended (`true`) or only active (`false`) users.
+    suspended: Option<bool>,
+    /// Only users who signed in at least once (`true`) or never (`false`).
+    signed_in: Option<bool>,
+}
+
+/// The page of an activity listing and its filters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ActivityParams {
+    /// 1-based page number (empty: the first).
+    #[param(value_type = Option<String>, pattern = "^[0-9]*$")]
+    page: Option<u32>,
+    /// Items per page, 1 to 100 (empty: 10).
+    #[param(value_type = Option<String>, pattern = "^[0-9]*$")]
+    per_page: Option<u32>,
+    /// One event, such as `user:update` (empty: every event).
+    #[param(
+        pattern = "^(user:create|user:update|user:delete|user:password-reset-sent|user:two-factor-reset|role:create|role:update|role:delete|server:create|server:update|server:delete|api-key:create|api-key:revoke|session:end|session:end-others|auth:sign-in|auth:sign-in-failed|auth:two-factor-failed|auth:sign-out|auth:password-forgot|auth:password-reset|two-factor:enable|two-factor:disable)?$"
+    )]
+    event: Option<String>,
+    /// Only what this user did (empty: anyone).
+    #[param(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
+    actor: Option<String>,
+    /// Only what was done to this object (empty: anything).
+    #[param(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
+    target: Option<String>,
+    /// From this time on: RFC 3339, or without an offset for UTC (empty: from the start).
+    #[param(
+        pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+    )]
+    since: Option<String>,
+    /// Up to this time: RFC 3339, or without an offset for UTC (empty: up to now).
+    #[param(
+        pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+    )]
+    until: Option<String>,
+}
+
+/// Adds what every operation may answer: `400` for a malformed request, `401` without valid
+/// credentials (unless the route needs none), `403` without the permission, `429` when
+/// throttled, `500` and `503`. Applied once the routes are in the document.
+pub fn common_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, ResponseBuilder};
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(utoipa::openapi::Ref::from_schema_name("Errors")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in openapi.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+            &mut item.put,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let anonymous = operation
+                .security
+                .as_ref()
+                .is_some_and(|s| s.iter().all(|r| *r == Default::default()));
+            let responses = &mut operation.responses.responses;
+            let mut add = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error(description));
+            };
+            add("400", "The request is malformed or a field is invalid");
+            if !anonymous {
+                add("401", "No valid credentials");
+                add("403", "The caller may not do this");
+            }
+            add("429", "Too many attempts; retry later");
+            add("500", "Internal server error");
+            add(
+                "503",
+                "The database or the password hasher is busy or away; retry later",
+            );
+        }
+    }
+}
+
+/// The document as served. utoipa 5.5 writes a link's target as `operation_id`; OpenAPI (and
+/// every client following links) reads `operationId`.
+pub fn served(openapi: &utoipa::openapi::OpenApi) -> serde_json::Value {
+    use serde_json::Value;
+    let mut document = serde_json::to_value(openapi).unwrap_or_default();
+    let links = document
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|operation| {
+            operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+        })
+        .flat_map(|responses| responses.values_mut())
+        .filter_map(|response| response.get_mut("links").and_then(Value::as_object_mut))
+        .flat_map(|links| links.values_mut())
+        .filter_map(Value::as_object_mut);
+    for link in links {
+        if let Some(id) = link.remove("operation_id") {
+            link.insert("operationId".to_owned(), id);
+        }
+    }
+    document
+}
