@@ -397,6 +397,7 @@ async fn search_matches_a_substring_of_any_field_case_insensitively() {
         assert_eq!(search(&app, &key, "navy").await, ["grace"]);
         assert_eq!(search(&app, &key, "hop").await, ["grace"]);
         assert_eq!(search(&app, &key, "al").await, ["ada_l", "alan"]);
+        assert_eq!(search(&app, &key, "AL").await, ["ada_l", "alan"]);
         assert_eq!(search(&app, &key, "%").await, ["pct_user"]);
         assert_eq!(search(&app, &key, "y%").await, ["pct_user"]);
         assert_eq!(search(&app, &key, "_").await, ["ada_l", "pct_user"]);

@@ -43,14 +43,22 @@ pub fn skip_locked(backend: Backend) -> &'static str {
 /// first or last name, with `%` and `_` taken literally. Returns the SQL condition (binding
 /// `$1`) and the value to bind.
 pub fn user_search(backend: Backend, term: &str) -> (&'static str, String) {
+    let short = term.chars().count() < 3;
     match backend {
+        // The trigram index answers terms of three characters or more. A shorter term has no
+        // trigram, and walking the whole index for it is slower than reading the table.
+        Backend::Postgres if short => (
+            "(strpos(lower(u.username), $1) > 0 OR strpos(lower(u.email), $1) > 0 \
+             OR strpos(lower(u.name_first), $1) > 0 OR strpos(lower(u.name_last), $1) > 0)",
+            term.to_lowercase(),
+        ),
         Backend::Postgres => (
             "(u.username ILIKE $1 ESCAPE '\\' OR u.email ILIKE $1 ESCAPE '\\' \
              OR u.name_first ILIKE $1 ESCAPE '\\' OR u.name_last ILIKE $1 ESCAPE '\\')",
             format!("%{}%", escape_like(term)),
         ),
         // The trigram index answers terms of three characters or more; shorter terms scan.
-        Backend::Sqlite if term.chars().count() >= 3 => (
+        Backend::Sqlite if !short => (
             "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH $1)",
             format!("\"{}\"", term.replace('"', "\"\"")),
         ),
