@@ -104,8 +104,8 @@ impl Core {
         // Purged between the two statements, at the end of its 24 hours: the client retries.
         let kept = kept.ok_or(CoreError::IdempotencyKeyInFlight)?;
         let expired = kept.created <= created - Duration::hours(KEPT_FOR_HOURS);
-        let abandoned = kept.status.is_none()
-            && kept.created <= created - Duration::seconds(ABANDONED_AFTER_SECS);
+        let outlived = kept.created <= created - Duration::seconds(ABANDONED_AFTER_SECS);
+        let abandoned = kept.status.is_none() && outlived;
         if expired || abandoned {
             let retaken = with_db!(&self.db, pool => {
                 sqlx::query(
@@ -136,6 +136,9 @@ impl Core {
                 status: u16::try_from(status).unwrap_or(200),
                 body,
             }),
+            // Committed, reply not kept yet: the first request is finishing, unless it is
+            // older than any request can run (then its reply was lost).
+            (Some(0), _) if !outlived => Err(CoreError::IdempotencyKeyInFlight),
             _ => Err(CoreError::IdempotentReplyNotKept),
         }
     }
