@@ -14,6 +14,10 @@ use tokio::task::JoinHandle;
 /// small.
 const PURGE_EVERY: Duration = Duration::from_secs(15 * 60);
 
+/// How often the listing's blocks are balanced; between runs a block only grows by the users
+/// created meanwhile, which a deep page then skips one by one.
+const BALANCE_EVERY: Duration = Duration::from_secs(10);
+
 /// Starts the periodic jobs and the watcher that keeps remembered API keys true; abort the
 /// handle to stop the purge. Each job is one short statement, so
 /// stopping between or during runs loses nothing.
@@ -25,6 +29,21 @@ pub fn start(
     {
         let core = core.clone();
         tokio::spawn(async move { core.watch_credentials().await });
+    }
+    {
+        let core = core.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(BALANCE_EVERY);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                match core.balance_user_blocks().await {
+                    Ok(done) if done == roster::services::Balance::default() => {}
+                    Ok(done) => tracing::debug!(?done, "listing blocks balanced"),
+                    Err(error) => tracing::warn!(%error, "balancing the listing's blocks failed"),
+                }
+            }
+        });
     }
     if let Some(mailer) = mailer {
         let core = core.clone();

@@ -279,7 +279,7 @@ async fn run_serve(core: Core, args: ServeArgs) -> Result<(), StartupError> {
     }
     let retention = chrono::Duration::days(i64::from(args.activity_retention_days));
     let jobs = crate::background::start(core.clone(), mailer, retention);
-    let app = build_app(AppState { core, leptos, site });
+    let app = build_app(AppState::new(core, leptos, site));
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(address = %listener.local_addr()?, database = backend.as_str(), "Roster is listening");
     let served = serve(app, listener).await;

@@ -14,10 +14,12 @@ mod servers;
 mod sessions;
 pub mod throttle;
 mod two_factor;
+mod user_blocks;
 mod users;
 
 pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session, SignIn};
 pub use credentials::WATCH_DEADLINE;
+pub use user_blocks::{Balance, DEFAULT_BLOCK};
 pub use users::SeedReport;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -40,6 +42,8 @@ pub struct Core {
     hasher: Hasher,
     credentials: std::sync::Arc<credentials::CredentialCache>,
     mail: mail::MailSettings,
+    /// Users per block of the listing order (see [`user_blocks`]).
+    block: i64,
     /// Writes without their activity rows: only in builds for measuring what the log costs.
     #[cfg(feature = "measure")]
     unlogged: bool,
@@ -87,6 +91,7 @@ impl Core {
             hasher,
             credentials: Default::default(),
             mail: mail::MailSettings::default(),
+            block: DEFAULT_BLOCK,
             #[cfg(feature = "measure")]
             unlogged: false,
         }
@@ -103,6 +108,14 @@ impl Core {
     /// Where the links in mail point and who mail comes from.
     pub fn with_mail_settings(mut self, settings: mail::MailSettings) -> Self {
         self.mail = settings;
+        self
+    }
+
+    /// Users per block of the listing order (at least 2): smaller blocks make a deep page
+    /// skip fewer users and balancing split more often.
+    pub fn with_listing_block(mut self, block: i64) -> Self {
+        assert!(block >= 2, "a listing block holds at least two users");
+        self.block = block;
         self
     }
 

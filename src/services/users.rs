@@ -15,7 +15,7 @@ use crate::error::{Conflict, CoreError, Entity, Guardrail};
 use crate::permission::Permission;
 use crate::principal::Principal;
 use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
-use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
+use crate::store::{Database, Tx, Violation, dialect, violation, with_db, with_tx};
 
 /// The user as `patch` leaves them, `role` being the role they end with: what the update
 /// writes and the log records.
@@ -233,21 +233,49 @@ impl Core {
         } else {
             format!("WHERE {}", conditions.join(" AND "))
         };
+        // A search alone on SQLite is answered by the full-text index: it counts the matches
+        // itself, and yields them in id order, which is the listing order while users' ids
+        // follow it (`user_order`).
+        let full_text = conditions.len() == 1
+            && query
+                .search
+                .as_deref()
+                .is_some_and(|term| dialect::searches_full_text(self.backend(), term));
+        let full_text_in_order = full_text && self.users_follow_ids().await?;
         // Without a filter the total is the trigger-kept count, not a scan of every row.
         let count_sql = if conditions.is_empty() {
             "SELECT total FROM user_count".to_owned()
+        } else if full_text {
+            "SELECT count(*) FROM users_search WHERE users_search MATCH $1".to_owned()
         } else {
             format!("SELECT count(*) FROM users u {filter}")
         };
         // The page's keys come from the (created, uuid) index alone; only the rows shown are
-        // read whole, so a deep page skips index entries rather than rows.
+        // read whole, so a deep page skips index entries rather than rows. Without a filter a
+        // deep page starts from the block that holds it and skips only inside that block.
+        let through_blocks = conditions.is_empty() && self.reaches_through_blocks(query.offset());
+        let keys = if through_blocks {
+            super::user_blocks::deep_page_keys(query.limit())
+        } else if full_text_in_order {
+            format!(
+                "SELECT u.uuid, u.created FROM (SELECT rowid AS id FROM users_search \
+                 WHERE users_search MATCH $1 ORDER BY rowid LIMIT {} OFFSET {}) found \
+                 JOIN users u ON u.id = found.id",
+                query.limit(),
+                query.offset()
+            )
+        } else {
+            format!(
+                "SELECT u.uuid, u.created FROM users u {filter} \
+                 ORDER BY u.created, u.uuid LIMIT {} OFFSET {}",
+                query.limit(),
+                query.offset()
+            )
+        };
         let page_sql = format!(
-            "SELECT {USER_COLUMNS} FROM (SELECT u.uuid, u.created FROM users u {filter} \
-             ORDER BY u.created, u.uuid LIMIT {} OFFSET {}) page \
+            "SELECT {USER_COLUMNS} FROM ({keys}) page \
              JOIN users u ON u.uuid = page.uuid LEFT JOIN roles r ON r.uuid = u.role_uuid \
-             ORDER BY page.created, page.uuid",
-            query.limit(),
-            query.offset()
+             ORDER BY page.created, page.uuid"
         );
         let total = with_db!(&self.db, pool => {
             let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
@@ -263,6 +291,9 @@ impl Core {
                 let mut q = sqlx::query_as::<_, UserRow>(&page_sql);
                 if let Some(bound) = &bound {
                     q = q.bind(bound);
+                }
+                if through_blocks {
+                    q = q.bind(query.offset());
                 }
                 q.fetch_all(pool).await
             })?
@@ -581,6 +612,18 @@ impl Core {
         Ok(())
     }
 
+    /// Whether users' ids follow the listing order (SQLite keeps `user_order`; PostgreSQL has
+    /// no such ids).
+    async fn users_follow_ids(&self) -> Result<bool, CoreError> {
+        let Database::Sqlite(pool) = &self.db else {
+            return Ok(false);
+        };
+        let by_id = sqlx::query_scalar::<_, bool>("SELECT by_id FROM user_order")
+            .fetch_one(pool)
+            .await?;
+        Ok(by_id)
+    }
+
     /// Finds a user by exact username or email, case-insensitively.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn get_user_by_login(
@@ -665,6 +708,7 @@ impl Core {
             self.commit(tx).await?;
             inserted += batch;
         }
+        self.balance_user_blocks().await?;
         Ok(SeedReport { inserted })
     }
 }

@@ -47,18 +47,15 @@ pub fn user_search(backend: Backend, term: &str) -> (&'static str, String) {
     match backend {
         // The trigram index answers terms of three characters or more. A shorter term has no
         // trigram, and walking the whole index for it is slower than reading the table.
-        Backend::Postgres if short => (
-            "(strpos(lower(u.username), $1) > 0 OR strpos(lower(u.email), $1) > 0 \
-             OR strpos(lower(u.name_first), $1) > 0 OR strpos(lower(u.name_last), $1) > 0)",
-            term.to_lowercase(),
-        ),
+        // `search_text` holds the four fields lowercased, one per line; a term holds no
+        // control character, so it never matches across two fields.
+        Backend::Postgres if short => ("strpos(u.search_text, lower($1)) > 0", term.to_owned()),
         Backend::Postgres => (
-            "(u.username ILIKE $1 ESCAPE '\\' OR u.email ILIKE $1 ESCAPE '\\' \
-             OR u.name_first ILIKE $1 ESCAPE '\\' OR u.name_last ILIKE $1 ESCAPE '\\')",
+            "u.search_text LIKE lower($1) ESCAPE '\\'",
             format!("%{}%", escape_like(term)),
         ),
         // The trigram index answers terms of three characters or more; shorter terms scan.
-        Backend::Sqlite if !short => (
+        Backend::Sqlite if searches_full_text(backend, term) => (
             "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH $1)",
             format!("\"{}\"", term.replace('"', "\"\"")),
         ),
@@ -68,6 +65,11 @@ pub fn user_search(backend: Backend, term: &str) -> (&'static str, String) {
             term.to_lowercase(),
         ),
     }
+}
+
+/// Whether [`user_search`] answers `term` from SQLite's full-text index.
+pub fn searches_full_text(backend: Backend, term: &str) -> bool {
+    backend == Backend::Sqlite && term.chars().count() >= 3
 }
 
 /// `column` contains `$1`, case-insensitively, with no wildcard characters.

@@ -1,6 +1,7 @@
 //! The client's address: the socket's peer, or what a trusted proxy says it forwarded.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
@@ -8,7 +9,7 @@ use axum::response::Response;
 use roster_app::site::{ClientAddr, Site};
 
 pub async fn resolve_client_address(
-    State(site): State<Site>,
+    State(site): State<Arc<Site>>,
     mut request: Request,
     next: Next,
 ) -> Response {

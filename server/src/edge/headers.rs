@@ -14,7 +14,7 @@ use roster_app::site::Site;
 /// carry a hash of their content in their names.
 #[derive(Clone, Debug)]
 pub struct HeaderSettings {
-    pub site: Site,
+    pub site: Arc<Site>,
     pub hashed_assets: bool,
 }
 
@@ -25,6 +25,7 @@ pub struct CspNonce(pub Arc<str>);
 /// Static files under it are the only answers a cache may keep: for a year when their names
 /// change with their content (a release build), else only after asking whether they changed.
 const STATIC_PREFIX: &str = "/pkg/";
+const API_PREFIX: &str = "/api/";
 const HASHED_ASSET_CACHE: &str = "public, max-age=31536000, immutable";
 const ASSET_CACHE: &str = "no-cache";
 
@@ -43,9 +44,15 @@ pub async fn secure_headers(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let nonce: Arc<str> = roster::secret::random_token().into();
-    request.extensions_mut().insert(CspNonce(nonce.clone()));
-    let cacheable = request.uri().path().starts_with(STATIC_PREFIX);
+    // Only the console's pages put the nonce in what they render; the REST API's answers are
+    // JSON (its one page, the API reference, has no inline script), so they skip drawing it.
+    let path = request.uri().path();
+    let cacheable = path.starts_with(STATIC_PREFIX);
+    let nonce: Option<Arc<str>> =
+        (!path.starts_with(API_PREFIX)).then(|| roster::secret::random_token().into());
+    if let Some(nonce) = &nonce {
+        request.extensions_mut().insert(CspNonce(nonce.clone()));
+    }
     let mut response = next.run(request).await;
     let is_html = response
         .headers()
@@ -63,6 +70,7 @@ pub async fn secure_headers(
     headers.insert(header::REFERRER_POLICY, static_header("same-origin"));
     headers.insert(header::X_FRAME_OPTIONS, static_header("DENY"));
     let policy = if is_html {
+        let nonce = nonce.unwrap_or_else(|| roster::secret::random_token().into());
         HeaderValue::from_str(&page_policy(&nonce)).unwrap_or(static_header(OTHER_POLICY))
     } else {
         static_header(OTHER_POLICY)

@@ -6,6 +6,8 @@ mod headers;
 mod origin;
 mod timeout;
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::Router;
 use axum::http::StatusCode;
@@ -26,6 +28,7 @@ const SERVER_FN_PREFIX: &str = "/_roster/";
 /// Wraps the application in the edge layers. The outermost runs first: headers on every answer,
 /// then the time limit, the client's address, and the origin check closest to the routes.
 pub fn apply(router: Router, site: Site, hashed_assets: bool) -> Router {
+    let site = Arc::new(site);
     router
         .layer(middleware::from_fn_with_state(
             site.clone(),

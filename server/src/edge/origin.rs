@@ -3,6 +3,8 @@
 //! sends on behalf of another site is refused. Requests that carry neither header come from no
 //! browser (curl, scripts, billing systems) and pass.
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
@@ -31,7 +33,7 @@ fn cross_site(site: &Site, request: &Request) -> bool {
 }
 
 pub async fn refuse_cross_site_writes(
-    State(site): State<Site>,
+    State(site): State<Arc<Site>>,
     request: Request,
     next: Next,
 ) -> Response {

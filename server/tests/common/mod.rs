@@ -52,6 +52,8 @@ pub struct TestOptions {
     pub hasher: Option<roster::secret::Hasher>,
     /// The console's build settings (where its files are, whether their names are hashed).
     pub leptos: LeptosOptions,
+    /// Users per block of the listing order, when not the default.
+    pub listing_block: Option<i64>,
 }
 
 impl Default for TestOptions {
@@ -60,6 +62,7 @@ impl Default for TestOptions {
             site: test_site(),
             hasher: None,
             leptos: leptos_options(),
+            listing_block: None,
         }
     }
 }
@@ -127,9 +130,13 @@ pub fn leptos_options() -> LeptosOptions {
 }
 
 fn core_for(database: Database, options: &TestOptions) -> Core {
-    match &options.hasher {
+    let core = match &options.hasher {
         Some(hasher) => Core::with_hasher(database, hasher.clone()),
         None => Core::new(database),
+    };
+    match options.listing_block {
+        Some(block) => core.with_listing_block(block),
+        None => core,
     }
 }
 
@@ -139,11 +146,11 @@ fn watch(core: &Core) -> tokio::task::JoinHandle<()> {
 }
 
 fn router_for(core: &Core, options: &TestOptions) -> Router {
-    build_app(AppState {
-        core: core.clone(),
-        leptos: options.leptos.clone(),
-        site: options.site.clone(),
-    })
+    build_app(AppState::new(
+        core.clone(),
+        options.leptos.clone(),
+        options.site.clone(),
+    ))
 }
 
 impl TestApp {
