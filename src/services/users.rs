@@ -15,7 +15,7 @@ use crate::error::{Conflict, CoreError, Entity, Guardrail};
 use crate::permission::Permission;
 use crate::principal::Principal;
 use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
-use crate::store::{Database, Tx, Violation, dialect, violation, with_db, with_tx};
+use crate::store::{Backend, Database, Tx, Violation, dialect, violation, with_db, with_tx};
 
 /// The user as `patch` leaves them, `role` being the role they end with: what the update
 /// writes and the log records.
@@ -196,6 +196,11 @@ async fn keep_a_global_admin(tx: &mut Tx) -> Result<(), CoreError> {
     Ok(())
 }
 
+/// Rows per statement when seeding, and statements per transaction: large transactions let
+/// SQLite's full-text index write few, large segments.
+const SEED_BATCH: u64 = 500;
+const SEED_BATCHES_PER_COMMIT: u64 = 20;
+
 /// What `roster seed` wrote.
 #[derive(Debug)]
 pub struct SeedReport {
@@ -250,12 +255,36 @@ impl Core {
         } else {
             format!("SELECT count(*) FROM users u {filter}")
         };
+        let total = with_db!(&self.db, pool => {
+            let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
+            if let Some(bound) = &bound {
+                q = q.bind(bound);
+            }
+            q.fetch_one(pool).await
+        })?;
+        // On PostgreSQL the planner cannot tell how many users a search matches, and may walk
+        // the listing order for a page of a rare term through the whole table. The exact total
+        // can: when walking would read more rows than there are matches, the matches are
+        // collected through the trigram index and sorted instead.
+        let collect_matches = self.backend() == Backend::Postgres
+            && query.search.is_some()
+            && query.offset() < total
+            && self
+                .walk_reads_more_than(total, query.offset() + query.limit())
+                .await?;
         // The page's keys come from the (created, uuid) index alone; only the rows shown are
         // read whole, so a deep page skips index entries rather than rows. Without a filter a
         // deep page starts from the block that holds it and skips only inside that block.
         let through_blocks = conditions.is_empty() && self.reaches_through_blocks(query.offset());
         let keys = if through_blocks {
             super::user_blocks::deep_page_keys(query.limit())
+        } else if collect_matches {
+            format!(
+                "WITH found AS MATERIALIZED (SELECT u.uuid, u.created FROM users u {filter}) \
+                 SELECT uuid, created FROM found ORDER BY created, uuid LIMIT {} OFFSET {}",
+                query.limit(),
+                query.offset()
+            )
         } else if full_text_in_order {
             format!(
                 "SELECT u.uuid, u.created FROM (SELECT rowid AS id FROM users_search \
@@ -277,13 +306,6 @@ impl Core {
              JOIN users u ON u.uuid = page.uuid LEFT JOIN roles r ON r.uuid = u.role_uuid \
              ORDER BY page.created, page.uuid"
         );
-        let total = with_db!(&self.db, pool => {
-            let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
-            if let Some(bound) = &bound {
-                q = q.bind(bound);
-            }
-            q.fetch_one(pool).await
-        })?;
         let rows = if query.offset() >= total {
             Vec::new()
         } else {
@@ -612,6 +634,13 @@ impl Core {
         Ok(())
     }
 
+    /// Whether reaching the `end`-th of `matches` users by walking all users in listing order
+    /// (matches spread evenly) reads more rows than there are matches.
+    async fn walk_reads_more_than(&self, matches: i64, end: i64) -> Result<bool, CoreError> {
+        let users = self.count_users().await?;
+        Ok(i128::from(end) * i128::from(users) > i128::from(matches) * i128::from(matches))
+    }
+
     /// Whether users' ids follow the listing order (SQLite keeps `user_order`; PostgreSQL has
     /// no such ids).
     async fn users_follow_ids(&self) -> Result<bool, CoreError> {
@@ -665,48 +694,52 @@ impl Core {
     /// batched transactions.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn seed_users(&self, count: u64) -> Result<SeedReport, CoreError> {
-        const BATCH: u64 = 500;
         let start = now();
         let run = &Uuid::new_v4().simple().to_string()[..6];
         let mut inserted = 0;
         while inserted < count {
-            let batch = BATCH.min(count - inserted);
-            let mut sql = String::from(
-                "INSERT INTO users (uuid, username, email, name_first, name_last, admin, \
-                 totp_enabled, language, created) VALUES ",
-            );
-            for i in 0..batch {
-                if i > 0 {
-                    sql.push(',');
-                }
-                let n = i * 6;
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, FALSE, FALSE, 'en', ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6
-                ));
-            }
             let mut tx = self.db.begin().await?;
-            with_tx!(&mut tx, conn => {
-                let mut q = sqlx::query(&sql);
-                for i in inserted..inserted + batch {
-                    let (first, last) = seed_name(i);
-                    q = q
-                        .bind(Uuid::new_v4())
-                        .bind(format!("s{run}_{i}"))
-                        .bind(format!("seed.{run}.{i}@example.com"))
-                        .bind(first)
-                        .bind(last)
-                        .bind(start + chrono::Duration::microseconds(i as i64));
+            for _ in 0..SEED_BATCHES_PER_COMMIT {
+                let batch = SEED_BATCH.min(count - inserted);
+                if batch == 0 {
+                    break;
                 }
-                q.execute(conn).await.map(|_| ())
-            })?;
+                let mut sql = String::from(
+                    "INSERT INTO users (uuid, username, email, name_first, name_last, admin, \
+                     totp_enabled, language, created) VALUES ",
+                );
+                for i in 0..batch {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    let n = i * 6;
+                    sql.push_str(&format!(
+                        "(${}, ${}, ${}, ${}, ${}, FALSE, FALSE, 'en', ${})",
+                        n + 1,
+                        n + 2,
+                        n + 3,
+                        n + 4,
+                        n + 5,
+                        n + 6
+                    ));
+                }
+                with_tx!(&mut tx, conn => {
+                    let mut q = sqlx::query(&sql);
+                    for i in inserted..inserted + batch {
+                        let (first, last) = seed_name(i);
+                        q = q
+                            .bind(Uuid::new_v4())
+                            .bind(format!("s{run}_{i}"))
+                            .bind(format!("seed.{run}.{i}@example.com"))
+                            .bind(first)
+                            .bind(last)
+                            .bind(start + chrono::Duration::microseconds(i as i64));
+                    }
+                    q.execute(conn).await.map(|_| ())
+                })?;
+                inserted += batch;
+            }
             self.commit(tx).await?;
-            inserted += batch;
         }
         self.balance_user_blocks().await?;
         Ok(SeedReport { inserted })

@@ -1,18 +1,12 @@
 //! The client's address: the socket's peer, or what a trusted proxy says it forwarded.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::{ConnectInfo, Request};
 use roster_app::site::{ClientAddr, Site};
 
-pub async fn resolve_client_address(
-    State(site): State<Arc<Site>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+/// Puts the client's address ([`ClientAddr`]) in the request's extensions.
+pub(super) fn resolve(site: &Site, request: &mut Request) {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -25,5 +19,4 @@ pub async fn resolve_client_address(
         let client = site.client_address(peer, forwarded);
         request.extensions_mut().insert(ClientAddr(client));
     }
-    next.run(request).await
 }

@@ -4,17 +4,16 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use roster_app::site::Site;
 
 /// What the headers depend on besides the request: the site, and whether the console's files
 /// carry a hash of their content in their names.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct HeaderSettings {
-    pub site: Arc<Site>,
+    pub site: Site,
     pub hashed_assets: bool,
 }
 
@@ -39,11 +38,14 @@ fn page_policy(nonce: &str) -> String {
 
 const OTHER_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
-pub async fn secure_headers(
-    State(settings): State<HeaderSettings>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+/// What [`prepare`] learnt of a request, for [`finish`] to use on its answer.
+pub(super) struct Prepared {
+    nonce: Option<Arc<str>>,
+    cacheable: bool,
+}
+
+/// Draws the nonce a page's policy and inline script share, before the page renders.
+pub(super) fn prepare(request: &mut Request) -> Prepared {
     // Only the console's pages put the nonce in what they render; the REST API's answers are
     // JSON (its one page, the API reference, has no inline script), so they skip drawing it.
     let path = request.uri().path();
@@ -53,7 +55,16 @@ pub async fn secure_headers(
     if let Some(nonce) = &nonce {
         request.extensions_mut().insert(CspNonce(nonce.clone()));
     }
-    let mut response = next.run(request).await;
+    Prepared { nonce, cacheable }
+}
+
+/// Puts the headers on the answer to a request that [`prepare`] saw.
+pub(super) fn finish(
+    settings: &HeaderSettings,
+    prepared: Prepared,
+    mut response: Response,
+) -> Response {
+    let Prepared { nonce, cacheable } = prepared;
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)

@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::middleware;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use roster::CoreError;
 use roster_app::error::AppError;
@@ -25,27 +26,33 @@ pub use timeout::REQUEST_TIMEOUT;
 /// The prefix of the console's server functions, which answer errors in their own encoding.
 const SERVER_FN_PREFIX: &str = "/_roster/";
 
-/// Wraps the application in the edge layers. The outermost runs first: headers on every answer,
-/// then the time limit, the client's address, and the origin check closest to the routes.
+/// Wraps the application in the edge: one layer, so that a request pays for one.
 pub fn apply(router: Router, site: Site, hashed_assets: bool) -> Router {
-    let site = Arc::new(site);
-    router
-        .layer(middleware::from_fn_with_state(
-            site.clone(),
-            origin::refuse_cross_site_writes,
-        ))
-        .layer(middleware::from_fn_with_state(
-            site.clone(),
-            client::resolve_client_address,
-        ))
-        .layer(middleware::from_fn(timeout::limit_time))
-        .layer(middleware::from_fn_with_state(
-            HeaderSettings {
-                site,
-                hashed_assets,
-            },
-            headers::secure_headers,
-        ))
+    let settings = Arc::new(HeaderSettings {
+        site,
+        hashed_assets,
+    });
+    router.layer(middleware::from_fn_with_state(settings, guard))
+}
+
+/// The edge, in the order a request meets it: headers on every answer (whatever answers it),
+/// then the time limit, the client's address, and the cross-site check closest to the routes.
+async fn guard(
+    State(settings): State<Arc<HeaderSettings>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let prepared = headers::prepare(&mut request);
+    let uri = request.uri().clone();
+    let answer = async {
+        client::resolve(&settings.site, &mut request);
+        match origin::refusal(&settings.site, &request) {
+            Some(refusal) => refusal,
+            None => next.run(request).await,
+        }
+    };
+    let response = timeout::limit_time(&uri, answer).await;
+    headers::finish(&settings, prepared, response)
 }
 
 /// A refusal at the edge, in the encoding of the door the request was for.

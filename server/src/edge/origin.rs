@@ -3,11 +3,8 @@
 //! sends on behalf of another site is refused. Requests that carry neither header come from no
 //! browser (curl, scripts, billing systems) and pass.
 
-use std::sync::Arc;
-
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{Method, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use roster::CoreError;
 use roster_app::site::Site;
@@ -32,14 +29,14 @@ fn cross_site(site: &Site, request: &Request) -> bool {
     }
 }
 
-pub async fn refuse_cross_site_writes(
-    State(site): State<Arc<Site>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if is_unsafe(request.method()) && cross_site(&site, &request) {
+/// The refusal of a write a browser sent on behalf of another site, if this is one.
+pub(super) fn refusal(site: &Site, request: &Request) -> Option<Response> {
+    if is_unsafe(request.method()) && cross_site(site, request) {
         tracing::info!(path = %request.uri().path(), "cross-site write refused");
-        return super::refuse(request.uri().path(), CoreError::CrossSiteRequest);
+        return Some(super::refuse(
+            request.uri().path(),
+            CoreError::CrossSiteRequest,
+        ));
     }
-    next.run(request).await
+    None
 }

@@ -9,7 +9,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::header::{ETAG, IF_MATCH, IF_NONE_MATCH};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use roster::domain::precondition::Precondition;
@@ -47,10 +47,9 @@ pub fn tag_of<T: Serialize>(resource: &T) -> ETag {
 }
 
 /// Whether `If-None-Match` names `tag` (compared weakly, as RFC 9110 asks for this header).
-fn none_match_names(headers: &HeaderMap, tag: &str) -> bool {
+fn none_match_names(asked: &[HeaderValue], tag: &str) -> bool {
     let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
-    headers
-        .get_all(IF_NONE_MATCH)
+    asked
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
@@ -62,7 +61,12 @@ pub async fn tag_reads(request: Request, next: Next) -> Response {
     if request.method() != Method::GET {
         return next.run(request).await;
     }
-    let asked = request.headers().clone();
+    let asked: Vec<HeaderValue> = request
+        .headers()
+        .get_all(IF_NONE_MATCH)
+        .iter()
+        .cloned()
+        .collect();
     let response = next.run(request).await;
     let is_json = response
         .headers()

@@ -88,8 +88,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api", any(route_not_found))
         .route("/api/{*rest}", any(route_not_found))
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(conditional::tag_reads))
-        .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(finish_reply))
         .layer(CatchPanicLayer::custom(|_| {
             error_body(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -131,10 +130,15 @@ async fn method_not_allowed() -> ApiError {
     ApiError::Http(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
 }
 
+/// Every answer of the REST API: a read tagged (and `304` when the client holds it), an error
+/// in the contract's envelope.
+async fn finish_reply(request: Request, next: Next) -> Response {
+    json_errors(conditional::tag_reads(request, next).await)
+}
+
 /// Whatever answers an error without a JSON body (an extractor's rejection, a layer) still
 /// answers the contract's `{"errors": [...]}`.
-async fn json_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+fn json_errors(response: Response) -> Response {
     let status = response.status();
     let is_json = response
         .headers()
