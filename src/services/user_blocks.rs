@@ -42,6 +42,20 @@ pub struct Balance {
 const EMPTY_BLOCKS: &str = "size = 0 AND (created, uuid) > \
      (SELECT created, uuid FROM user_blocks ORDER BY created, uuid LIMIT 1)";
 
+/// Splits block `$1` into blocks of `$2` users: its members are the `size` users from its fence
+/// on; every `$2`-th of them after the first becomes a fence, holding `$2` users (the last the
+/// rest).
+const SPLIT: &str = "INSERT INTO user_blocks (created, uuid, size) \
+             SELECT created, uuid, CASE WHEN total - rn + 1 < $2 THEN total - rn + 1 ELSE $2 END \
+             FROM (SELECT created, uuid, row_number() OVER (ORDER BY created, uuid) AS rn, \
+                   count(*) OVER () AS total \
+                   FROM (SELECT u.created, u.uuid FROM users u \
+                         WHERE (u.created, u.uuid) >= \
+                               (SELECT created, uuid FROM user_blocks WHERE id = $1) \
+                         ORDER BY u.created, u.uuid \
+                         LIMIT (SELECT size FROM user_blocks WHERE id = $1)) members) numbered \
+             WHERE rn > 1 AND rn % $2 = 1";
+
 impl Core {
     /// Whether a page starting at `offset` is cheaper to reach through the blocks than by
     /// skipping index entries from the first user.
@@ -85,23 +99,9 @@ impl Core {
                 .fetch_all(conn)
                 .await
         })?;
-        // A block's members are the `size` users from its fence on; every `block`-th of them
-        // after the first becomes a fence, holding `block` users (the last the rest).
-        let split = format!(
-            "INSERT INTO user_blocks (created, uuid, size) \
-             SELECT created, uuid, CASE WHEN total - rn + 1 < $2 THEN total - rn + 1 ELSE $2 END \
-             FROM (SELECT created, uuid, row_number() OVER (ORDER BY created, uuid) AS rn, \
-                   count(*) OVER () AS total \
-                   FROM (SELECT u.created, u.uuid FROM users u \
-                         WHERE (u.created, u.uuid) >= \
-                               (SELECT created, uuid FROM user_blocks WHERE id = $1) \
-                         ORDER BY u.created, u.uuid \
-                         LIMIT (SELECT size FROM user_blocks WHERE id = $1)) members) numbered \
-             WHERE rn > 1 AND rn % $2 = 1"
-        );
         for id in &blocks {
             with_tx!(&mut tx, conn => {
-                sqlx::query(&split).bind(id).bind(self.block).execute(conn).await.map(|_| ())
+                sqlx::query(SPLIT).bind(id).bind(self.block).execute(conn).await.map(|_| ())
             })?;
             with_tx!(&mut tx, conn => {
                 sqlx::query("UPDATE user_blocks SET size = $2 WHERE id = $1")
