@@ -5,7 +5,7 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, SubsecRound, Utc};
 use common::{Auth, TestApp, TestOptions, on_each_backend_with};
 use roster::services::Balance;
 use roster::store::Database;
@@ -108,7 +108,7 @@ async fn delete(app: &TestApp, key: &Auth, uuid: &str) {
 async fn insert_in_the_past(app: &TestApp, username: &str, name_last: &str) {
     const INSERT: &str = "INSERT INTO users (uuid, username, email, name_first, name_last, \
         admin, totp_enabled, language, created) VALUES ($1, $2, $3, 'Pat', $4, FALSE, FALSE, 'en', $5)";
-    let created = (Utc::now() - Duration::days(365)).trunc_subsecs_to_micros();
+    let created = (Utc::now() - Duration::days(365)).trunc_subsecs(6);
     let email = format!("{username}@example.com");
     match app.core.database() {
         Database::Sqlite(pool) => {
@@ -133,16 +133,6 @@ async fn insert_in_the_past(app: &TestApp, username: &str, name_last: &str) {
                 .await
                 .unwrap();
         }
-    }
-}
-
-trait Micros {
-    fn trunc_subsecs_to_micros(self) -> Self;
-}
-
-impl Micros for chrono::DateTime<Utc> {
-    fn trunc_subsecs_to_micros(self) -> Self {
-        chrono::SubsecRound::trunc_subsecs(self, 6)
     }
 }
 

@@ -19,7 +19,7 @@ mod users;
 
 pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session, SignIn};
 pub use credentials::WATCH_DEADLINE;
-pub use user_blocks::{Balance, DEFAULT_BLOCK};
+pub use user_blocks::Balance;
 pub use users::SeedReport;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -91,7 +91,7 @@ impl Core {
             hasher,
             credentials: Default::default(),
             mail: mail::MailSettings::default(),
-            block: DEFAULT_BLOCK,
+            block: user_blocks::DEFAULT_BLOCK,
             #[cfg(feature = "measure")]
             unlogged: false,
         }

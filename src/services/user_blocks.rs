@@ -8,12 +8,12 @@
 //! keeps that skip short; `serve` does it in the background and `seed` after loading.
 
 use crate::error::CoreError;
-use crate::store::{Backend, with_db, with_tx};
+use crate::store::{dialect, with_db, with_tx};
 
 use super::Core;
 
 /// Users per block after a split, unless the core is built with another size.
-pub const DEFAULT_BLOCK: i64 = 1024;
+pub(super) const DEFAULT_BLOCK: i64 = 1024;
 
 /// A block is split once it holds more than this many times the block size.
 const SPLIT_AT: i64 = 4;
@@ -79,13 +79,8 @@ impl Core {
             return Ok(Balance::default());
         }
         let mut tx = self.db.begin().await?;
-        if tx.backend() == Backend::Postgres {
-            with_tx!(&mut tx, conn => {
-                sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
-                    .execute(conn)
-                    .await
-                    .map(|_| ())
-            })?;
+        if let Some(lock) = dialect::user_writes_lock(tx.backend()) {
+            with_tx!(&mut tx, conn => sqlx::query(lock).execute(conn).await.map(|_| ()))?;
         }
         let dropped = with_tx!(&mut tx, conn => {
             sqlx::query(&format!("DELETE FROM user_blocks WHERE {EMPTY_BLOCKS}"))

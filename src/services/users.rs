@@ -251,7 +251,7 @@ impl Core {
         let count_sql = if conditions.is_empty() {
             "SELECT total FROM user_count".to_owned()
         } else if full_text {
-            "SELECT count(*) FROM users_search WHERE users_search MATCH $1".to_owned()
+            dialect::FULL_TEXT_COUNT.to_owned()
         } else {
             format!("SELECT count(*) FROM users u {filter}")
         };
@@ -286,13 +286,7 @@ impl Core {
                 query.offset()
             )
         } else if full_text_in_order {
-            format!(
-                "SELECT u.uuid, u.created FROM (SELECT rowid AS id FROM users_search \
-                 WHERE users_search MATCH $1 ORDER BY rowid LIMIT {} OFFSET {}) found \
-                 JOIN users u ON u.id = found.id",
-                query.limit(),
-                query.offset()
-            )
+            dialect::full_text_page_keys(query.limit(), query.offset())
         } else {
             format!(
                 "SELECT u.uuid, u.created FROM users u {filter} \

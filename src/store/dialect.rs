@@ -30,6 +30,16 @@ pub fn admin_removal_lock(backend: Backend) -> Option<&'static str> {
     }
 }
 
+/// A statement that waits for running user writes and holds new ones until the transaction
+/// ends, so that counts of users stay true while it runs. SQLite's `BEGIN IMMEDIATE` already
+/// holds the only write lock.
+pub fn user_writes_lock(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"),
+    }
+}
+
 /// Skips rows another transaction has locked, so that workers claiming mail never wait for
 /// each other; SQLite's single writer needs nothing.
 pub fn skip_locked(backend: Backend) -> &'static str {
@@ -65,6 +75,19 @@ pub fn user_search(backend: Backend, term: &str) -> (&'static str, String) {
             term.to_lowercase(),
         ),
     }
+}
+
+/// The number of users SQLite's full-text index matches for the term bound to `$1` (as
+/// [`user_search`] binds it).
+pub const FULL_TEXT_COUNT: &str = "SELECT count(*) FROM users_search WHERE users_search MATCH $1";
+
+/// A page of the keys (uuid, created) SQLite's full-text index matches for `$1`, in id order.
+pub fn full_text_page_keys(limit: i64, offset: i64) -> String {
+    format!(
+        "SELECT u.uuid, u.created FROM (SELECT rowid AS id FROM users_search \
+         WHERE users_search MATCH $1 ORDER BY rowid LIMIT {limit} OFFSET {offset}) found \
+         JOIN users u ON u.id = found.id"
+    )
 }
 
 /// Whether [`user_search`] answers `term` from SQLite's full-text index.
