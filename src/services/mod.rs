@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod mail;
 pub mod passwords;
 pub(crate) mod roles;
+mod search_grams;
 mod servers;
 mod sessions;
 pub mod throttle;

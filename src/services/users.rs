@@ -3,6 +3,7 @@ use uuid::Uuid;
 use super::activity::{Actor, Changes, Target, alongside, bind_entry, user_snapshot};
 use super::conditional;
 use super::roles::role_in;
+use super::search_grams::GramTally;
 use super::sessions::end_sessions_except;
 use super::{Core, exists, now, user_for_update};
 use crate::domain::activity::Event;
@@ -248,8 +249,14 @@ impl Core {
                 .is_some_and(|term| dialect::searches_full_text(self.backend(), term));
         let full_text_in_order = full_text && self.users_follow_ids().await?;
         // Without a filter the total is the trigger-kept count, not a scan of every row.
+        // A search alone of one or two characters is counted from the counts kept per gram.
+        let gram_count = (conditions.len() == 1)
+            .then(|| dialect::gram_count(self.backend(), query.search.as_deref()?))
+            .flatten();
         let count_sql = if conditions.is_empty() {
             "SELECT total FROM user_count".to_owned()
+        } else if let Some(sql) = gram_count {
+            sql.to_owned()
         } else if full_text {
             dialect::FULL_TEXT_COUNT.to_owned()
         } else {
@@ -693,6 +700,8 @@ impl Core {
         let mut inserted = 0;
         while inserted < count {
             let mut tx = self.db.begin().await?;
+            GramTally::defer_triggers(&mut tx).await?;
+            let mut grams = GramTally::default();
             for _ in 0..SEED_BATCHES_PER_COMMIT {
                 let batch = SEED_BATCH.min(count - inserted);
                 if batch == 0 {
@@ -721,10 +730,13 @@ impl Core {
                     let mut q = sqlx::query(&sql);
                     for i in inserted..inserted + batch {
                         let (first, last) = seed_name(i);
+                        let username = format!("s{run}_{i}");
+                        let email = format!("seed.{run}.{i}@example.com");
+                        grams.add_user([&username, &email, first, last]);
                         q = q
                             .bind(Uuid::new_v4())
-                            .bind(format!("s{run}_{i}"))
-                            .bind(format!("seed.{run}.{i}@example.com"))
+                            .bind(username)
+                            .bind(email)
                             .bind(first)
                             .bind(last)
                             .bind(start + chrono::Duration::microseconds(i as i64));
@@ -733,6 +745,7 @@ impl Core {
                 })?;
                 inserted += batch;
             }
+            grams.write(&mut tx).await?;
             self.commit(tx).await?;
         }
         self.balance_user_blocks().await?;

@@ -65,14 +65,35 @@ pub fn user_search(backend: Backend, term: &str) -> (&'static str, String) {
             format!("%{}%", escape_like(term)),
         ),
         // The trigram index answers terms of three characters or more; shorter terms scan.
+        // SQLite's `lower` folds ASCII letters only, on the term as on the fields, so a term
+        // always finds the text it spells exactly.
         Backend::Sqlite if searches_full_text(backend, term) => (
             "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH $1)",
             format!("\"{}\"", term.replace('"', "\"\"")),
         ),
         Backend::Sqlite => (
-            "(instr(lower(u.username), $1) > 0 OR instr(lower(u.email), $1) > 0 \
-             OR instr(lower(u.name_first), $1) > 0 OR instr(lower(u.name_last), $1) > 0)",
-            term.to_lowercase(),
+            "(instr(lower(u.username), lower($1)) > 0 OR instr(lower(u.email), lower($1)) > 0 \
+             OR instr(lower(u.name_first), lower($1)) > 0 \
+             OR instr(lower(u.name_last), lower($1)) > 0)",
+            term.to_owned(),
+        ),
+    }
+}
+
+/// The number of users a search of one or two characters matches, from the counts kept per
+/// gram (`search_grams`), binding `$1` as [`user_search`] binds it; `None` for a longer term.
+pub fn gram_count(backend: Backend, term: &str) -> Option<&'static str> {
+    match backend {
+        // SQLite's `lower` never changes a term's length.
+        Backend::Sqlite => (1..=2).contains(&term.chars().count()).then_some(
+            "SELECT coalesce((SELECT users FROM search_grams WHERE gram = lower($1)), 0)",
+        ),
+        // Lowercasing may lengthen a term; a term longer than a gram once lowercased is
+        // counted from the users.
+        Backend::Postgres => (1..=2).contains(&term.chars().count()).then_some(
+            "SELECT CASE WHEN char_length(lower($1)) <= 2 \
+             THEN coalesce((SELECT users FROM search_grams WHERE gram = lower($1)), 0) \
+             ELSE (SELECT count(*) FROM users u WHERE strpos(u.search_text, lower($1)) > 0) END",
         ),
     }
 }
