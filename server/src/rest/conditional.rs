@@ -7,14 +7,16 @@ use std::convert::Infallible;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request};
-use axum::http::header::{ETAG, IF_MATCH, IF_NONE_MATCH};
+use axum::http::header::{CONTENT_TYPE, ETAG, IF_MATCH, IF_NONE_MATCH};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use roster::domain::precondition::Precondition;
-use roster::services::conditional::{digest_tag, entity_tag};
+use roster::services::conditional::digest_tag;
 use serde::Serialize;
+
+use super::error::ApiError;
 
 /// The largest body given a digest tag: far above any page the API answers.
 const MAX_TAGGED_BODY: usize = 16 * 1024 * 1024;
@@ -36,14 +38,40 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
-/// The `ETag` header of a reply that shows one resource.
-pub type ETag = [(axum::http::HeaderName, HeaderValue); 1];
+/// A reply that shows one resource as `{"<name>": resource}` with the resource's own tag. The
+/// resource is serialised once, for the body and the tag alike.
+pub struct Shown(Result<(HeaderValue, Vec<u8>), serde_json::Error>);
 
-/// The `ETag` header of a resource, for a reply that shows it.
-pub fn tag_of<T: Serialize>(resource: &T) -> ETag {
-    let tag = HeaderValue::from_str(&entity_tag(resource))
-        .unwrap_or_else(|_| HeaderValue::from_static("\"\""));
-    [(ETAG, tag)]
+/// Shows `resource` under `name` (a plain field name, written as is).
+pub fn shown<T: Serialize>(name: &'static str, resource: &T) -> Shown {
+    Shown(serde_json::to_vec(resource).map(|resource| {
+        let tag = HeaderValue::from_str(&digest_tag(&resource))
+            .unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+        let mut body = Vec::with_capacity(resource.len() + name.len() + 5);
+        body.extend_from_slice(b"{\"");
+        body.extend_from_slice(name.as_bytes());
+        body.extend_from_slice(b"\":");
+        body.extend_from_slice(&resource);
+        body.push(b'}');
+        (tag, body)
+    }))
+}
+
+impl IntoResponse for Shown {
+    fn into_response(self) -> Response {
+        match self.0 {
+            Ok((tag, body)) => (
+                [
+                    (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                    (ETAG, tag),
+                ],
+                body,
+            )
+                .into_response(),
+            Err(_) => ApiError::Http(StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
+                .into_response(),
+        }
+    }
 }
 
 /// Whether `If-None-Match` names `tag` (compared weakly, as RFC 9110 asks for this header).

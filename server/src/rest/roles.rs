@@ -4,14 +4,14 @@ use roster::Entity;
 use roster::domain::role::{CreateRoleRequest, NewRole, RolePatch, UpdateRoleRequest};
 use serde_json::{Value, json};
 
-use super::conditional::{ETag, IfMatch, tag_of};
+use super::conditional::{IfMatch, Shown, shown};
 use super::error::ApiError;
 use super::extract::{Caller, Listing, Payload, uuid_of};
 use super::openapi::{Empty, Errors, ListParams, RoleReply, RolesReply};
 use crate::state::AppState;
 
 type Reply = Result<Json<Value>, ApiError>;
-type Tagged = Result<(ETag, Json<Value>), ApiError>;
+type Tagged = Result<Shown, ApiError>;
 
 #[utoipa::path(
     get, path = "/api/admin/roles", tag = "roles", operation_id = "list_roles",
@@ -43,7 +43,7 @@ pub async fn get(
         .core
         .get_role(&caller, uuid_of(&role, Entity::Role)?)
         .await?;
-    Ok((tag_of(&role), Json(json!({ "role": role }))))
+    Ok(shown("role", &role))
 }
 
 #[utoipa::path(
@@ -62,7 +62,7 @@ pub async fn create(
         .core
         .create_role(&caller, NewRole::try_from(request)?)
         .await?;
-    Ok((tag_of(&role), Json(json!({ "role": role }))))
+    Ok(shown("role", &role))
 }
 
 #[utoipa::path(
@@ -84,7 +84,7 @@ pub async fn update(
         .core
         .update_role(&caller, uuid, RolePatch::try_from(request)?, &precondition)
         .await?;
-    Ok((tag_of(&role), Json(json!({ "role": role }))))
+    Ok(shown("role", &role))
 }
 
 #[utoipa::path(

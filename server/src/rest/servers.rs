@@ -4,14 +4,14 @@ use roster::Entity;
 use roster::domain::server::{CreateServerRequest, NewServer, ServerPatch, UpdateServerRequest};
 use serde_json::{Value, json};
 
-use super::conditional::{ETag, IfMatch, tag_of};
+use super::conditional::{IfMatch, Shown, shown};
 use super::error::ApiError;
 use super::extract::{Caller, Listing, Payload, uuid_of};
 use super::openapi::{Empty, Errors, ListParams, ServerReply, ServersReply};
 use crate::state::AppState;
 
 type Reply = Result<Json<Value>, ApiError>;
-type Tagged = Result<(ETag, Json<Value>), ApiError>;
+type Tagged = Result<Shown, ApiError>;
 
 #[utoipa::path(
     get, path = "/api/admin/servers", tag = "servers", operation_id = "list_servers",
@@ -43,7 +43,7 @@ pub async fn get(
         .core
         .get_server(&caller, uuid_of(&server, Entity::Server)?)
         .await?;
-    Ok((tag_of(&server), Json(json!({ "server": server }))))
+    Ok(shown("server", &server))
 }
 
 #[utoipa::path(
@@ -62,7 +62,7 @@ pub async fn create(
         .core
         .create_server(&caller, NewServer::try_from(request)?)
         .await?;
-    Ok((tag_of(&server), Json(json!({ "server": server }))))
+    Ok(shown("server", &server))
 }
 
 #[utoipa::path(
@@ -89,7 +89,7 @@ pub async fn update(
             &precondition,
         )
         .await?;
-    Ok((tag_of(&server), Json(json!({ "server": server }))))
+    Ok(shown("server", &server))
 }
 
 #[utoipa::path(

@@ -5,7 +5,7 @@ use roster::Entity;
 use roster::domain::user::{CreateUserRequest, NewUser, UpdateUserRequest, UserPatch};
 use serde_json::{Value, json};
 
-use super::conditional::{ETag, IfMatch, tag_of};
+use super::conditional::{IfMatch, Shown, shown};
 use super::error::ApiError;
 use super::extract::{Caller, Listing, Payload, uuid_of};
 use super::openapi::{
@@ -14,7 +14,7 @@ use super::openapi::{
 use crate::state::AppState;
 
 type Reply = Result<Json<Value>, ApiError>;
-type Tagged = Result<(ETag, Json<Value>), ApiError>;
+type Tagged = Result<Shown, ApiError>;
 
 #[utoipa::path(
     get, path = "/api/admin/users", tag = "users", operation_id = "list_users",
@@ -46,7 +46,7 @@ pub async fn get(
         .core
         .get_user(&caller, uuid_of(&user, Entity::User)?)
         .await?;
-    Ok((tag_of(&user), Json(json!({ "user": user }))))
+    Ok(shown("user", &user))
 }
 
 #[utoipa::path(
@@ -64,7 +64,7 @@ pub async fn by_external_id(
         .core
         .get_user_by_external_id(&caller, &external_id)
         .await?;
-    Ok((tag_of(&user), Json(json!({ "user": user }))))
+    Ok(shown("user", &user))
 }
 
 #[utoipa::path(
@@ -83,7 +83,7 @@ pub async fn create(
         .core
         .create_user(&caller, NewUser::try_from(request)?)
         .await?;
-    Ok((tag_of(&user), Json(json!({ "user": user }))))
+    Ok(shown("user", &user))
 }
 
 #[utoipa::path(
@@ -105,7 +105,7 @@ pub async fn update(
         .core
         .update_user(&caller, uuid, UserPatch::try_from(request)?, &precondition)
         .await?;
-    Ok((tag_of(&user), Json(json!({ "user": user }))))
+    Ok(shown("user", &user))
 }
 
 #[utoipa::path(
