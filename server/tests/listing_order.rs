@@ -10,7 +10,6 @@ use common::{Auth, TestApp, TestOptions, on_each_backend_with};
 use roster::services::Balance;
 use roster::store::Database;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 /// Tiny blocks, so that a few dozen users make many of them and offsets from 8 on go through
 /// them.
@@ -104,36 +103,10 @@ async fn delete(app: &TestApp, key: &Auth, uuid: &str) {
     assert_eq!(reply.status, 200, "{:?}", reply.body);
 }
 
-/// A user whose created time lies before everyone else's, as an import might write it.
+/// A user whose created time lies 365 days back, written past the core.
 async fn insert_in_the_past(app: &TestApp, username: &str, name_last: &str) {
-    const INSERT: &str = "INSERT INTO users (uuid, username, email, name_first, name_last, \
-        admin, totp_enabled, language, created) VALUES ($1, $2, $3, 'Pat', $4, FALSE, FALSE, 'en', $5)";
     let created = (Utc::now() - Duration::days(365)).trunc_subsecs(6);
-    let email = format!("{username}@example.com");
-    match app.core.database() {
-        Database::Sqlite(pool) => {
-            sqlx::query(INSERT)
-                .bind(Uuid::new_v4())
-                .bind(username)
-                .bind(&email)
-                .bind(name_last)
-                .bind(created)
-                .execute(pool)
-                .await
-                .unwrap();
-        }
-        Database::Postgres(pool) => {
-            sqlx::query(INSERT)
-                .bind(Uuid::new_v4())
-                .bind(username)
-                .bind(&email)
-                .bind(name_last)
-                .bind(created)
-                .execute(pool)
-                .await
-                .unwrap();
-        }
-    }
+    app.insert_user_row(username, name_last, created).await;
 }
 
 #[tokio::test]

@@ -9,7 +9,6 @@ use chrono::{Duration, SubsecRound, Utc};
 use common::{Auth, TestApp, on_each_backend};
 use roster::store::Database;
 use serde_json::json;
-use uuid::Uuid;
 
 fn encode(text: &str) -> String {
     text.bytes()
@@ -107,36 +106,10 @@ async fn create(app: &TestApp, key: &Auth, username: &str, first: &str, last: &s
     reply.body["user"]["uuid"].as_str().unwrap().to_owned()
 }
 
-/// A user written straight into the database, as an import might, past the core.
+/// A user whose created time lies 30 days back, written past the core.
 async fn insert_directly(app: &TestApp, username: &str, name_last: &str) {
-    const INSERT: &str = "INSERT INTO users (uuid, username, email, name_first, name_last, \
-        admin, totp_enabled, language, created) VALUES ($1, $2, $3, 'Imported', $4, FALSE, FALSE, 'en', $5)";
     let created = (Utc::now() - Duration::days(30)).trunc_subsecs(6);
-    let email = format!("{username}@import.example");
-    match app.core.database() {
-        Database::Sqlite(pool) => {
-            sqlx::query(INSERT)
-                .bind(Uuid::new_v4())
-                .bind(username)
-                .bind(&email)
-                .bind(name_last)
-                .bind(created)
-                .execute(pool)
-                .await
-                .unwrap();
-        }
-        Database::Postgres(pool) => {
-            sqlx::query(INSERT)
-                .bind(Uuid::new_v4())
-                .bind(username)
-                .bind(&email)
-                .bind(name_last)
-                .bind(created)
-                .execute(pool)
-                .await
-                .unwrap();
-        }
-    }
+    app.insert_user_row(username, name_last, created).await;
 }
 
 #[tokio::test]

@@ -8,7 +8,14 @@ use crate::error::CoreError;
 /// The strong entity tag of a resource as the API shows it: a digest of its JSON, so it
 /// changes whenever anything shown changes, and is the same on every instance.
 pub fn entity_tag<T: Serialize>(resource: &T) -> String {
-    digest_tag(&serde_json::to_vec(resource).unwrap_or_default())
+    shown_with_tag(resource).map_or_else(|_| digest_tag(&[]), |(_, tag)| tag)
+}
+
+/// A resource's JSON as the API shows it, with its [`entity_tag`], serialised once for both.
+pub fn shown_with_tag<T: Serialize>(resource: &T) -> Result<(Vec<u8>, String), serde_json::Error> {
+    let shown = serde_json::to_vec(resource)?;
+    let tag = digest_tag(&shown);
+    Ok((shown, tag))
 }
 
 /// The strong entity tag of a body as sent.

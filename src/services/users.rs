@@ -256,7 +256,7 @@ impl Core {
         let count_sql = if conditions.is_empty() {
             "SELECT total FROM user_count".to_owned()
         } else if let Some(sql) = gram_count {
-            sql.to_owned()
+            sql
         } else if full_text {
             dialect::FULL_TEXT_COUNT.to_owned()
         } else {

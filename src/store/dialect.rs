@@ -49,6 +49,9 @@ pub fn skip_locked(backend: Backend) -> &'static str {
     }
 }
 
+/// A term of one or two characters on PostgreSQL, found in `search_text` without an index.
+const POSTGRES_SHORT_MATCH: &str = "strpos(u.search_text, lower($1)) > 0";
+
 /// A filter on `users u` matching `term` as a case-insensitive substring of username, email,
 /// first or last name, with `%` and `_` taken literally. Returns the SQL condition (binding
 /// `$1`) and the value to bind.
@@ -59,7 +62,7 @@ pub fn user_search(backend: Backend, term: &str) -> (&'static str, String) {
         // trigram, and walking the whole index for it is slower than reading the table.
         // `search_text` holds the four fields lowercased, one per line; a term holds no
         // control character, so it never matches across two fields.
-        Backend::Postgres if short => ("strpos(u.search_text, lower($1)) > 0", term.to_owned()),
+        Backend::Postgres if short => (POSTGRES_SHORT_MATCH, term.to_owned()),
         Backend::Postgres => (
             "u.search_text LIKE lower($1) ESCAPE '\\'",
             format!("%{}%", escape_like(term)),
@@ -82,20 +85,21 @@ pub fn user_search(backend: Backend, term: &str) -> (&'static str, String) {
 
 /// The number of users a search of one or two characters matches, from the counts kept per
 /// gram (`search_grams`), binding `$1` as [`user_search`] binds it; `None` for a longer term.
-pub fn gram_count(backend: Backend, term: &str) -> Option<&'static str> {
-    match backend {
+pub fn gram_count(backend: Backend, term: &str) -> Option<String> {
+    if !(1..=2).contains(&term.chars().count()) {
+        return None;
+    }
+    const KEPT: &str = "coalesce((SELECT users FROM search_grams WHERE gram = lower($1)), 0)";
+    Some(match backend {
         // SQLite's `lower` never changes a term's length.
-        Backend::Sqlite => (1..=2).contains(&term.chars().count()).then_some(
-            "SELECT coalesce((SELECT users FROM search_grams WHERE gram = lower($1)), 0)",
-        ),
+        Backend::Sqlite => format!("SELECT {KEPT}"),
         // Lowercasing may lengthen a term; a term longer than a gram once lowercased is
         // counted from the users.
-        Backend::Postgres => (1..=2).contains(&term.chars().count()).then_some(
-            "SELECT CASE WHEN char_length(lower($1)) <= 2 \
-             THEN coalesce((SELECT users FROM search_grams WHERE gram = lower($1)), 0) \
-             ELSE (SELECT count(*) FROM users u WHERE strpos(u.search_text, lower($1)) > 0) END",
+        Backend::Postgres => format!(
+            "SELECT CASE WHEN char_length(lower($1)) <= 2 THEN {KEPT} \
+             ELSE (SELECT count(*) FROM users u WHERE {POSTGRES_SHORT_MATCH}) END"
         ),
-    }
+    })
 }
 
 /// The number of users SQLite's full-text index matches for the term bound to `$1` (as

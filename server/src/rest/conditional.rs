@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use roster::domain::precondition::Precondition;
-use roster::services::conditional::digest_tag;
+use roster::services::conditional::{digest_tag, shown_with_tag};
 use serde::Serialize;
 
 use super::error::ApiError;
@@ -44,9 +44,8 @@ pub struct Shown(Result<(HeaderValue, Vec<u8>), serde_json::Error>);
 
 /// Shows `resource` under `name` (a plain field name, written as is).
 pub fn shown<T: Serialize>(name: &'static str, resource: &T) -> Shown {
-    Shown(serde_json::to_vec(resource).map(|resource| {
-        let tag = HeaderValue::from_str(&digest_tag(&resource))
-            .unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+    Shown(shown_with_tag(resource).map(|(resource, tag)| {
+        let tag = HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
         let mut body = Vec::with_capacity(resource.len() + name.len() + 5);
         body.extend_from_slice(b"{\"");
         body.extend_from_slice(name.as_bytes());

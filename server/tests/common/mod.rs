@@ -222,6 +222,43 @@ impl TestApp {
         Self::start(url, backend, Cleanup::Nothing, TestOptions::default()).await
     }
 
+    /// A user written straight into the database, past the core, as an import might write it:
+    /// first name `Pat`, email `<username>@example.com`, created at `created`.
+    pub async fn insert_user_row(
+        &self,
+        username: &str,
+        name_last: &str,
+        created: chrono::DateTime<chrono::Utc>,
+    ) {
+        const INSERT: &str = "INSERT INTO users (uuid, username, email, name_first, name_last, \
+            admin, totp_enabled, language, created) VALUES ($1, $2, $3, 'Pat', $4, FALSE, FALSE, 'en', $5)";
+        let email = format!("{username}@example.com");
+        match self.core.database() {
+            Database::Sqlite(pool) => {
+                sqlx::query(INSERT)
+                    .bind(Uuid::new_v4())
+                    .bind(username)
+                    .bind(&email)
+                    .bind(name_last)
+                    .bind(created)
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+            Database::Postgres(pool) => {
+                sqlx::query(INSERT)
+                    .bind(Uuid::new_v4())
+                    .bind(username)
+                    .bind(&email)
+                    .bind(name_last)
+                    .bind(created)
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
     /// Another Roster on the same database, with a pool and a core of its own: what a second
     /// process behind the load balancer would be.
     pub async fn another_instance(&self) -> TestApp {
