@@ -15,7 +15,7 @@ pub mod status;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 use components::layout::Layout;
 
@@ -46,7 +46,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    components::layout::mark_hydrated();
     view! {
         <Title text="Roster" />
         <Router>
@@ -54,21 +53,62 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") ssr=SsrMode::Async view=Layout>
                     <Route path=path!("") ssr=SsrMode::Async view=pages::home::HomePage />
                     <Route path=path!("sign-in") ssr=SsrMode::Async view=pages::sign_in::SignInPage />
-                    <Route path=path!("sign-in/code") ssr=SsrMode::Async view=pages::sign_in_code::SignInCodePage />
-                    <Route path=path!("forgot-password") ssr=SsrMode::Async view=pages::forgot_password::ForgotPasswordPage />
-                    <Route path=path!("reset-password") ssr=SsrMode::Async view=pages::reset_password::ResetPasswordPage />
+                    <Route path=path!("sign-in/code") ssr=SsrMode::Async view={Lazy::<lazy::SignInCode>::new()} />
+                    <Route path=path!("forgot-password") ssr=SsrMode::Async view={Lazy::<lazy::ForgotPassword>::new()} />
+                    <Route path=path!("reset-password") ssr=SsrMode::Async view={Lazy::<lazy::ResetPassword>::new()} />
                     <Route path=path!("users") ssr=SsrMode::Async view=pages::users::UsersPage />
-                    <Route path=path!("users/new") ssr=SsrMode::Async view=pages::user_new::NewUserPage />
-                    <Route path=path!("users/:id") ssr=SsrMode::Async view=pages::user_edit::EditUserPage />
-                    <Route path=path!("users/:id/activity") ssr=SsrMode::Async view=pages::activity::UserActivityPage />
-                    <Route path=path!("activity") ssr=SsrMode::Async view=pages::activity::ActivityPage />
-                    <Route path=path!("roles") ssr=SsrMode::Async view=pages::roles::RolesPage />
-                    <Route path=path!("servers") ssr=SsrMode::Async view=pages::servers::ServersPage />
-                    <Route path=path!("api-keys") ssr=SsrMode::Async view=pages::api_keys::ApiKeysPage />
-                    <Route path=path!("account") ssr=SsrMode::Async view=pages::account::AccountPage />
-                    <Route path=path!("mail") ssr=SsrMode::Async view=pages::mail::MailPage />
+                    <Route path=path!("users/new") ssr=SsrMode::Async view={Lazy::<lazy::NewUser>::new()} />
+                    <Route path=path!("users/:id") ssr=SsrMode::Async view={Lazy::<lazy::EditUser>::new()} />
+                    <Route path=path!("users/:id/activity") ssr=SsrMode::Async view={Lazy::<lazy::UserActivity>::new()} />
+                    <Route path=path!("activity") ssr=SsrMode::Async view={Lazy::<lazy::Activity>::new()} />
+                    <Route path=path!("roles") ssr=SsrMode::Async view={Lazy::<lazy::Roles>::new()} />
+                    <Route path=path!("servers") ssr=SsrMode::Async view={Lazy::<lazy::Servers>::new()} />
+                    <Route path=path!("api-keys") ssr=SsrMode::Async view={Lazy::<lazy::ApiKeys>::new()} />
+                    <Route path=path!("account") ssr=SsrMode::Async view={Lazy::<lazy::Account>::new()} />
+                    <Route path=path!("mail") ssr=SsrMode::Async view={Lazy::<lazy::Mail>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// The pages an admin rarely opens first. Each is its own chunk of WebAssembly, fetched when
+/// the page is first shown, so that signing in and the users list download only their own code.
+/// (Without `cargo leptos --split`, as in debug builds, they are ordinary pages.)
+mod lazy {
+    use leptos::prelude::*;
+    use leptos_router::{LazyRoute, lazy_route};
+
+    use crate::pages;
+
+    macro_rules! lazy_page {
+        ($route:ident, $page:path) => {
+            #[derive(Clone, Copy)]
+            pub struct $route;
+
+            #[lazy_route]
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    Self
+                }
+
+                fn view(_this: Self) -> AnyView {
+                    view! { <$page /> }.into_any()
+                }
+            }
+        };
+    }
+
+    lazy_page!(SignInCode, pages::sign_in_code::SignInCodePage);
+    lazy_page!(ForgotPassword, pages::forgot_password::ForgotPasswordPage);
+    lazy_page!(ResetPassword, pages::reset_password::ResetPasswordPage);
+    lazy_page!(NewUser, pages::user_new::NewUserPage);
+    lazy_page!(EditUser, pages::user_edit::EditUserPage);
+    lazy_page!(UserActivity, pages::activity::UserActivityPage);
+    lazy_page!(Activity, pages::activity::ActivityPage);
+    lazy_page!(Roles, pages::roles::RolesPage);
+    lazy_page!(Servers, pages::servers::ServersPage);
+    lazy_page!(ApiKeys, pages::api_keys::ApiKeysPage);
+    lazy_page!(Account, pages::account::AccountPage);
+    lazy_page!(Mail, pages::mail::MailPage);
 }

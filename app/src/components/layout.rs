@@ -9,16 +9,6 @@ use crate::server_fns::auth::{Me, SignOut, current_user};
 #[derive(Clone, Copy)]
 pub struct MeResource(pub Resource<Result<Option<Me>, crate::error::AppError>>);
 
-/// Marks the document once the WebAssembly has taken over, so that people and tests can tell a
-/// live page from its server-rendered HTML.
-pub fn mark_hydrated() {
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-}
-
 #[component]
 pub fn Layout() -> impl IntoView {
     let location = use_location();
