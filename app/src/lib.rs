@@ -51,7 +51,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <ParentRoute path=path!("") ssr=SsrMode::Async view=Layout>
-                    <Route path=path!("") ssr=SsrMode::Async view=pages::home::HomePage />
+                    <Route path=path!("") ssr=SsrMode::Async view={Lazy::<lazy::Home>::new()} />
                     <Route path=path!("sign-in") ssr=SsrMode::Async view=pages::sign_in::SignInPage />
                     <Route path=path!("sign-in/code") ssr=SsrMode::Async view={Lazy::<lazy::SignInCode>::new()} />
                     <Route path=path!("forgot-password") ssr=SsrMode::Async view={Lazy::<lazy::ForgotPassword>::new()} />
@@ -99,6 +99,7 @@ mod lazy {
         };
     }
 
+    lazy_page!(Home, pages::home::HomePage);
     lazy_page!(SignInCode, pages::sign_in_code::SignInCodePage);
     lazy_page!(ForgotPassword, pages::forgot_password::ForgotPasswordPage);
     lazy_page!(ResetPassword, pages::reset_password::ResetPasswordPage);

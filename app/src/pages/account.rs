@@ -4,13 +4,9 @@ use roster::domain::session::SessionInfo;
 
 use crate::components::feedback::{ErrorNote, describe, load_error};
 use crate::components::layout::MeResource;
+use crate::components::time::minute;
 use crate::components::two_factor::TwoFactorSection;
 use crate::server_fns::sessions::{EndOtherSessions, EndSession, list_sessions};
-
-/// A timestamp as a person reads it, to the minute, in UTC.
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
 
 fn session_row(session: SessionInfo, end: ServerAction<EndSession>) -> impl IntoView {
     let agent = session
@@ -29,8 +25,8 @@ fn session_row(session: SessionInfo, end: ServerAction<EndSession>) -> impl Into
                 {session.current.then(|| view! { " " <strong class="badge">"This session"</strong> })}
             </td>
             <td>{session.ip.clone().unwrap_or_else(|| "—".to_owned())}</td>
-            <td>{when(session.created)}</td>
-            <td>{when(session.last_seen)}</td>
+            <td>{minute(session.created)}</td>
+            <td>{minute(session.last_seen)}</td>
             <td>
                 <ActionForm action=end>
                     <input type="hidden" name="uuid" value=session.uuid.to_string() />

@@ -7,7 +7,7 @@ use crate::server_fns::mail::list_outbox;
 
 fn state(mail: &OutboxMail) -> String {
     match (&mail.sent, &mail.last_error) {
-        (Some(sent), _) => format!("Sent {}", sent.format("%Y-%m-%d %H:%M UTC")),
+        (Some(sent), _) => format!("Sent {}", crate::components::time::minute(*sent)),
         (None, Some(error)) => format!("Waiting after {} attempts: {error}", mail.attempts),
         (None, None) => "Waiting".to_owned(),
     }

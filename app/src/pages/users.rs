@@ -51,7 +51,7 @@ fn user_row(user: User) -> impl IntoView {
                 {user.suspended.then(|| view! { <span class="badge badge-suspended">"Suspended"</span> })}
             </td>
             <td>{crate::components::time::last_sign_in(user.last_login)}</td>
-            <td><time datetime=user.created.to_rfc3339()>{user.created.format("%Y-%m-%d").to_string()}</time></td>
+            <td><time datetime=user.created.to_rfc3339()>{crate::components::time::day(user.created)}</time></td>
         </tr>
     }
 }

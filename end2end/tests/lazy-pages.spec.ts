@@ -1,0 +1,55 @@
+import { type ConsoleMessage } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { hydrated, signIn } from './helpers';
+
+// Pages an admin rarely opens first are WebAssembly chunks of their own (`cargo leptos --split`).
+
+test('a split page fetches its own code when first shown, and only then', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  const fetched: string[] = [];
+  const documents: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    fetched.push(path);
+    if (request.resourceType() === 'document') documents.push(path);
+  });
+
+  await signIn(page);
+  await page.goto('/users');
+  await hydrated(page);
+  expect(fetched.filter((path) => path.includes('split___roles_view'))).toEqual([]);
+
+  await page.getByRole('link', { name: 'Roles' }).click();
+  await expect(page).toHaveURL(/\/roles$/);
+  await expect(page.getByRole('heading', { name: 'Roles' })).toBeVisible();
+  // Rendered in the browser by the code it fetched, not loaded from the server.
+  expect(documents).not.toContain('/roles');
+  expect(fetched.filter((path) => path.includes('split___roles_view')).length).toBe(1);
+  expect(problems).toEqual([]);
+});
+
+test('a page whose code cannot be fetched (a newer release replaced it) loads whole from the server', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/users');
+  await hydrated(page);
+  await page.route(/split___servers_view/, (route) => route.abort());
+  const documents: string[] = [];
+  page.on('request', (request) => {
+    if (request.resourceType() === 'document') documents.push(new URL(request.url()).pathname);
+  });
+
+  await page.getByRole('link', { name: 'Servers' }).click();
+  await expect(page).toHaveURL(/\/servers$/);
+  await expect(page.getByRole('heading', { name: 'Servers' })).toBeVisible();
+  expect(documents).toEqual(['/servers']);
+  // Its code still cannot be fetched, so the page stays as the server rendered it rather than
+  // reloading again and again.
+  await page.waitForTimeout(1000);
+  await expect(page).toHaveURL(/\/servers$/);
+  await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  expect(documents).toEqual(['/servers']);
+});
