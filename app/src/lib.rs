@@ -4,6 +4,8 @@
 pub mod components;
 pub mod error;
 pub mod pages;
+#[cfg(feature = "hydrate")]
+pub mod recovery;
 pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod session;
