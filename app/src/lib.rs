@@ -34,6 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                <PrefetchUserPage />
                 <MetaTags />
             </head>
             <body>
@@ -41,6 +42,41 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// On the users list, lets the browser fetch the code of a user's page while it is idle: the page
+/// an admin most often opens next, and the one with the most chunks. Reads the split manifest
+/// that `HydrationScripts` provides (empty without `cargo leptos --split`).
+#[component]
+fn PrefetchUserPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let files = {
+        let on_list =
+            use_context::<http::request::Parts>().is_some_and(|p| p.uri.path() == "/users");
+        // leptos 0.8 keeps the manifest in a hidden type; its keys are `__<route>_view_<id>`.
+        use_context::<leptos::WasmSplitManifest>()
+            .filter(|_| on_list)
+            .and_then(|manifest| manifest.0.try_read_value())
+            .and_then(|manifest| {
+                let (pkg, chunks, _) = &*manifest;
+                let (_, files) = chunks
+                    .iter()
+                    .find(|(key, _)| key.starts_with("__edit_user_view_"))?;
+                Some(
+                    files
+                        .iter()
+                        .map(|file| format!("{pkg}/{file}.wasm"))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .unwrap_or_default()
+    };
+    #[cfg(not(feature = "ssr"))]
+    let files = Vec::<String>::new();
+    files
+        .into_iter()
+        .map(|href| view! { <link rel="prefetch" href=href r#as="fetch" crossorigin="" /> })
+        .collect_view()
 }
 
 /// Every page renders whole on the server before it is sent (`SsrMode::Async`), so that sign-in,

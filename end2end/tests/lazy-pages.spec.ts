@@ -32,6 +32,24 @@ test('a split page fetches its own code when first shown, and only then', async 
   expect(problems).toEqual([]);
 });
 
+test("the users list lets the browser fetch a user's page ahead, and only the list does", async ({ page }) => {
+  await signIn(page);
+  await page.goto('/roles');
+  await hydrated(page);
+  await expect(page.locator('link[rel="prefetch"]')).toHaveCount(0);
+
+  const fetched: string[] = [];
+  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  await page.goto('/users');
+  await hydrated(page);
+  const ahead = page.locator('link[rel="prefetch"]');
+  await expect(ahead.first()).toHaveAttribute('href', /\/pkg\/.+\.wasm$/);
+  await expect(page.locator('link[rel="prefetch"][href*="split___edit_user_view"]')).toHaveCount(1);
+  await expect
+    .poll(() => fetched.filter((path) => path.includes('split___edit_user_view')).length)
+    .toBe(1);
+});
+
 test('a page whose code cannot be fetched (a newer release replaced it) loads whole from the server', async ({ page }) => {
   await signIn(page);
   await page.goto('/users');
