@@ -4,6 +4,7 @@
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod prefetch;
 #[cfg(feature = "hydrate")]
 pub mod recovery;
 pub mod server_fns;
@@ -44,9 +45,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// On the users list, lets the browser fetch the code of a user's page while it is idle: the page
-/// an admin most often opens next, and the one with the most chunks. Reads the split manifest
-/// that `HydrationScripts` provides (empty without `cargo leptos --split`).
+/// On the users list, names the chunks of a user's page: the page an admin most often opens
+/// next, and the one with the most chunks. Once the list is live, [`prefetch::ahead`] lets the
+/// browser fetch them while it is idle; named as `<link rel="prefetch">` here, they would compete
+/// with the list's own code. Reads the split manifest that `HydrationScripts` provides (none
+/// without `cargo leptos --split`).
 #[component]
 fn PrefetchUserPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -73,10 +76,7 @@ fn PrefetchUserPage() -> impl IntoView {
     };
     #[cfg(not(feature = "ssr"))]
     let files = Vec::<String>::new();
-    files
-        .into_iter()
-        .map(|href| view! { <link rel="prefetch" href=href r#as="fetch" crossorigin="" /> })
-        .collect_view()
+    (!files.is_empty()).then(|| view! { <meta name=prefetch::META content=files.join(" ") /> })
 }
 
 /// Every page renders whole on the server before it is sent (`SsrMode::Async`), so that sign-in,

@@ -21,5 +21,6 @@ pub fn hydrate() {
             .await
             .forget();
         recovery.hydrated(&body);
+        roster_app::prefetch::ahead();
     });
 }
