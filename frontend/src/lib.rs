@@ -21,6 +21,6 @@ pub fn hydrate() {
             .await
             .forget();
         recovery.hydrated(&body);
-        roster_app::prefetch::ahead();
+        leptos::prelude::request_idle_callback(roster_app::prefetch::ahead);
     });
 }
