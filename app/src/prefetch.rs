@@ -4,8 +4,9 @@
 /// The `<meta>` whose content lists the files, separated by spaces.
 pub const META: &str = "roster-prefetch";
 
-/// Adds a `<link rel="prefetch">` for every file the page names. Called when the browser is
-/// idle after the page is hydrated, so that nothing competes with the page's own code.
+/// Adds a `<link rel="prefetch">` for every file the page names, which browsers fetch at the
+/// lowest priority. Called in a task after the page is hydrated, so that nothing competes with
+/// the page's own code.
 #[cfg(feature = "hydrate")]
 pub fn ahead() {
     use leptos::prelude::document;

@@ -21,6 +21,6 @@ pub fn hydrate() {
             .await
             .forget();
         recovery.hydrated(&body);
-        leptos::prelude::request_idle_callback(roster_app::prefetch::ahead);
+        leptos::prelude::set_timeout(roster_app::prefetch::ahead, std::time::Duration::ZERO);
     });
 }
