@@ -47,8 +47,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// On the users list, names the chunks of a user's page: the page an admin most often opens
 /// next, and the one with the most chunks. Once the list is live, [`prefetch::ahead`] lets the
-/// browser fetch them while it is idle; named as `<link rel="prefetch">` here, they would compete
-/// with the list's own code. Reads the split manifest that `HydrationScripts` provides (none
+/// browser fetch them at its lowest priority; named as `<link rel="prefetch">` here, they would
+/// compete with the list's own code. Reads the split manifest that `HydrationScripts` provides (none
 /// without `cargo leptos --split`).
 #[component]
 fn PrefetchUserPage() -> impl IntoView {
@@ -56,7 +56,8 @@ fn PrefetchUserPage() -> impl IntoView {
     let files = {
         let on_list =
             use_context::<http::request::Parts>().is_some_and(|p| p.uri.path() == "/users");
-        // leptos 0.8 keeps the manifest in a hidden type; its keys are `__<route>_view_<id>`.
+        // leptos 0.8 keeps the manifest in a hidden type; its keys are `__<route>_view_<id>`,
+        // here the `EditUser` route of `lazy`.
         use_context::<leptos::WasmSplitManifest>()
             .filter(|_| on_list)
             .and_then(|manifest| manifest.0.try_read_value())
@@ -112,7 +113,7 @@ pub fn App() -> impl IntoView {
 
 /// The pages an admin rarely opens first. Each is its own chunk of WebAssembly, fetched when
 /// the page is first shown, so that signing in and the users list download only their own code.
-/// (Without `cargo leptos --split`, as in debug builds, they are ordinary pages.)
+/// (Built without `cargo leptos --split`, they are ordinary pages.)
 mod lazy {
     use leptos::prelude::*;
     use leptos_router::{LazyRoute, lazy_route};
