@@ -15,24 +15,26 @@ async function signIn(page: Page) {
   await expect(page).toHaveURL(/\/users/);
 }
 
-async function toHydrated(page: Page): Promise<number> {
+/** Loads /users, reads `measure` in the page once it is hydrated, then waits for the link to
+ *  go quiet, so that what the page fetches ahead once live (a user's page) finishes before the
+ *  next navigation. */
+async function loadUsers<T>(page: Page, measure: () => T): Promise<T> {
   await page.goto('/users');
   await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 60_000 });
-  const hydratedAt = await page.evaluate(() =>
-    Math.round((window as unknown as { hydratedAt: number }).hydratedAt),
-  );
-  // Each run starts on a quiet link: what the page fetches ahead once live (a user's page)
-  // finishes before the next navigation.
+  const value = await page.evaluate(measure);
   await page.waitForLoadState('networkidle');
-  return hydratedAt;
+  return value;
+}
+
+/** Navigation to hydrated, in ms, as the page itself timed it. */
+function toHydrated(page: Page): Promise<number> {
+  return loadUsers(page, () => Math.round((window as unknown as { hydratedAt: number }).hydratedAt));
 }
 
 /** Bytes received (headers and encoded bodies, as Resource Timing reports them) for each file a
  *  cold load of /users started fetching before the page was hydrated. */
 async function coldDownload(page: Page): Promise<Map<string, number>> {
-  await page.goto('/users');
-  await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 60_000 });
-  const entries = await page.evaluate(() => {
+  const entries = await loadUsers(page, () => {
     const hydratedAt = (window as unknown as { hydratedAt: number }).hydratedAt;
     return [
       ...performance.getEntriesByType('navigation'),
@@ -42,7 +44,6 @@ async function coldDownload(page: Page): Promise<Map<string, number>> {
       .filter((entry) => entry.startTime <= hydratedAt)
       .map((entry) => [new URL(entry.name).pathname, entry.transferSize] as [string, number]);
   });
-  await page.waitForLoadState('networkidle');
   return new Map(entries);
 }
 

@@ -5,6 +5,16 @@
 
 pub mod process;
 
+/// Runs `$body` with `$pool` bound to the pool of `$app`'s database, whichever it is.
+macro_rules! with_pool {
+    ($app:expr, $pool:ident => $body:expr) => {
+        match $app.core.database() {
+            Database::Sqlite($pool) => $body,
+            Database::Postgres($pool) => $body,
+        }
+    };
+}
+
 use std::future::Future;
 
 use axum::Router;
@@ -233,30 +243,17 @@ impl TestApp {
         const INSERT: &str = "INSERT INTO users (uuid, username, email, name_first, name_last, \
             admin, totp_enabled, language, created) VALUES ($1, $2, $3, 'Pat', $4, FALSE, FALSE, 'en', $5)";
         let email = format!("{username}@example.com");
-        match self.core.database() {
-            Database::Sqlite(pool) => {
-                sqlx::query(INSERT)
-                    .bind(Uuid::new_v4())
-                    .bind(username)
-                    .bind(&email)
-                    .bind(name_last)
-                    .bind(created)
-                    .execute(pool)
-                    .await
-                    .unwrap();
-            }
-            Database::Postgres(pool) => {
-                sqlx::query(INSERT)
-                    .bind(Uuid::new_v4())
-                    .bind(username)
-                    .bind(&email)
-                    .bind(name_last)
-                    .bind(created)
-                    .execute(pool)
-                    .await
-                    .unwrap();
-            }
-        }
+        with_pool!(self, pool => {
+            sqlx::query(INSERT)
+                .bind(Uuid::new_v4())
+                .bind(username)
+                .bind(&email)
+                .bind(name_last)
+                .bind(created)
+                .execute(pool)
+                .await
+                .unwrap();
+        });
     }
 
     /// Another Roster on the same database, with a pool and a core of its own: what a second
