@@ -95,7 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("sign-in/code") ssr=SsrMode::Async view={Lazy::<lazy::SignInCode>::new()} />
                     <Route path=path!("forgot-password") ssr=SsrMode::Async view={Lazy::<lazy::ForgotPassword>::new()} />
                     <Route path=path!("reset-password") ssr=SsrMode::Async view={Lazy::<lazy::ResetPassword>::new()} />
-                    <Route path=path!("users") ssr=SsrMode::Async view=pages::users::UsersPage />
+                    <Route path=path!("users") ssr=SsrMode::Async view={Lazy::<lazy::Users>::new()} />
                     <Route path=path!("users/new") ssr=SsrMode::Async view={Lazy::<lazy::NewUser>::new()} />
                     <Route path=path!("users/:id") ssr=SsrMode::Async view={Lazy::<lazy::EditUser>::new()} />
                     <Route path=path!("users/:id/activity") ssr=SsrMode::Async view={Lazy::<lazy::UserActivity>::new()} />
@@ -142,6 +142,7 @@ mod lazy {
     lazy_page!(SignInCode, pages::sign_in_code::SignInCodePage);
     lazy_page!(ForgotPassword, pages::forgot_password::ForgotPasswordPage);
     lazy_page!(ResetPassword, pages::reset_password::ResetPasswordPage);
+    lazy_page!(Users, pages::users::UsersPage);
     lazy_page!(NewUser, pages::user_new::NewUserPage);
     lazy_page!(EditUser, pages::user_edit::EditUserPage);
     lazy_page!(UserActivity, pages::activity::UserActivityPage);

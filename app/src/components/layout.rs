@@ -3,6 +3,7 @@ use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_location;
 use roster::Permission;
 
+use crate::components::post_form::PostForm;
 use crate::server_fns::auth::{Me, SignOut, current_user};
 
 /// The signed-in user, read again on every navigation so that signing in or out shows at once.
@@ -24,7 +25,7 @@ pub fn Layout() -> impl IntoView {
                     let me = me.await.ok().flatten();
                     me.map(|me| {
                         let can = |p| me.can(p);
-                        let everything = me.user.admin && Permission::ALL.iter().all(|p| me.can(*p));
+                        let everything = me.admin && Permission::ALL.iter().all(|p| me.can(*p));
                         view! {
                             <nav aria-label="Main">
                                 <ul class="nav">
@@ -38,10 +39,10 @@ pub fn Layout() -> impl IntoView {
                                 </ul>
                             </nav>
                             <div class="whoami">
-                                <A href="/account"><span data-testid="signed-in-as">{me.user.username.clone()}</span></A>
-                                <ActionForm action=sign_out>
+                                <A href="/account"><span data-testid="signed-in-as">{me.username.clone()}</span></A>
+                                <PostForm action=sign_out read=|_| SignOut {}>
                                     <button class="button button-quiet" type="submit">"Sign out"</button>
-                                </ActionForm>
+                                </PostForm>
                             </div>
                         }
                     })

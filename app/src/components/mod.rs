@@ -5,6 +5,7 @@ pub mod feedback;
 pub mod layout;
 pub mod links;
 pub mod permissions;
+pub mod post_form;
 pub mod time;
 pub mod two_factor;
 pub mod user_fields;

@@ -62,7 +62,7 @@ pub fn AccountPage() -> impl IntoView {
         <h1>"Account"</h1>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                me.await.ok().flatten().map(|me| view! { <TwoFactorSection enabled=me.user.totp_enabled /> })
+                me.await.ok().flatten().map(|me| view! { <TwoFactorSection enabled=me.totp_enabled /> })
             })}
         </Transition>
         <h2>"Where you are signed in"</h2>

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::feedback::describe;
+use crate::components::post_form::{PostForm, field};
 use crate::server_fns::auth::SignIn;
 
 #[component]
@@ -18,7 +19,7 @@ pub fn SignInPage() -> impl IntoView {
         <Title text="Sign in · Roster" />
         <section class="card narrow">
             <h1>"Sign in"</h1>
-            <ActionForm action=action>
+            <PostForm action read=|data| SignIn { user: field(data, "user"), password: field(data, "password") }>
                 <div class="field">
                     <label for="sign-in-user">"Username or email"</label>
                     <input id="sign-in-user" name="user" type="text" autocomplete="username" required autofocus />
@@ -31,7 +32,7 @@ pub fn SignInPage() -> impl IntoView {
                 <button class="button" type="submit" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
-            </ActionForm>
+            </PostForm>
             <p><a href="/forgot-password">"Forgot password?"</a></p>
         </section>
     }

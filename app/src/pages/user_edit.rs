@@ -39,7 +39,7 @@ pub fn EditUserPage() -> impl IntoView {
             <ErrorBoundary fallback=load_error>
                 {move || Suspend::new(async move {
                     let me = me.await.ok().flatten();
-                    let global = me.as_ref().is_some_and(|me| me.user.admin && me.can(Permission::RolesRead));
+                    let global = me.as_ref().is_some_and(|me| me.admin && me.can(Permission::RolesRead));
                     let can_delete = me.as_ref().is_some_and(|me| me.can(Permission::UsersDelete));
                     let can_servers = me.as_ref().is_some_and(|me| me.can(Permission::ServersRead));
                     let can_email = me.as_ref().is_some_and(|me| me.can(Permission::UsersEmail));

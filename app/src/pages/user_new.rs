@@ -19,7 +19,7 @@ pub fn NewUserPage() -> impl IntoView {
         <h1>"New user"</h1>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let global = me.await.ok().flatten().is_some_and(|me| me.user.admin && me.can(Permission::RolesRead));
+                let global = me.await.ok().flatten().is_some_and(|me| me.admin && me.can(Permission::RolesRead));
                 let roles = if global { roles.await.ok().map(|page| page.data) } else { None };
                 view! {
                     <ActionForm action=action>

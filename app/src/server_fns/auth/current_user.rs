@@ -1,14 +1,17 @@
 use leptos::prelude::*;
 use roster::Permission;
-use roster::domain::user::User;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// The signed-in user and what they may do, for navigation and form choices.
+/// The signed-in user and what they may do, for navigation and form choices: only what the
+/// layout and the pages ask of it, so that every page's WebAssembly does not carry the code
+/// that reads a whole user (timestamps, role).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
-    pub user: User,
+    pub username: String,
+    pub admin: bool,
+    pub totp_enabled: bool,
     pub permissions: Vec<Permission>,
 }
 
@@ -29,7 +32,9 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     {
         Ok(principal) => Ok(Some(Me {
             permissions: principal.effective_permissions(),
-            user: principal.user,
+            username: principal.user.username,
+            admin: principal.user.admin,
+            totp_enabled: principal.user.totp_enabled,
         })),
         Err(roster::CoreError::MissingAuthorization | roster::CoreError::InvalidSession) => {
             Ok(None)
