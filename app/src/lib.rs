@@ -35,7 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
-                <PrefetchUserPage />
+                <PrefetchNextPage />
                 <MetaTags />
             </head>
             <body>
@@ -45,27 +45,36 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// On the users list, names the chunks of a user's page: the page an admin most often opens
-/// next, and the one with the most chunks. Once the list is live, [`prefetch::ahead`] lets the
-/// browser fetch them at its lowest priority; named as `<link rel="prefetch">` here, they would
-/// compete with the list's own code. Reads the split manifest that `HydrationScripts` provides (none
-/// without `cargo leptos --split`).
+/// The page an admin most often opens next from a page, where that page is a lazy route: the
+/// path it is opened from, and the route's key in the split manifest (`__<route>_view_<id>`,
+/// the routes of `lazy`). Signing in leads to the users list; from the list, an admin opens a
+/// user.
+const NEXT_PAGES: [(&str, &str); 2] = [
+    ("/sign-in", "__users_view_"),
+    ("/users", "__edit_user_view_"),
+];
+
+/// Names the chunks of the page an admin most often opens next ([`NEXT_PAGES`]). Once the page
+/// is live, [`prefetch::ahead`] lets the browser fetch them at its lowest priority; named as
+/// `<link rel="prefetch">` here, they would compete with the page's own code. Reads the split
+/// manifest that `HydrationScripts` provides (none without `cargo leptos --split`).
 #[component]
-fn PrefetchUserPage() -> impl IntoView {
+fn PrefetchNextPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
     let files = {
-        let on_list =
-            use_context::<http::request::Parts>().is_some_and(|p| p.uri.path() == "/users");
-        // leptos 0.8 keeps the manifest in a hidden type; its keys are `__<route>_view_<id>`,
-        // here the `EditUser` route of `lazy`.
+        let next = use_context::<http::request::Parts>().and_then(|parts| {
+            NEXT_PAGES
+                .iter()
+                .find(|(path, _)| parts.uri.path() == *path)
+                .map(|(_, route)| *route)
+        });
+        // leptos 0.8 keeps the manifest in a hidden type.
         use_context::<leptos::WasmSplitManifest>()
-            .filter(|_| on_list)
-            .and_then(|manifest| manifest.0.try_read_value())
-            .and_then(|manifest| {
+            .zip(next)
+            .and_then(|(manifest, route)| {
+                let manifest = manifest.0.try_read_value()?;
                 let (pkg, chunks, _) = &*manifest;
-                let (_, files) = chunks
-                    .iter()
-                    .find(|(key, _)| key.starts_with("__edit_user_view_"))?;
+                let (_, files) = chunks.iter().find(|(key, _)| key.starts_with(route))?;
                 Some(
                     files
                         .iter()
@@ -111,9 +120,10 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The pages an admin rarely opens first. Each is its own chunk of WebAssembly, fetched when
-/// the page is first shown, so that signing in and the users list download only their own code.
-/// (Built without `cargo leptos --split`, they are ordinary pages.)
+/// Every page but sign-in and not-found is its own chunk of WebAssembly, fetched when the page
+/// is first shown (or ahead, see [`NEXT_PAGES`]), so that signing in downloads only its own
+/// code, and any other page its own and what it shares. (Built without `cargo leptos --split`,
+/// they are ordinary pages.)
 mod lazy {
     use leptos::prelude::*;
     use leptos_router::{LazyRoute, lazy_route};

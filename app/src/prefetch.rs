@@ -1,5 +1,5 @@
 //! Code fetched ahead: the chunks the server names in a `<meta>` of this name (see
-//! `PrefetchUserPage`), fetched by the browser while idle once the page is live.
+//! `PrefetchNextPage`), fetched by the browser while idle once the page is live.
 
 /// The `<meta>` whose content lists the files, separated by spaces.
 pub const META: &str = "roster-prefetch";

@@ -1,6 +1,6 @@
 import { type ConsoleMessage } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { hydrated, signIn } from './helpers';
+import { ADMIN, hydrated, signIn } from './helpers';
 
 // Pages an admin rarely opens first are WebAssembly chunks of their own (`cargo leptos --split`).
 
@@ -30,6 +30,24 @@ test('a split page fetches its own code when first shown, and only then', async 
   expect(documents).not.toContain('/roles');
   expect(fetched.filter((path) => path.includes('split___roles_view')).length).toBe(1);
   expect(problems).toEqual([]);
+});
+
+test('once the sign-in page is live, the browser fetches the users list ahead', async ({ page }) => {
+  const fetched: string[] = [];
+  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  await page.goto('/sign-in');
+  await expect(page.locator('meta[name="roster-prefetch"]')).toHaveAttribute('content', /split___users_view/);
+  await hydrated(page);
+  await expect(page.locator('link[rel="prefetch"][href*="split___users_view"]')).toHaveCount(1);
+  await expect
+    .poll(() => fetched.filter((path) => path.includes('split___users_view')).length)
+    .toBe(1);
+  // Signing in leads to the list, which then runs on the code fetched ahead (from the cache).
+  await page.getByLabel('Username or email').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/users/);
+  await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
 });
 
 test("once the users list is live, the browser fetches a user's page ahead; no other page does", async ({ page }) => {
