@@ -49,6 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// path it is opened from, and the route's key in the split manifest (`__<route>_view_<id>`,
 /// the routes of `lazy`). Signing in leads to the users list; from the list, an admin opens a
 /// user.
+#[cfg(feature = "ssr")]
 const NEXT_PAGES: [(&str, &str); 2] = [
     ("/sign-in", "__users_view_"),
     ("/users", "__edit_user_view_"),
