@@ -46,14 +46,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The page an admin most often opens next from a page, where that page is a lazy route: the
-/// path it is opened from, and the route's key in the split manifest (`__<route>_view_<id>`,
-/// the routes of `lazy`). Signing in leads to the users list; from the list, an admin opens a
+/// path it is opened from, and the key of its chunk in the split manifest (`<function>_<id>`,
+/// the functions of `lazy`). Signing in leads to the users list; from the list, an admin opens a
 /// user.
 #[cfg(feature = "ssr")]
-const NEXT_PAGES: [(&str, &str); 2] = [
-    ("/sign-in", "__users_view_"),
-    ("/users", "__edit_user_view_"),
-];
+const NEXT_PAGES: [(&str, &str); 2] = [("/sign-in", "users_list_"), ("/users", "user_pages_")];
 
 /// Names the chunks of the page an admin most often opens next ([`NEXT_PAGES`]). Once the page
 /// is live, [`prefetch::ahead`] lets the browser fetch them at its lowest priority; named as
@@ -121,46 +118,133 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Every page but sign-in and not-found is its own chunk of WebAssembly, fetched when the page
-/// is first shown (or ahead, see [`NEXT_PAGES`]), so that signing in downloads only its own
-/// code, and any other page its own and what it shares. (Built without `cargo leptos --split`,
-/// they are ordinary pages.)
+/// Every page but sign-in and not-found is code fetched when the page is first shown (or ahead,
+/// see [`NEXT_PAGES`]), in three WebAssembly chunks, so that signing in downloads only its own
+/// code: the users list; the pages of one user; and the pages an admin opens rarely. Each chunk
+/// comes with the chunks of the code it shares with the others, at most four more; a chunk per
+/// page would make that dozens of small files, which a browser fetches six at a time over
+/// HTTP/1.1. (Built without `cargo leptos --split`, they are ordinary pages.)
 mod lazy {
+    use leptos::lazy;
     use leptos::prelude::*;
-    use leptos_router::{LazyRoute, lazy_route};
+    use leptos_router::LazyRoute;
 
     use crate::pages;
 
+    /// The pages of one user.
+    #[derive(Clone, Copy)]
+    pub enum UserPage {
+        New,
+        Edit,
+        Activity,
+    }
+
+    /// The pages an admin opens rarely.
+    #[derive(Clone, Copy)]
+    pub enum RarePage {
+        Home,
+        SignInCode,
+        ForgotPassword,
+        ResetPassword,
+        Activity,
+        Roles,
+        Servers,
+        ApiKeys,
+        Account,
+        Mail,
+    }
+
+    #[lazy]
+    fn users_list() -> AnyView {
+        view! { <pages::users::UsersPage /> }.into_any()
+    }
+
+    #[lazy]
+    fn user_pages(page: UserPage) -> AnyView {
+        match page {
+            UserPage::New => view! { <pages::user_new::NewUserPage /> }.into_any(),
+            UserPage::Edit => view! { <pages::user_edit::EditUserPage /> }.into_any(),
+            UserPage::Activity => view! { <pages::activity::UserActivityPage /> }.into_any(),
+        }
+    }
+
+    #[lazy]
+    fn rare_pages(page: RarePage) -> AnyView {
+        match page {
+            RarePage::Home => view! { <pages::home::HomePage /> }.into_any(),
+            RarePage::SignInCode => view! { <pages::sign_in_code::SignInCodePage /> }.into_any(),
+            RarePage::ForgotPassword => {
+                view! { <pages::forgot_password::ForgotPasswordPage /> }.into_any()
+            }
+            RarePage::ResetPassword => {
+                view! { <pages::reset_password::ResetPasswordPage /> }.into_any()
+            }
+            RarePage::Activity => view! { <pages::activity::ActivityPage /> }.into_any(),
+            RarePage::Roles => view! { <pages::roles::RolesPage /> }.into_any(),
+            RarePage::Servers => view! { <pages::servers::ServersPage /> }.into_any(),
+            RarePage::ApiKeys => view! { <pages::api_keys::ApiKeysPage /> }.into_any(),
+            RarePage::Account => view! { <pages::account::AccountPage /> }.into_any(),
+            RarePage::Mail => view! { <pages::mail::MailPage /> }.into_any(),
+        }
+    }
+
+    /// A route showing a page of a chunk: what `#[lazy_route]` writes for a route of its own
+    /// chunk, with the chunk's function (`#[lazy]`) and the preloader it comes with.
     macro_rules! lazy_page {
-        ($route:ident, $page:path) => {
+        ($route:ident, $chunk:ident($($page:expr)?), $preload:ident) => {
             #[derive(Clone, Copy)]
             pub struct $route;
 
-            #[lazy_route]
             impl LazyRoute for $route {
                 fn data() -> Self {
                     Self
                 }
 
-                fn view(_this: Self) -> AnyView {
-                    view! { <$page /> }.into_any()
+                async fn view(_this: Self) -> AnyView {
+                    $chunk($($page)?).await
+                }
+
+                async fn preload() {
+                    // Only the WebAssembly is split.
+                    #[cfg(target_arch = "wasm32")]
+                    $preload().await;
                 }
             }
         };
     }
 
-    lazy_page!(Home, pages::home::HomePage);
-    lazy_page!(SignInCode, pages::sign_in_code::SignInCodePage);
-    lazy_page!(ForgotPassword, pages::forgot_password::ForgotPasswordPage);
-    lazy_page!(ResetPassword, pages::reset_password::ResetPasswordPage);
-    lazy_page!(Users, pages::users::UsersPage);
-    lazy_page!(NewUser, pages::user_new::NewUserPage);
-    lazy_page!(EditUser, pages::user_edit::EditUserPage);
-    lazy_page!(UserActivity, pages::activity::UserActivityPage);
-    lazy_page!(Activity, pages::activity::ActivityPage);
-    lazy_page!(Roles, pages::roles::RolesPage);
-    lazy_page!(Servers, pages::servers::ServersPage);
-    lazy_page!(ApiKeys, pages::api_keys::ApiKeysPage);
-    lazy_page!(Account, pages::account::AccountPage);
-    lazy_page!(Mail, pages::mail::MailPage);
+    lazy_page!(Users, users_list(), __preload_users_list);
+    lazy_page!(NewUser, user_pages(UserPage::New), __preload_user_pages);
+    lazy_page!(EditUser, user_pages(UserPage::Edit), __preload_user_pages);
+    lazy_page!(
+        UserActivity,
+        user_pages(UserPage::Activity),
+        __preload_user_pages
+    );
+    lazy_page!(Home, rare_pages(RarePage::Home), __preload_rare_pages);
+    lazy_page!(
+        SignInCode,
+        rare_pages(RarePage::SignInCode),
+        __preload_rare_pages
+    );
+    lazy_page!(
+        ForgotPassword,
+        rare_pages(RarePage::ForgotPassword),
+        __preload_rare_pages
+    );
+    lazy_page!(
+        ResetPassword,
+        rare_pages(RarePage::ResetPassword),
+        __preload_rare_pages
+    );
+    lazy_page!(
+        Activity,
+        rare_pages(RarePage::Activity),
+        __preload_rare_pages
+    );
+    lazy_page!(Roles, rare_pages(RarePage::Roles), __preload_rare_pages);
+    lazy_page!(Servers, rare_pages(RarePage::Servers), __preload_rare_pages);
+    lazy_page!(ApiKeys, rare_pages(RarePage::ApiKeys), __preload_rare_pages);
+    lazy_page!(Account, rare_pages(RarePage::Account), __preload_rare_pages);
+    lazy_page!(Mail, rare_pages(RarePage::Mail), __preload_rare_pages);
 }

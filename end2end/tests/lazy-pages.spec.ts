@@ -21,14 +21,14 @@ test('a split page fetches its own code when first shown, and only then', async 
   await signIn(page);
   await page.goto('/users');
   await hydrated(page);
-  expect(fetched.filter((path) => path.includes('split___roles_view'))).toEqual([]);
+  expect(fetched.filter((path) => path.includes('split_rare_pages'))).toEqual([]);
 
   await page.getByRole('link', { name: 'Roles' }).click();
   await expect(page).toHaveURL(/\/roles$/);
   await expect(page.getByRole('heading', { name: 'Roles' })).toBeVisible();
   // Rendered in the browser by the code it fetched, not loaded from the server.
   expect(documents).not.toContain('/roles');
-  expect(fetched.filter((path) => path.includes('split___roles_view')).length).toBe(1);
+  expect(fetched.filter((path) => path.includes('split_rare_pages')).length).toBe(1);
   expect(problems).toEqual([]);
 });
 
@@ -36,11 +36,11 @@ test('once the sign-in page is live, the browser fetches the users list ahead', 
   const fetched: string[] = [];
   page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
   await page.goto('/sign-in');
-  await expect(page.locator('meta[name="roster-prefetch"]')).toHaveAttribute('content', /split___users_view/);
+  await expect(page.locator('meta[name="roster-prefetch"]')).toHaveAttribute('content', /split_users_list/);
   await hydrated(page);
-  await expect(page.locator('link[rel="prefetch"][href*="split___users_view"]')).toHaveCount(1);
+  await expect(page.locator('link[rel="prefetch"][href*="split_users_list"]')).toHaveCount(1);
   await expect
-    .poll(() => fetched.filter((path) => path.includes('split___users_view')).length)
+    .poll(() => fetched.filter((path) => path.includes('split_users_list')).length)
     .toBe(1);
   // Signing in leads to the list, which then runs on the code fetched ahead (from the cache).
   await page.getByLabel('Username or email').fill(ADMIN.username);
@@ -60,11 +60,11 @@ test("once the users list is live, the browser fetches a user's page ahead; no o
   const fetched: string[] = [];
   page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
   await page.goto('/users');
-  await expect(page.locator('meta[name="roster-prefetch"]')).toHaveAttribute('content', /split___edit_user_view/);
+  await expect(page.locator('meta[name="roster-prefetch"]')).toHaveAttribute('content', /split_user_pages/);
   await hydrated(page);
-  await expect(page.locator('link[rel="prefetch"][href*="split___edit_user_view"]')).toHaveCount(1);
+  await expect(page.locator('link[rel="prefetch"][href*="split_user_pages"]')).toHaveCount(1);
   await expect
-    .poll(() => fetched.filter((path) => path.includes('split___edit_user_view')).length)
+    .poll(() => fetched.filter((path) => path.includes('split_user_pages')).length)
     .toBe(1);
 });
 
@@ -72,7 +72,7 @@ test('a page whose code cannot be fetched (a newer release replaced it) loads wh
   await signIn(page);
   await page.goto('/users');
   await hydrated(page);
-  await page.route(/split___servers_view/, (route) => route.abort());
+  await page.route(/split_rare_pages/, (route) => route.abort());
   const documents: string[] = [];
   page.on('request', (request) => {
     if (request.resourceType() === 'document') documents.push(new URL(request.url()).pathname);
