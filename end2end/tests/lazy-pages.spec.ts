@@ -1,4 +1,4 @@
-import { type ConsoleMessage } from '@playwright/test';
+import { type ConsoleMessage, type Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { ADMIN, hydrated, signIn } from './helpers';
 
@@ -32,16 +32,20 @@ test('a split page fetches its own code when first shown, and only then', async 
   expect(problems).toEqual([]);
 });
 
-test('once the sign-in page is live, the browser fetches the users list ahead', async ({ page }) => {
+/** Opens `path` and checks that the page names the chunk `chunk` in its `<meta>`, and that once
+ *  the page is live the browser fetches that chunk, once. */
+async function expectFetchedAhead(page: Page, path: string, chunk: string) {
   const fetched: string[] = [];
   page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
-  await page.goto('/sign-in');
-  await expect(page.locator('meta[name="roster-prefetch"]')).toHaveAttribute('content', /split_users_list/);
+  await page.goto(path);
+  await expect(page.locator('meta[name="roster-prefetch"]')).toHaveAttribute('content', new RegExp(chunk));
   await hydrated(page);
-  await expect(page.locator('link[rel="prefetch"][href*="split_users_list"]')).toHaveCount(1);
-  await expect
-    .poll(() => fetched.filter((path) => path.includes('split_users_list')).length)
-    .toBe(1);
+  await expect(page.locator(`link[rel="prefetch"][href*="${chunk}"]`)).toHaveCount(1);
+  await expect.poll(() => fetched.filter((file) => file.includes(chunk)).length).toBe(1);
+}
+
+test('once the sign-in page is live, the browser fetches the users list ahead', async ({ page }) => {
+  await expectFetchedAhead(page, '/sign-in', 'split_users_list');
   // Signing in leads to the list, which then runs on the code fetched ahead (from the cache).
   await page.getByLabel('Username or email').fill(ADMIN.username);
   await page.getByLabel('Password').fill(ADMIN.password);
@@ -57,15 +61,7 @@ test("once the users list is live, the browser fetches a user's page ahead; no o
   await expect(page.locator('meta[name="roster-prefetch"]')).toHaveCount(0);
   await expect(page.locator('link[rel="prefetch"]')).toHaveCount(0);
 
-  const fetched: string[] = [];
-  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
-  await page.goto('/users');
-  await expect(page.locator('meta[name="roster-prefetch"]')).toHaveAttribute('content', /split_user_pages/);
-  await hydrated(page);
-  await expect(page.locator('link[rel="prefetch"][href*="split_user_pages"]')).toHaveCount(1);
-  await expect
-    .poll(() => fetched.filter((path) => path.includes('split_user_pages')).length)
-    .toBe(1);
+  await expectFetchedAhead(page, '/users', 'split_user_pages');
 });
 
 test('a page whose code cannot be fetched (a newer release replaced it) loads whole from the server', async ({ page }) => {
