@@ -64,15 +64,15 @@ fn PrefetchNextPage() -> impl IntoView {
             NEXT_PAGES
                 .iter()
                 .find(|(path, _)| parts.uri.path() == *path)
-                .map(|(_, route)| *route)
+                .map(|(_, chunk)| *chunk)
         });
         // leptos 0.8 keeps the manifest in a hidden type.
         use_context::<leptos::WasmSplitManifest>()
             .zip(next)
-            .and_then(|(manifest, route)| {
+            .and_then(|(manifest, chunk)| {
                 let manifest = manifest.0.try_read_value()?;
                 let (pkg, chunks, _) = &*manifest;
-                let (_, files) = chunks.iter().find(|(key, _)| key.starts_with(route))?;
+                let (_, files) = chunks.iter().find(|(key, _)| key.starts_with(chunk))?;
                 Some(
                     files
                         .iter()

@@ -3,6 +3,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use leptos::wasm_bindgen::JsCast;
 
 /// Leptos' `ActionForm` for the forms of the layout and the sign-in page, which every page's
 /// WebAssembly carries: the same `<form action method="post">`, so that it works before and
@@ -25,7 +26,6 @@ where
         if ev.default_prevented() {
             return;
         }
-        use leptos::wasm_bindgen::JsCast;
         let data = ev
             .target()
             .and_then(|target| target.dyn_into::<web_sys::HtmlFormElement>().ok())
