@@ -12,7 +12,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-/// Runs `$body` with `$conn` bound to the pool of whichever backend `$db` holds.
+/// Runs `$body` with `$conn` bound to the pool of whichever backend `$db` holds. Exported for
+/// the tests and tools that reach the database past the core.
+#[macro_export]
 macro_rules! with_db {
     ($db:expr, $conn:ident => $body:expr) => {
         match $db {

@@ -5,16 +5,6 @@
 
 pub mod process;
 
-/// Runs `$body` with `$pool` bound to the pool of `$app`'s database, whichever it is.
-macro_rules! with_pool {
-    ($app:expr, $pool:ident => $body:expr) => {
-        match $app.core.database() {
-            Database::Sqlite($pool) => $body,
-            Database::Postgres($pool) => $body,
-        }
-    };
-}
-
 use std::future::Future;
 
 use axum::Router;
@@ -243,7 +233,7 @@ impl TestApp {
         const INSERT: &str = "INSERT INTO users (uuid, username, email, name_first, name_last, \
             admin, totp_enabled, language, created) VALUES ($1, $2, $3, 'Pat', $4, FALSE, FALSE, 'en', $5)";
         let email = format!("{username}@example.com");
-        with_pool!(self, pool => {
+        roster::with_db!(self.core.database(), pool => {
             sqlx::query(INSERT)
                 .bind(Uuid::new_v4())
                 .bind(username)
