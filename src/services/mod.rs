@@ -8,6 +8,7 @@ pub mod conditional;
 mod credentials;
 pub mod idempotency;
 pub mod mail;
+mod name_search;
 pub mod passwords;
 pub(crate) mod roles;
 mod search_grams;

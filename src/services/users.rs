@@ -262,18 +262,39 @@ impl Core {
         } else {
             format!("SELECT count(*) FROM users u {filter}")
         };
-        let total = with_db!(&self.db, pool => {
-            let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
-            if let Some(bound) = &bound {
-                q = q.bind(bound);
+        // A search alone of three characters or more on PostgreSQL is counted by where it
+        // matches: under which names, and by which logins (`name_search`).
+        let names = match (&bound, query.search.as_deref()) {
+            (Some(pattern), Some(term))
+                if conditions.len() == 1 && dialect::searches_names(self.backend(), term) =>
+            {
+                self.match_names(pattern).await?
             }
-            q.fetch_one(pool).await
-        })?;
+            _ => None,
+        };
+        let total = if let Some(names) = &names {
+            names.total()
+        } else {
+            with_db!(&self.db, pool => {
+                let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
+                if let Some(bound) = &bound {
+                    q = q.bind(bound);
+                }
+                q.fetch_one(pool).await
+            })?
+        };
+        // When every match is a user under one of a few names, the page is read in listing
+        // order from the names' indexes.
+        let name_keys = names
+            .as_ref()
+            .and_then(|names| names.page_keys(query.limit(), query.offset()));
+        let by_names = name_keys.is_some();
         // On PostgreSQL the planner cannot tell how many users a search matches, and may walk
         // the listing order for a page of a rare term through the whole table. The exact total
         // can: when walking would read more rows than there are matches, the matches are
         // collected through the trigram index and sorted instead.
-        let collect_matches = self.backend() == Backend::Postgres
+        let collect_matches = !by_names
+            && self.backend() == Backend::Postgres
             && query.search.is_some()
             && query.offset() < total
             && self
@@ -283,7 +304,9 @@ impl Core {
         // read whole, so a deep page skips index entries rather than rows. Without a filter a
         // deep page starts from the block that holds it and skips only inside that block.
         let through_blocks = conditions.is_empty() && self.reaches_through_blocks(query.offset());
-        let keys = if through_blocks {
+        let keys = if let Some(keys) = name_keys {
+            keys
+        } else if through_blocks {
             super::user_blocks::deep_page_keys(query.limit())
         } else if collect_matches {
             format!(
@@ -309,6 +332,8 @@ impl Core {
         );
         let rows = if query.offset() >= total {
             Vec::new()
+        } else if let Some(names) = names.as_ref().filter(|_| by_names) {
+            names.read_page(&page_sql).await?
         } else {
             with_db!(&self.db, pool => {
                 let mut q = sqlx::query_as::<_, UserRow>(&page_sql);

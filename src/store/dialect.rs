@@ -115,6 +115,12 @@ pub fn full_text_page_keys(limit: i64, offset: i64) -> String {
     )
 }
 
+/// Whether a search alone for `term` is counted, and may be paged, through the names holding
+/// it (PostgreSQL; `name_search`): a term of three characters or more.
+pub fn searches_names(backend: Backend, term: &str) -> bool {
+    backend == Backend::Postgres && term.chars().count() >= 3
+}
+
 /// Whether [`user_search`] answers `term` from SQLite's full-text index.
 pub fn searches_full_text(backend: Backend, term: &str) -> bool {
     backend == Backend::Sqlite && term.chars().count() >= 3
