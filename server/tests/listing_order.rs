@@ -31,38 +31,10 @@ async fn whole_listing(app: &TestApp, key: &Auth, query: &str) -> Vec<Value> {
     users
 }
 
-/// Reads every page of `per_page` (and one past the end) and compares it, and its total, with
-/// the slice of `expected`.
-async fn assert_pages(app: &TestApp, key: &Auth, query: &str, expected: &[Value], per_page: usize) {
-    let pages = expected.len().div_ceil(per_page) + 1;
-    for page in 1..=pages {
-        let reply = app
-            .get(
-                &format!("/api/admin/users?per_page={per_page}&page={page}{query}"),
-                key,
-            )
-            .await;
-        assert_eq!(reply.status, 200, "{:?}", reply.body);
-        let start = ((page - 1) * per_page).min(expected.len());
-        let end = (page * per_page).min(expected.len());
-        assert_eq!(
-            reply.body["users"],
-            json!({
-                "total": expected.len(),
-                "per_page": per_page,
-                "page": page,
-                "data": &expected[start..end],
-            }),
-            "page {page} of {per_page}{query} on {}",
-            app.backend
-        );
-    }
-}
-
 async fn assert_every_paging(app: &TestApp, key: &Auth, query: &str) {
     let expected = whole_listing(app, key, query).await;
     for per_page in [1, 3, 7] {
-        assert_pages(app, key, query, &expected, per_page).await;
+        app.assert_pages(key, query, &expected, per_page).await;
     }
 }
 

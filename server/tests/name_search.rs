@@ -54,28 +54,8 @@ async fn assert_search(app: &TestApp, key: &Auth, term: &str) -> usize {
         })
         .collect();
     for per_page in [1, 3, 7] {
-        for page in 1..=expected.len().div_ceil(per_page) + 1 {
-            let reply = app
-                .get(
-                    &format!("/api/admin/users?search={encoded}&per_page={per_page}&page={page}"),
-                    key,
-                )
-                .await;
-            assert_eq!(reply.status, 200, "{:?}", reply.body);
-            let start = ((page - 1) * per_page).min(expected.len());
-            let end = (page * per_page).min(expected.len());
-            assert_eq!(
-                reply.body["users"],
-                json!({
-                    "total": expected.len(),
-                    "per_page": per_page,
-                    "page": page,
-                    "data": &expected[start..end],
-                }),
-                "page {page} of {per_page} searching {term:?} on {}",
-                app.backend
-            );
-        }
+        app.assert_pages(key, &format!("&search={encoded}"), &expected, per_page)
+            .await;
     }
     expected.len()
 }
@@ -193,10 +173,22 @@ async fn name_searches_are_the_filtered_listing_through_every_write() {
         let past = (Utc::now() - Duration::days(365)).trunc_subsecs(6);
         app.insert_user_row("imported", "Lovelace", past).await;
         create(&app, &key, "lovelace_fan", "Grace", "Byron").await;
-        // Another instance adds a name of its own.
+        // Another instance adds a name of its own, then both add the same new names at once.
         let other = app.another_instance().await;
         create(&other, &key, "qq1", "Jo", "Quill").await;
         create(&other, &key, "qq2", "Quilla", "Quill").await;
+        tokio::join!(
+            async {
+                for i in 0..5 {
+                    create(&app, &key, &format!("one_{i}"), "Zephyrine", "Zephyr").await;
+                }
+            },
+            async {
+                for i in 0..5 {
+                    create(&other, &key, &format!("two_{i}"), "Zephyrine", "Zephyr").await;
+                }
+            }
+        );
         other.finish().await;
 
         for (term, matches) in [
@@ -207,6 +199,7 @@ async fn name_searches_are_the_filtered_listing_through_every_write() {
             ("quil", 2),
             ("imported", 1),
             ("grace", 3 + 1),
+            ("zephyr", 10),
         ] {
             assert_eq!(assert_search(&app, &key, term).await, matches, "{term}");
         }

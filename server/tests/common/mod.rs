@@ -382,6 +382,41 @@ impl TestApp {
         self.request(Method::DELETE, path, auth, None).await
     }
 
+    /// Reads every page of `per_page` users of the listing narrowed by `query` (such as
+    /// `&search=x`), and the page past the end, and compares each, and its total, with the
+    /// slice of `expected`.
+    pub async fn assert_pages(
+        &self,
+        auth: &Auth,
+        query: &str,
+        expected: &[Value],
+        per_page: usize,
+    ) {
+        let pages = expected.len().div_ceil(per_page) + 1;
+        for page in 1..=pages {
+            let reply = self
+                .get(
+                    &format!("/api/admin/users?per_page={per_page}&page={page}{query}"),
+                    auth,
+                )
+                .await;
+            assert_eq!(reply.status, 200, "{:?}", reply.body);
+            let start = ((page - 1) * per_page).min(expected.len());
+            let end = (page * per_page).min(expected.len());
+            assert_eq!(
+                reply.body["users"],
+                serde_json::json!({
+                    "total": expected.len(),
+                    "per_page": per_page,
+                    "page": page,
+                    "data": &expected[start..end],
+                }),
+                "page {page} of {per_page}{query} on {}",
+                self.backend
+            );
+        }
+    }
+
     async fn insert_user(&self, username: &str, admin: bool) -> roster::domain::user::User {
         let input = NewUser::try_from(CreateUserRequest {
             username: username.to_owned(),
