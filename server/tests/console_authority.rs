@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{Auth, TestApp, on_each_backend};
+use common::{Auth, TestApp, encode, on_each_backend};
 use roster::error::Guardrail;
 use roster::{CoreError, Permission};
 use roster_app::error::AppError;
@@ -28,15 +28,6 @@ async fn call(app: &TestApp, endpoint: &str, auth: &Auth, form: &[(&str, &str)])
         ],
     )
     .await
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[track_caller]

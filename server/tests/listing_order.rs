@@ -9,7 +9,7 @@ use chrono::{Duration, SubsecRound, Utc};
 use common::{Auth, TestApp, TestOptions, on_each_backend_with};
 use roster::services::Balance;
 use roster::store::Database;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Tiny blocks, so that a few dozen users make many of them and offsets from 8 on go through
 /// them.
@@ -20,19 +20,8 @@ fn small_blocks() -> TestOptions {
     }
 }
 
-/// Every user in listing order, read from the first page (which never uses the blocks).
-async fn whole_listing(app: &TestApp, key: &Auth, query: &str) -> Vec<Value> {
-    let reply = app
-        .get(&format!("/api/admin/users?per_page=100{query}"), key)
-        .await;
-    assert_eq!(reply.status, 200, "{:?}", reply.body);
-    let users = reply.body["users"]["data"].as_array().unwrap().clone();
-    assert_eq!(reply.body["users"]["total"], users.len(), "all on one page");
-    users
-}
-
 async fn assert_every_paging(app: &TestApp, key: &Auth, query: &str) {
-    let expected = whole_listing(app, key, query).await;
+    let expected = app.whole_listing(key, query).await;
     for per_page in [1, 3, 7] {
         app.assert_pages(key, query, &expected, per_page).await;
     }
@@ -105,7 +94,7 @@ async fn deep_pages_are_the_listing_through_inserts_deletes_and_balancing() {
         for uuid in &created {
             delete(&app, &key, uuid).await;
         }
-        let listing = whole_listing(&app, &key, "").await;
+        let listing = app.whole_listing(&key, "").await;
         for user in listing.iter().skip(3).step_by(4) {
             delete(&app, &key, user["uuid"].as_str().unwrap()).await;
         }
@@ -141,7 +130,7 @@ async fn blocks_stay_exact_while_two_instances_write_and_balance_at_once() {
         let key = app.admin_key().await;
         let other = app.another_instance().await;
         app.core.seed_users(20).await.unwrap();
-        let listing = whole_listing(&app, &key, "").await;
+        let listing = app.whole_listing(&key, "").await;
         // Each instance creates and deletes users while both balance in a loop.
         tokio::join!(
             async {
@@ -193,13 +182,13 @@ async fn search_pages_are_the_filtered_listing_in_order_or_out_of_it() {
         ] {
             assert_every_paging(&app, &key, query).await;
         }
-        let before = whole_listing(&app, &key, "&search=lovelace").await;
+        let before = app.whole_listing(&key, "&search=lovelace").await;
         assert!(before.len() > 6, "{}", before.len());
 
         // A user sorting before everyone else breaks the id order on SQLite; the pages still
         // follow the listing order.
         insert_in_the_past(&app, "imported", "Lovelace").await;
-        let after = whole_listing(&app, &key, "&search=lovelace").await;
+        let after = app.whole_listing(&key, "&search=lovelace").await;
         assert_eq!(after.len(), before.len() + 1);
         assert_eq!(after[0]["username"], "imported");
         assert_eq!(&after[1..], &before[..]);

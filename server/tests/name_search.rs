@@ -8,18 +8,9 @@
 mod common;
 
 use chrono::{Duration, SubsecRound, Utc};
-use common::{Auth, TestApp, on_each_backend};
+use common::{Auth, TestApp, encode, on_each_backend};
 use roster::store::Database;
 use serde_json::{Value, json};
-
-/// Every user in listing order, from the listing without a search.
-async fn everyone(app: &TestApp, key: &Auth) -> Vec<Value> {
-    let reply = app.get("/api/admin/users?per_page=100", key).await;
-    assert_eq!(reply.status, 200, "{:?}", reply.body);
-    let users = reply.body["users"]["data"].as_array().unwrap().clone();
-    assert_eq!(reply.body["users"]["total"], users.len(), "all on one page");
-    users
-}
 
 /// The users holding `term` in a searchable field, ignoring ASCII case (every name here is
 /// ASCII, where both databases fold case alike).
@@ -45,17 +36,10 @@ fn holding(users: &[Value], term: &str) -> Vec<Value> {
 /// Reads every page of `term` in pages of 1, 3 and 7 users (and the page past the end), and
 /// compares each with the slice of the users holding it. Returns how many do.
 async fn assert_search(app: &TestApp, key: &Auth, term: &str) -> usize {
-    let expected = holding(&everyone(app, key).await, term);
-    let encoded: String = term
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
+    let expected = holding(&app.whole_listing(key, "").await, term);
+    let query = format!("&search={}", encode(term));
     for per_page in [1, 3, 7] {
-        app.assert_pages(key, &format!("&search={encoded}"), &expected, per_page)
-            .await;
+        app.assert_pages(key, &query, &expected, per_page).await;
     }
     expected.len()
 }
@@ -98,7 +82,7 @@ async fn rename(app: &TestApp, key: &Auth, uuid: &str, name_last: &str) {
 
 /// The uuid of the `nth` user (in listing order) whose last name is `name_last`.
 async fn nth_named(app: &TestApp, key: &Auth, name_last: &str, nth: usize) -> String {
-    let users = everyone(app, key).await;
+    let users = app.whole_listing(key, "").await;
     let user = users
         .iter()
         .filter(|user| user["name_last"] == name_last)

@@ -6,18 +6,9 @@
 mod common;
 
 use chrono::{Duration, SubsecRound, Utc};
-use common::{Auth, TestApp, on_each_backend};
+use common::{Auth, TestApp, encode, on_each_backend};
 use roster::store::Database;
 use serde_json::json;
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// Every kept gram with its count.
 async fn kept(app: &TestApp) -> Vec<(String, i64)> {

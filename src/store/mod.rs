@@ -82,9 +82,6 @@ pub enum StoreError {
 /// How long a request waits for a connection before it is told the database is unavailable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The longest any statement may run on PostgreSQL; no query of Roster comes near it.
-/// PostgreSQL's JIT compiler stays off: it compiles any statement estimated costly, such as a
-/// search whose matches the planner cannot foresee, and for statements as short as Roster's the
-/// compiling (about 10 ms) costs more than it saves.
 const STATEMENT_TIMEOUT: &str = "10s";
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -107,6 +104,9 @@ impl Database {
                 .await?;
             Ok(Database::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            // PostgreSQL's JIT compiler stays off: it compiles any statement estimated costly,
+            // such as a search whose matches the planner cannot foresee, and for statements as
+            // short as Roster's the compiling (about 10 ms) costs more than it saves.
             let options = PgConnectOptions::from_str(url)?
                 .options([("statement_timeout", STATEMENT_TIMEOUT), ("jit", "off")]);
             let pool = PgPoolOptions::new()

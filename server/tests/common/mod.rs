@@ -382,6 +382,18 @@ impl TestApp {
         self.request(Method::DELETE, path, auth, None).await
     }
 
+    /// Every user of the listing narrowed by `query` (such as `&search=x`), in listing order,
+    /// read from the first page (which never goes through the blocks); all must fit on it.
+    pub async fn whole_listing(&self, auth: &Auth, query: &str) -> Vec<Value> {
+        let reply = self
+            .get(&format!("/api/admin/users?per_page=100{query}"), auth)
+            .await;
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+        let users = reply.body["users"]["data"].as_array().unwrap().clone();
+        assert_eq!(reply.body["users"]["total"], users.len(), "all on one page");
+        users
+    }
+
     /// Reads every page of `per_page` users of the listing narrowed by `query` (such as
     /// `&search=x`), and the page past the end, and compares each, and its total, with the
     /// slice of `expected`.
@@ -541,6 +553,16 @@ impl TestApp {
             .expect("session cookie");
         Auth::Session(token.to_owned())
     }
+}
+
+/// `text` percent-encoded for a query string or a form body.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Runs `test` against SQLite and, when configured, PostgreSQL, each on a fresh database.
