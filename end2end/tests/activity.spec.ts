@@ -34,6 +34,9 @@ test('an edit in the console shows on the user\'s Activity tab with its actor an
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activity' }).click();
   await expect(page).toHaveURL(/\/activity$/);
   await hydrated(page);
+  // The user's Activity tab, with an Event field of its own, stays shown until this page's code
+  // has arrived; only this page asks for a target.
+  await expect(page.getByLabel('Target')).toBeVisible();
   await page.getByLabel('Event').selectOption('user:update');
   await page.getByLabel('Target').fill(user.uuid);
   await page.getByRole('button', { name: 'Filter' }).click();
