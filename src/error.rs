@@ -74,6 +74,8 @@ pub enum Guardrail {
     ModifyAdmin,
     ChangeOthersEmailOrPassword,
     ReadOutbox,
+    /// One's own password, email or two-factor through an admin route.
+    OwnCredentials,
 }
 
 impl Guardrail {
@@ -86,6 +88,10 @@ impl Guardrail {
                 "only global admins can change another user's email or password"
             }
             Guardrail::ReadOutbox => "only global admins can read the mail outbox",
+            Guardrail::OwnCredentials => {
+                "your own email, password and two-factor change only through your account, \
+                 signed in and with your current password"
+            }
         }
     }
 }
@@ -162,6 +168,11 @@ pub enum CoreError {
     InvalidApiKey,
     #[error("invalid username or password")]
     InvalidCredentials,
+    /// The current password that confirms a change to one's own account is wrong.
+    #[error("invalid password")]
+    InvalidPassword,
+    #[error("email already in use")]
+    EmailInUse,
     /// Signed in, but holding no admin permission at all.
     #[error("unauthorized")]
     Unauthorized,

@@ -8,7 +8,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -30,7 +31,33 @@ fn join_error(error: tokio::task::JoinError) -> CoreError {
 pub struct Hasher {
     permits: Arc<Semaphore>,
     admissions: Arc<Semaphore>,
+    /// The checks running per account, so that one account's flood cannot take every turn.
+    accounts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
     wait: Duration,
+}
+
+/// Checks of one account's secret that may run at once; a further one is told the server is
+/// busy at once, holding nothing while others wait.
+pub const CHECKS_PER_ACCOUNT: usize = 2;
+
+/// One account's turn to have a secret checked; the account's entry goes when its last turn does.
+struct AccountTurn {
+    permit: Option<OwnedSemaphorePermit>,
+    account: String,
+    accounts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+}
+
+impl Drop for AccountTurn {
+    fn drop(&mut self) {
+        drop(self.permit.take());
+        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
+        if accounts
+            .get(&self.account)
+            .is_some_and(|turns| Arc::strong_count(turns) == 1)
+        {
+            accounts.remove(&self.account);
+        }
+    }
 }
 
 /// A sign-in's turn: held for the whole attempt, so that a storm of sign-ins waits in line at
@@ -48,6 +75,7 @@ impl Hasher {
         Self {
             permits: Arc::new(Semaphore::new(concurrent)),
             admissions: Arc::new(Semaphore::new(concurrent * ADMISSIONS_PER_HASH)),
+            accounts: Arc::default(),
             wait,
         }
     }
@@ -94,6 +122,39 @@ impl Hasher {
                 .map_err(|e| CoreError::Internal(format!("argon2 hash failed: {e}")))
         })
         .await?
+    }
+
+    fn account_turn(&self, account: &str) -> Result<AccountTurn, CoreError> {
+        let turns = {
+            let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
+            accounts
+                .entry(account.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(CHECKS_PER_ACCOUNT)))
+                .clone()
+        };
+        let permit = turns.try_acquire_owned().ok();
+        let turn = AccountTurn {
+            permit,
+            account: account.to_owned(),
+            accounts: self.accounts.clone(),
+        };
+        match turn.permit {
+            Some(_) => Ok(turn),
+            None => Err(CoreError::Busy),
+        }
+    }
+
+    /// Checks a password of `account` (whatever names it: a uuid, a name tried): at most
+    /// [`CHECKS_PER_ACCOUNT`] of one account at once, so that one user's flood cannot starve
+    /// everyone else's sign-ins.
+    pub async fn verify_for(
+        &self,
+        account: &str,
+        hash: Option<String>,
+        password: String,
+    ) -> Result<bool, CoreError> {
+        let _turn = self.account_turn(account)?;
+        self.verify(hash, password).await
     }
 
     /// Checks a password against a stored hash (or a decoy when there is none, so that a wrong
@@ -226,5 +287,21 @@ mod tests {
         );
         drop(held);
         assert_eq!(hasher.verify(None, "anything".into()).await, Ok(false));
+    }
+
+    #[tokio::test]
+    async fn one_account_gets_only_its_share_of_checks_and_others_are_not_held_up() {
+        let hasher = Hasher::new(4, Duration::from_secs(5));
+        let first = hasher.account_turn("a").unwrap();
+        let second = hasher.account_turn("a").unwrap();
+        assert!(matches!(hasher.account_turn("a"), Err(CoreError::Busy)));
+        assert_eq!(
+            hasher.verify_for("b", None, "anything".into()).await,
+            Ok(false)
+        );
+        drop(first);
+        assert!(hasher.account_turn("a").is_ok());
+        drop(second);
+        assert!(hasher.accounts.lock().unwrap().is_empty());
     }
 }

@@ -16,20 +16,46 @@ pub fn credentials(parts: &http::request::Parts, site: &Site) -> Credentials {
     let authorization = headers
         .get(AUTHORIZATION)
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
-    let name = site.session_cookie_name();
-    let session_token = headers
+    let session_token = cookie_value(parts, site.session_cookie_name());
+    Credentials {
+        authorization,
+        session_token,
+        ip: client_address(parts),
+    }
+}
+
+fn cookie_value(parts: &http::request::Parts, name: &str) -> Option<String> {
+    parts
+        .headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
         .find(|cookie| cookie.name() == name)
-        .map(|cookie| cookie.value().to_owned());
-    Credentials {
-        authorization,
-        session_token,
-        ip: client_address(parts),
-    }
+        .map(|cookie| cookie.value().to_owned())
+}
+
+/// The challenge token of a console sign-in waiting for its code.
+pub fn challenge_token(parts: &http::request::Parts, site: &Site) -> Option<String> {
+    cookie_value(parts, site.challenge_cookie_name()).filter(|token| !token.is_empty())
+}
+
+/// The `Set-Cookie` value that carries a challenge token to the code step, for as long as the
+/// challenge lives.
+pub fn challenge_cookie(token: &str, site: &Site) -> String {
+    let max_age = cookie::time::Duration::minutes(roster::services::CHALLENGE_MINUTES);
+    named_cookie(site.challenge_cookie_name(), site, token, max_age)
+}
+
+/// The `Set-Cookie` value that forgets a challenge token.
+pub fn cleared_challenge_cookie(site: &Site) -> String {
+    named_cookie(
+        site.challenge_cookie_name(),
+        site,
+        "",
+        cookie::time::Duration::ZERO,
+    )
 }
 
 fn client_address(parts: &http::request::Parts) -> Option<String> {
@@ -51,7 +77,16 @@ pub fn client_info(parts: &http::request::Parts) -> ClientInfo {
 }
 
 fn cookie(site: &Site, value: &str, max_age: cookie::time::Duration) -> String {
-    Cookie::build((site.session_cookie_name(), value.to_owned()))
+    named_cookie(site.session_cookie_name(), site, value, max_age)
+}
+
+fn named_cookie(
+    name: &'static str,
+    site: &Site,
+    value: &str,
+    max_age: cookie::time::Duration,
+) -> String {
+    Cookie::build((name, value.to_owned()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)

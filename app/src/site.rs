@@ -59,6 +59,10 @@ pub struct Site {
 /// accept only from a secure origin, for the whole host, so no sibling subdomain can plant one.
 pub const SESSION_COOKIE: &str = "roster_session";
 pub const SECURE_SESSION_COOKIE: &str = "__Host-roster_session";
+/// The console's sign-in between the password and the code: its challenge token, kept out of
+/// the URL (and so out of history, logs and `Referer`).
+pub const CHALLENGE_COOKIE: &str = "roster_challenge";
+pub const SECURE_CHALLENGE_COOKIE: &str = "__Host-roster_challenge";
 
 impl Site {
     /// Reads `ROSTER_PUBLIC_URL` and `ROSTER_TRUSTED_PROXIES` (comma-separated addresses or
@@ -93,6 +97,14 @@ impl Site {
         }
     }
 
+    pub fn challenge_cookie_name(&self) -> &'static str {
+        if self.is_https() {
+            SECURE_CHALLENGE_COOKIE
+        } else {
+            CHALLENGE_COOKIE
+        }
+    }
+
     pub fn trusts(&self, address: IpAddr) -> bool {
         self.trusted_proxies
             .iter()
@@ -100,42 +112,62 @@ impl Site {
     }
 
     /// The client's address: the peer's, unless the peer is a trusted proxy, in which case the
-    /// nearest untrusted address of `X-Forwarded-For` (read from the right, where the proxies
-    /// this side of the client appended theirs).
-    pub fn client_address(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+    /// nearest untrusted address of `X-Forwarded-For` (every line of it in order, read from the
+    /// right, where the proxies this side of the client appended theirs). A hop may carry a port
+    /// (`203.0.113.9:51234`, `[2001:db8::1]:443`). A hop that cannot be read, reached before the
+    /// client, refuses the request: falling back to the proxy would count every client as one.
+    pub fn client_address<'a>(
+        &self,
+        peer: IpAddr,
+        forwarded_for: impl IntoIterator<Item = &'a str>,
+    ) -> Result<IpAddr, UnreadableHop> {
         if !self.trusts(peer) {
-            return peer;
+            return Ok(peer);
         }
-        let Some(chain) = forwarded_for else {
-            return peer;
-        };
+        let hops: Vec<&str> = forwarded_for
+            .into_iter()
+            .flat_map(|line| line.split(','))
+            .map(str::trim)
+            .filter(|hop| !hop.is_empty())
+            .collect();
         let mut client = peer;
-        for hop in chain.rsplit(',') {
-            match hop.trim().parse::<IpAddr>() {
-                Ok(address) => {
-                    client = address;
-                    if !self.trusts(address) {
-                        break;
-                    }
-                }
-                Err(_) => break,
+        for hop in hops.into_iter().rev() {
+            client = parse_hop(hop).ok_or(UnreadableHop)?;
+            if !self.trusts(client) {
+                break;
             }
         }
-        client
+        Ok(client)
     }
 
-    /// Whether a browser's `Origin` names this site: the public origin when one is set, or the
-    /// host the request was sent to.
+    /// Whether a browser's `Origin` names this site: exactly the public origin when one is set;
+    /// without one, the plain `http://` origin of the host the request was sent to (a site
+    /// served over TLS sets its public URL).
     pub fn is_own_origin(&self, origin: &str, host: Option<&str>) -> bool {
         let origin = origin.to_ascii_lowercase();
-        if let Some(public) = &self.public
-            && origin == public.origin()
-        {
-            return true;
+        match (&self.public, host) {
+            (Some(public), _) => origin == public.origin(),
+            (None, Some(host)) => origin == format!("http://{}", host.to_ascii_lowercase()),
+            (None, None) => false,
         }
-        let authority = origin.split_once("://").map(|(_, a)| a);
-        matches!((authority, host), (Some(a), Some(h)) if a == h.to_ascii_lowercase())
     }
+}
+
+/// An `X-Forwarded-For` hop that is not an address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnreadableHop;
+
+/// One hop of `X-Forwarded-For`: an address, with or without a port (IPv6 with one in
+/// brackets).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            hop.strip_prefix('[')
+                .and_then(|rest| rest.strip_suffix(']'))
+                .and_then(|inner| inner.parse::<IpAddr>().ok())
+        })
 }
 
 fn parse_network(text: &str) -> Result<IpNet, String> {
@@ -176,22 +208,60 @@ mod tests {
     fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
         let stranger: IpAddr = "203.0.113.9".parse().unwrap();
+        let client: IpAddr = "198.51.100.7".parse().unwrap();
         let trusting = site(None, "10.0.0.0/8");
         assert_eq!(
-            trusting.client_address(proxy, Some("198.51.100.7, 10.0.0.2")),
-            "198.51.100.7".parse::<IpAddr>().unwrap()
+            trusting.client_address(proxy, ["198.51.100.7, 10.0.0.2"]),
+            Ok(client)
         );
         assert_eq!(
-            trusting.client_address(stranger, Some("198.51.100.7")),
-            stranger
+            trusting.client_address(stranger, ["198.51.100.7"]),
+            Ok(stranger)
         );
         assert_eq!(
-            site(None, "").client_address(proxy, Some("198.51.100.7")),
-            proxy
+            site(None, "").client_address(proxy, ["198.51.100.7"]),
+            Ok(proxy)
         );
         assert_eq!(
-            trusting.client_address(proxy, Some("spoofed, 198.51.100.7")),
-            "198.51.100.7".parse::<IpAddr>().unwrap()
+            trusting.client_address(proxy, ["spoofed, 198.51.100.7"]),
+            Ok(client)
+        );
+        assert_eq!(trusting.client_address(proxy, []), Ok(proxy));
+    }
+
+    #[test]
+    fn every_forwarded_line_counts_in_order_and_ports_are_dropped() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let trusting = site(None, "10.0.0.0/8");
+        assert_eq!(
+            trusting.client_address(proxy, ["198.51.100.7", "203.0.113.9, 10.0.0.2"]),
+            Ok("203.0.113.9".parse().unwrap())
+        );
+        assert_eq!(
+            trusting.client_address(proxy, ["203.0.113.9:51234"]),
+            Ok("203.0.113.9".parse().unwrap())
+        );
+        assert_eq!(
+            trusting.client_address(proxy, ["[2001:db8::7]:443, 10.0.0.3:80"]),
+            Ok("2001:db8::7".parse().unwrap())
+        );
+        assert_eq!(
+            trusting.client_address(proxy, ["[2001:db8::7]"]),
+            Ok("2001:db8::7".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn an_unreadable_hop_before_the_client_refuses_instead_of_blaming_the_proxy() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let trusting = site(None, "10.0.0.0/8");
+        assert_eq!(
+            trusting.client_address(proxy, ["unknown"]),
+            Err(UnreadableHop)
+        );
+        assert_eq!(
+            trusting.client_address(proxy, ["198.51.100.7", "garbage, 10.0.0.2"]),
+            Err(UnreadableHop)
         );
     }
 
@@ -201,8 +271,11 @@ mod tests {
         assert!(plain.is_own_origin("http://127.0.0.1:3000", Some("127.0.0.1:3000")));
         assert!(!plain.is_own_origin("https://evil.example", Some("127.0.0.1:3000")));
         assert!(!plain.is_own_origin("null", Some("127.0.0.1:3000")));
+        assert!(!plain.is_own_origin("https://127.0.0.1:3000", Some("127.0.0.1:3000")));
         let public = site(Some("https://roster.example.com"), "");
         assert!(public.is_own_origin("https://Roster.example.com", Some("internal:3000")));
         assert!(!public.is_own_origin("https://sub.roster.example.com", Some("internal:3000")));
+        assert!(!public.is_own_origin("http://roster.example.com", Some("roster.example.com")));
+        assert!(!public.is_own_origin("http://internal:3000", Some("internal:3000")));
     }
 }

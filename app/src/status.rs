@@ -15,6 +15,7 @@ pub fn status_of(error: &CoreError) -> StatusCode {
         CoreError::MissingPermission(_)
         | CoreError::Guardrail(_)
         | CoreError::SessionRequired
+        | CoreError::InvalidPassword
         | CoreError::CrossSiteRequest
         | CoreError::Suspended
         | CoreError::TwoFactorRequired => StatusCode::FORBIDDEN,
@@ -30,7 +31,7 @@ pub fn status_of(error: &CoreError) -> StatusCode {
         | CoreError::TwoFactorEnabled
         | CoreError::TwoFactorNotStarted => StatusCode::BAD_REQUEST,
         CoreError::NotFound(_) => StatusCode::NOT_FOUND,
-        CoreError::Conflict(_) => StatusCode::CONFLICT,
+        CoreError::Conflict(_) | CoreError::EmailInUse => StatusCode::CONFLICT,
         CoreError::Changed => StatusCode::PRECONDITION_FAILED,
         CoreError::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,
         CoreError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,

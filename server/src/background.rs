@@ -91,6 +91,11 @@ pub fn start(
                 }
                 Err(error) => tracing::warn!(%error, "purging idempotency keys failed"),
             }
+            match core.purge_mail().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::debug!(purged, "old and undeliverable mail deleted"),
+                Err(error) => tracing::warn!(%error, "purging the mail outbox failed"),
+            }
             match core.purge_sign_in_throttle().await {
                 Ok(0) => {}
                 Ok(purged) => tracing::debug!(purged, "expired sign-in counters deleted"),

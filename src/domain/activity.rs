@@ -36,10 +36,12 @@ pub enum Event {
     PasswordReset,
     TwoFactorEnable,
     TwoFactorDisable,
+    AccountPasswordChange,
+    AccountEmailChange,
 }
 
 impl Event {
-    pub const ALL: [Event; 23] = [
+    pub const ALL: [Event; 25] = [
         Event::UserCreate,
         Event::UserUpdate,
         Event::UserDelete,
@@ -63,6 +65,8 @@ impl Event {
         Event::PasswordReset,
         Event::TwoFactorEnable,
         Event::TwoFactorDisable,
+        Event::AccountPasswordChange,
+        Event::AccountEmailChange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +94,8 @@ impl Event {
             Event::PasswordReset => "auth:password-reset",
             Event::TwoFactorEnable => "two-factor:enable",
             Event::TwoFactorDisable => "two-factor:disable",
+            Event::AccountPasswordChange => "account:password-changed",
+            Event::AccountEmailChange => "account:email-changed",
         }
     }
 
@@ -122,6 +128,8 @@ impl Event {
             Event::PasswordReset => "set a new password by link for",
             Event::TwoFactorEnable => "turned on two-factor sign-in for",
             Event::TwoFactorDisable => "turned off two-factor sign-in for",
+            Event::AccountPasswordChange => "changed the password of",
+            Event::AccountEmailChange => "changed the email address of",
         }
     }
 }

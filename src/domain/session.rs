@@ -17,6 +17,9 @@ pub struct SessionInfo {
     #[serde(serialize_with = "timestamp")]
     pub expires: DateTime<Utc>,
     pub user_agent: Option<String>,
+    /// The browser and system the user agent names, e.g. `Chrome 156 on Linux`; absent when
+    /// it names neither.
+    pub device: Option<String>,
     pub ip: Option<String>,
     /// Whether this is the session the request came with.
     pub current: bool,

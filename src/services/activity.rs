@@ -397,6 +397,13 @@ const ACTIVITY_SELECT: &str = "SELECT id, created, event, actor_uuid, actor_user
 /// write lock for long.
 const PURGE_BATCH: i64 = 1000;
 
+/// Whose rows a listing keeps: what a user did or what was done to them, or only the latter.
+#[derive(Clone, Copy)]
+enum About {
+    ActorOrTarget(Uuid),
+    Target(Uuid),
+}
+
 /// A value bound to a listing's filter, in placeholder order.
 enum Bound {
     Uuid(Uuid),
@@ -416,7 +423,8 @@ impl Core {
         self.page_activity(None, query).await
     }
 
-    /// What a user did and what was done to them, newest first (`users.activity`).
+    /// What a user did and what was done to them, newest first (`users.activity`, with
+    /// authority over the user; what they did only with `activity.read`).
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn list_user_activity(
         &self,
@@ -424,15 +432,35 @@ impl Core {
         user: Uuid,
         query: ActivityQuery,
     ) -> Result<Page<Activity>, CoreError> {
-        principal.require(Permission::UsersRead)?;
-        principal.require(Permission::UsersActivity)?;
-        self.load_user(user).await?;
-        self.page_activity(Some(user), query).await
+        let user = self
+            .user_under_authority(principal, user, Permission::UsersActivity)
+            .await?;
+        if principal.can(Permission::ActivityRead) {
+            return self
+                .page_activity(Some(About::ActorOrTarget(user.uuid)), query)
+                .await;
+        }
+        // Without the whole log, only what was done to the user: what they did reaches other
+        // records (roles, keys) the caller may not read, and others' addresses are not theirs
+        // to see.
+        let mut page = self
+            .page_activity(Some(About::Target(user.uuid)), query)
+            .await?;
+        for row in &mut page.data {
+            if row
+                .actor
+                .as_ref()
+                .is_none_or(|actor| actor.uuid != user.uuid)
+            {
+                row.ip = None;
+            }
+        }
+        Ok(page)
     }
 
     async fn page_activity(
         &self,
-        about: Option<Uuid>,
+        about: Option<About>,
         query: ActivityQuery,
     ) -> Result<Page<Activity>, CoreError> {
         let mut conditions = Vec::new();
@@ -441,8 +469,12 @@ impl Core {
             bound.push(value);
             conditions.push(condition.replace('?', &format!("${}", bound.len())));
         };
-        if let Some(user) = about {
-            bind("(actor_uuid = ? OR target_uuid = ?)", Bound::Uuid(user));
+        match about {
+            Some(About::ActorOrTarget(user)) => {
+                bind("(actor_uuid = ? OR target_uuid = ?)", Bound::Uuid(user))
+            }
+            Some(About::Target(user)) => bind("target_uuid = ?", Bound::Uuid(user)),
+            None => {}
         }
         if let Some(event) = query.event {
             bind("event = ?", Bound::Text(event.as_str()));

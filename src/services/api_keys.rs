@@ -27,13 +27,15 @@ fn api_key_snapshot(key: &ApiKey, owner: &User) -> serde_json::Value {
 }
 
 impl Core {
-    /// The caller's own keys, newest first.
+    /// The caller's own keys, newest first. Like making them, listing them needs a session: a
+    /// key learns nothing of its owner's other keys.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn list_api_keys(
         &self,
         principal: &Principal,
         query: ListQuery,
     ) -> Result<Page<ApiKey>, CoreError> {
+        principal.require_session()?;
         let total = with_db!(&self.db, pool => {
             sqlx::query_scalar::<_, i64>("SELECT count(*) FROM api_keys WHERE user_uuid = $1")
                 .bind(principal.user.uuid)

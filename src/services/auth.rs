@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target};
 use super::api_keys::API_KEY_SELECT;
+use super::throttle::Step;
 use super::{Core, now, user_for_update};
 use crate::domain::activity::Event;
 use crate::domain::user::User;
@@ -53,7 +54,10 @@ const LAST_SEEN_RESOLUTION_SECS: i64 = 60;
 /// How a correct password ends: in a session, or in a challenge a code must answer.
 pub enum SignIn {
     Done(Session),
-    TwoFactorRequired { user: User, token: String },
+    /// Nothing of the user is told before the second factor.
+    TwoFactorRequired {
+        token: String,
+    },
 }
 
 /// A new session: the token goes into the cookie and nowhere else.
@@ -215,12 +219,17 @@ impl Core {
         };
         // Username and email of one account share a counter; a name nobody has counts alone.
         let account = uuid.map_or_else(|| name.to_lowercase(), |uuid| uuid.to_string());
-        let client_address = client.ip.as_deref().unwrap_or("unknown");
-        let attempt = self.count_sign_in(&account, client_address).await?;
-        let valid = match self.hasher.verify(hash, request.password).await {
+        let attempt = self
+            .count_guess(Step::Password, &account, client.ip.as_deref())
+            .await?;
+        let checked = self
+            .hasher
+            .verify_for(&account, hash, request.password)
+            .await;
+        let valid = match checked {
             Ok(valid) => valid,
             Err(error) => {
-                self.sign_in_not_judged(attempt).await?;
+                self.guess_not_judged(attempt).await?;
                 return Err(error);
             }
         };
@@ -229,7 +238,7 @@ impl Core {
                 .await?;
             return Err(CoreError::InvalidCredentials);
         };
-        self.sign_in_succeeded(attempt).await?;
+        self.guess_succeeded(attempt).await?;
         // Told only to whoever knows the password.
         let user = self.load_user(uuid).await?;
         if user.suspended {
@@ -239,7 +248,7 @@ impl Core {
         }
         if user.totp_enabled {
             let token = self.challenge(uuid).await?;
-            return Ok(SignIn::TwoFactorRequired { user, token });
+            return Ok(SignIn::TwoFactorRequired { token });
         }
         Ok(SignIn::Done(self.open_session(user, client).await?))
     }

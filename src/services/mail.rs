@@ -82,14 +82,16 @@ impl Template<'_> {
             Template::TwoFactorDisabled { username } => (
                 "Two-factor sign-in was turned off".to_owned(),
                 format!(
-                    "Hello {username},\n\nan administrator turned off two-factor sign-in for your \
-                     Roster account. You can sign in with your password alone now; set it up \
-                     again from your account page.\n"
+                    "Hello {username},\n\ntwo-factor sign-in was turned off for your Roster \
+                     account. You can sign in with your password alone now; set it up again from \
+                     your account page. If neither you nor an administrator you asked did this, \
+                     change your password at once.\n"
                 ),
                 format!(
-                    "<p>Hello {},</p><p>an administrator turned off two-factor sign-in for your \
-                     Roster account. You can sign in with your password alone now; set it up \
-                     again from your account page.</p>",
+                    "<p>Hello {},</p><p>two-factor sign-in was turned off for your Roster \
+                     account. You can sign in with your password alone now; set it up again from \
+                     your account page. If neither you nor an administrator you asked did this, \
+                     change your password at once.</p>",
                     html_escape(username)
                 ),
             ),
@@ -104,19 +106,33 @@ fn html_escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// A link that carries a password token, and when the token stops working: the outbox keeps it
+/// no longer.
+pub(crate) struct Link {
+    pub url: String,
+    pub expires: DateTime<Utc>,
+}
+
+/// How long sent mail stays in the outbox for admins to see.
+pub const KEEP_SENT_DAYS: i64 = 7;
+
 /// Writes a mail to the outbox inside the caller's transaction.
 pub(crate) async fn queue_mail(
     tx: &mut Tx,
     recipient: &str,
     template: Template<'_>,
-    link: Option<String>,
+    link: Option<Link>,
 ) -> Result<(), CoreError> {
+    let (link, link_expires) = match link {
+        Some(link) => (Some(link.url), Some(link.expires)),
+        None => (None, None),
+    };
     let (subject, text, html) = template.render();
     let created = now();
     with_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO mail_outbox (uuid, recipient, subject, body_text, body_html, link, \
-             created, next_attempt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             created, next_attempt, link_expires) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(Uuid::new_v4())
         .bind(recipient)
@@ -126,6 +142,7 @@ pub(crate) async fn queue_mail(
         .bind(link)
         .bind(created)
         .bind(created)
+        .bind(link_expires)
         .execute(conn)
         .await
         .map(|_| ())
@@ -254,6 +271,7 @@ impl Core {
         let sql = format!(
             "SELECT uuid, recipient, subject, body_text, body_html, link, attempts \
              FROM mail_outbox WHERE sent IS NULL AND next_attempt <= $1 \
+             AND (link_expires IS NULL OR link_expires > $1) \
              AND (claimed_until IS NULL OR claimed_until <= $1) \
              ORDER BY created LIMIT {BATCH}{}",
             dialect::skip_locked(tx.backend())
@@ -273,6 +291,25 @@ impl Core {
         }
         self.commit(tx).await?;
         Ok(due)
+    }
+
+    /// Keeps the outbox small and its secrets short-lived: sent mail goes after
+    /// [`KEEP_SENT_DAYS`], and mail whose link stopped working before it could be sent goes
+    /// with its link (it would only deliver a dead one). The server runs it periodically.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn purge_mail(&self) -> Result<u64, CoreError> {
+        let at = now();
+        let dead_links = with_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM mail_outbox WHERE link_expires <= $1 AND sent IS NULL")
+                .bind(at)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        let sent = self
+            .delete_up_to("mail_outbox", "sent", at - Duration::days(KEEP_SENT_DAYS))
+            .await?;
+        Ok(dead_links + sent)
     }
 
     /// The outbox, newest first. Waiting mail shows its link, which carries a password token:

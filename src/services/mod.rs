@@ -1,6 +1,7 @@
 //! The use cases. Each takes the acting [`Principal`](crate::Principal) and typed input, and is
 //! the one implementation behind both front doors.
 
+pub mod account;
 pub(crate) mod activity;
 mod api_keys;
 mod auth;
@@ -21,6 +22,7 @@ mod users;
 
 pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session, SignIn};
 pub use credentials::WATCH_DEADLINE;
+pub use two_factor::CHALLENGE_MINUTES;
 pub use user_blocks::Balance;
 pub use users::SeedReport;
 
@@ -46,6 +48,9 @@ pub struct Core {
     mail: mail::MailSettings,
     /// Users per block of the listing order (see [`user_blocks`]).
     block: i64,
+    /// Work a request starts but does not wait for, so that its answer takes the same time
+    /// whatever the work finds (a reset link for an address that has an account).
+    deferred: tokio_util::task::TaskTracker,
     /// Writes without their activity rows: only in builds for measuring what the log costs.
     #[cfg(feature = "measure")]
     unlogged: bool,
@@ -94,6 +99,7 @@ impl Core {
             credentials: Default::default(),
             mail: mail::MailSettings::default(),
             block: user_blocks::DEFAULT_BLOCK,
+            deferred: tokio_util::task::TaskTracker::new(),
             #[cfg(feature = "measure")]
             unlogged: false,
         }
@@ -119,6 +125,14 @@ impl Core {
         assert!(block >= 2, "a listing block holds at least two users");
         self.block = block;
         self
+    }
+
+    /// Waits for the work requests have deferred (see `deferred`) to finish: at shutdown, and
+    /// wherever what it writes must be read next.
+    pub async fn settle(&self) {
+        self.deferred.close();
+        self.deferred.wait().await;
+        self.deferred.reopen();
     }
 
     pub fn database(&self) -> &Database {

@@ -5,9 +5,10 @@
 use chrono::Duration;
 use uuid::Uuid;
 
+use super::account::end_after_credential_change;
 use super::activity::{Actor, Changes, Target};
-use super::mail::{Template, queue_mail};
-use super::sessions::end_sessions_except;
+use super::mail::{Link, Template, queue_mail};
+use super::throttle::network;
 use super::{Core, now, user_for_update};
 use crate::domain::activity::Event;
 use crate::domain::fields::{Email, Password};
@@ -69,7 +70,7 @@ pub(crate) async fn issue_token(
     public_url: &str,
     user: Uuid,
     lifetime: Duration,
-) -> Result<String, CoreError> {
+) -> Result<Link, CoreError> {
     let token = random_token();
     let created = now();
     with_tx!(tx, conn => {
@@ -87,7 +88,10 @@ pub(crate) async fn issue_token(
         .await
         .map(|_| ())
     })?;
-    Ok(format!("{public_url}/reset-password?token={token}"))
+    Ok(Link {
+        url: format!("{public_url}/reset-password?token={token}"),
+        expires: created + lifetime,
+    })
 }
 
 /// Queues the account-created mail with a set-password link, inside the creating transaction.
@@ -129,7 +133,8 @@ impl Core {
     }
 
     /// "Forgot password": mails a reset link when the address belongs to an active user, and
-    /// answers the same either way, so nobody learns which addresses have accounts.
+    /// answers the same either way, in the same time: the lookup and the mail are deferred off
+    /// the request, so nobody learns which addresses have accounts.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn request_password_reset(
         &self,
@@ -138,17 +143,28 @@ impl Core {
     ) -> Result<(), CoreError> {
         let email = Email::parse(email.to_owned())
             .map_err(|reason| CoreError::invalid_field("email", reason))?;
-        let address = client.ip.as_deref().unwrap_or("unknown");
-        self.count_request(&format!("forgot-client\n{address}"), FORGOT_PER_CLIENT)
+        let network = network(client.ip.as_deref().unwrap_or("unknown"));
+        self.count_request(&format!("forgot-client\n{network}"), FORGOT_PER_CLIENT)
             .await?;
         self.count_request(
             &format!("forgot-address\n{}", email.as_str().to_lowercase()),
             FORGOT_PER_ADDRESS,
         )
         .await?;
+        let core = self.clone();
+        let ip = client.ip.clone();
+        self.deferred.spawn(async move {
+            if let Err(error) = core.reset_if_known(&email, ip.as_deref()).await {
+                tracing::warn!(%error, "a requested reset link was not queued");
+            }
+        });
+        Ok(())
+    }
+
+    async fn reset_if_known(&self, email: &Email, ip: Option<&str>) -> Result<(), CoreError> {
         match self.find_user_by_login(email.as_str()).await {
             Ok(user) if !user.suspended && user.email.eq_ignore_ascii_case(email.as_str()) => {
-                let actor = Actor::anonymous(client.ip.as_deref());
+                let actor = Actor::anonymous(ip);
                 self.queue_reset(&user, &actor, Event::PasswordForgot).await
             }
             Ok(_) | Err(CoreError::NotFound(_)) => Ok(()),
@@ -215,7 +231,7 @@ impl Core {
                 .await
                 .map(|_| ())
         })?;
-        end_sessions_except(&mut tx, user, None).await?;
+        end_after_credential_change(&mut tx, user, None).await?;
         if let Some(user) = user_for_update(&mut tx, user).await? {
             let actor = Actor::user(&user, client.ip.as_deref());
             let changes = Changes::none().password_changed();

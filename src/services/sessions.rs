@@ -1,4 +1,7 @@
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
+use ua_parser::{os, user_agent};
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target};
@@ -20,6 +23,52 @@ struct SessionListRow {
     ip: Option<String>,
 }
 
+/// Browsers and systems as uap-core knows them (`vendor/uap-core`), compiled once.
+static AGENTS: LazyLock<Option<(user_agent::Extractor<'static>, os::Extractor<'static>)>> =
+    LazyLock::new(|| {
+        let regexes: ua_parser::Regexes<'static> =
+            serde_json::from_str(include_str!("../../vendor/uap-core/regexes.json")).ok()?;
+        let browsers = regexes
+            .user_agent_parsers
+            .into_iter()
+            .try_fold(user_agent::Builder::new(), |builder, parser| {
+                builder.push(parser)
+            })
+            .ok()?
+            .build()
+            .ok()?;
+        let systems = regexes
+            .os_parsers
+            .into_iter()
+            .try_fold(os::Builder::new(), |builder, parser| builder.push(parser))
+            .ok()?
+            .build()
+            .ok()?;
+        Some((browsers, systems))
+    });
+
+/// A user agent as a person recognises it: "Chrome 156 on Linux", "Firefox 140", "curl 8".
+pub fn describe_agent(agent: &str) -> Option<String> {
+    let (browsers, systems) = AGENTS.as_ref()?;
+    let browser = browsers
+        .extract(agent)
+        .filter(|found| found.family != "Other")
+        .map(|found| match found.major {
+            Some(major) => format!("{} {major}", found.family),
+            None => found.family.into_owned(),
+        });
+    let system = systems
+        .extract(agent)
+        .filter(|found| found.os != "Other")
+        .map(|found| found.os.into_owned());
+    match (browser, system) {
+        (Some(browser), Some(system)) => Some(format!("{browser} on {system}")),
+        (Some(browser), None) => Some(browser),
+        (None, Some(system)) => Some(format!("A browser on {system}")),
+        (None, None) => None,
+    }
+}
+
 /// Ends every session of `user` but `keep` (none when `None`), inside the caller's transaction:
 /// what a password change does, so that whoever held the old password is signed out with it.
 pub(crate) async fn end_sessions_except(
@@ -39,13 +88,15 @@ pub(crate) async fn end_sessions_except(
 }
 
 impl Core {
-    /// The caller's open sessions, newest first; the one the request came with is marked.
+    /// The caller's open sessions, newest first; the one the request came with is marked. Like
+    /// ending them, listing them needs a session: a key learns nothing of its owner's sign-ins.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn list_sessions(
         &self,
         principal: &Principal,
         query: ListQuery,
     ) -> Result<Page<SessionInfo>, CoreError> {
+        principal.require_session()?;
         let open_since = now();
         let total = with_db!(&self.db, pool => {
             sqlx::query_scalar::<_, i64>(
@@ -79,6 +130,7 @@ impl Core {
                 created: row.created,
                 last_seen: row.last_seen,
                 expires: row.expires,
+                device: row.user_agent.as_deref().and_then(describe_agent),
                 user_agent: row.user_agent,
                 ip: row.ip,
             })
@@ -143,5 +195,34 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn purge_expired_sessions(&self) -> Result<u64, CoreError> {
         self.delete_up_to("sessions", "expires", now()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_agent;
+
+    #[test]
+    fn sessions_name_the_browser_and_system_a_person_would() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                      Chrome/156.0.0.0 Safari/537.36";
+        assert_eq!(
+            describe_agent(chrome).as_deref(),
+            Some("Chrome 156 on Linux")
+        );
+        let firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 \
+                       Firefox/140.0";
+        assert_eq!(
+            describe_agent(firefox).as_deref(),
+            Some("Firefox 140 on Windows")
+        );
+        let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 \
+                      (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1";
+        assert_eq!(
+            describe_agent(safari).as_deref(),
+            Some("Mobile Safari 18 on iOS")
+        );
+        assert_eq!(describe_agent("curl/8.5.0").as_deref(), Some("curl 8"));
+        assert_eq!(describe_agent("nothing anyone knows"), None);
     }
 }

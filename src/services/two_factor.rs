@@ -10,21 +10,23 @@ use rand::rngs::OsRng;
 use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
+use super::account::end_after_credential_change;
 use super::activity::{Actor, Changes, Target};
 use super::auth::{ClientInfo, Session};
 use super::mail::{Template, queue_mail};
+use super::throttle::Step;
 use super::{Core, now};
 use crate::domain::activity::Event;
 use crate::domain::two_factor::TwoFactorSetup;
 use crate::domain::user::User;
-use crate::error::{CoreError, Entity};
+use crate::error::{CoreError, Entity, Guardrail};
 use crate::permission::Permission;
 use crate::principal::Principal;
 use crate::secret::{digests_match, random_token, sha256_hex};
 use crate::store::{with_db, with_tx};
 
 /// How long the token between the password and the code step lives.
-const CHALLENGE_MINUTES: i64 = 5;
+pub const CHALLENGE_MINUTES: i64 = 5;
 const RECOVERY_CODES: usize = 10;
 const RECOVERY_CODE_LEN: usize = 10;
 const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
@@ -125,24 +127,36 @@ impl Core {
         Ok(spent == 1)
     }
 
-    /// A change to two-factor sign-in, confirmed by the password and a code of the secret.
+    /// A change to two-factor sign-in, confirmed in person by the password and a code of the
+    /// secret: from a session, the pair counted as one guess of the confirming step.
     async fn confirm(
         &self,
-        user: Uuid,
+        principal: &Principal,
         row: &SecretRow,
         code: &str,
         password: String,
     ) -> Result<(), CoreError> {
+        principal.require_session()?;
+        let user = principal.user.uuid;
         let secret = row
             .totp_secret
             .as_deref()
             .ok_or(CoreError::TwoFactorNotStarted)?;
-        if !self
+        let account = user.to_string();
+        let attempt = self
+            .count_guess(Step::Confirm, &account, principal.ip.as_deref())
+            .await?;
+        let checked = self
             .hasher
-            .verify(row.password_hash.clone(), password)
-            .await?
-        {
-            return Err(CoreError::invalid_field("password", "incorrect"));
+            .verify_for(&account, row.password_hash.clone(), password)
+            .await;
+        match checked {
+            Ok(true) => {}
+            Ok(false) => return Err(CoreError::invalid_field("password", "incorrect")),
+            Err(error) => {
+                self.guess_not_judged(attempt).await?;
+                return Err(error);
+            }
         }
         if !self
             .accept_code(user, &decode_secret(secret)?, code)
@@ -150,7 +164,7 @@ impl Core {
         {
             return Err(CoreError::invalid_field("code", "incorrect"));
         }
-        Ok(())
+        self.guess_succeeded(attempt).await
     }
 
     /// Starts enrolment: a new secret for the signed-in user, not yet in force.
@@ -197,7 +211,7 @@ impl Core {
         if row.totp_enabled {
             return Err(CoreError::TwoFactorEnabled);
         }
-        self.confirm(user, &row, code, password).await?;
+        self.confirm(principal, &row, code, password).await?;
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
         let mut tx = self.db.begin().await?;
         with_tx!(&mut tx, conn => {
@@ -224,6 +238,7 @@ impl Core {
                 .await
                 .map(|_| ())
         })?;
+        end_after_credential_change(&mut tx, user, principal.session_uuid()).await?;
         let target = Some(Target::user(&principal.user));
         let changes = totp_change(false, true);
         self.record(
@@ -252,13 +267,14 @@ impl Core {
         if !row.totp_enabled {
             return Err(CoreError::TwoFactorNotStarted);
         }
-        self.confirm(user, &row, code, password).await?;
+        self.confirm(principal, &row, code, password).await?;
         self.clear_two_factor(principal, &principal.user, Event::TwoFactorDisable)
             .await
     }
 
     /// An admin turns a user's two-factor sign-in off (`users.disable-two-factor`, with
-    /// authority over the user); the user is told by mail.
+    /// authority over the user); the user is told by mail. Nobody turns off their own this way:
+    /// that is done in person, with a code and the password.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn reset_two_factor(
         &self,
@@ -268,11 +284,15 @@ impl Core {
         let user = self
             .user_under_authority(principal, uuid, Permission::UsersDisableTwoFactor)
             .await?;
+        if user.uuid == principal.user.uuid {
+            return Err(CoreError::Guardrail(Guardrail::OwnCredentials));
+        }
         self.clear_two_factor(principal, &user, Event::UserTwoFactorReset)
             .await
     }
 
-    /// Turns two-factor sign-in off; when someone else does it, the user is told by mail.
+    /// Turns two-factor sign-in off and tells the user by mail, whoever did it: a user who did
+    /// not learns of it, the one who did has a record. It is a credential change.
     async fn clear_two_factor(
         &self,
         principal: &Principal,
@@ -291,18 +311,21 @@ impl Core {
             .await
             .map(|_| ())
         })?;
-        for table in ["recovery_codes", "sign_in_challenges"] {
-            let sql = format!("DELETE FROM {table} WHERE user_uuid = $1");
-            with_tx!(&mut tx, conn => {
-                sqlx::query(&sql).bind(uuid).execute(conn).await.map(|_| ())
-            })?;
-        }
-        if principal.user.uuid != uuid {
-            let template = Template::TwoFactorDisabled {
-                username: &user.username,
-            };
-            queue_mail(&mut tx, &user.email, template, None).await?;
-        }
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM recovery_codes WHERE user_uuid = $1")
+                .bind(uuid)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        let keep = principal
+            .session_uuid()
+            .filter(|_| principal.user.uuid == uuid);
+        end_after_credential_change(&mut tx, uuid, keep).await?;
+        let template = Template::TwoFactorDisabled {
+            username: &user.username,
+        };
+        queue_mail(&mut tx, &user.email, template, None).await?;
         let changes = totp_change(user.totp_enabled, false);
         let target = Some(Target::user(user));
         self.record(&mut tx, &Actor::of(principal), event, target, changes)
@@ -348,8 +371,9 @@ impl Core {
             .await
         })?
         .ok_or(CoreError::InvalidTwoFactor)?;
-        let address = client.ip.as_deref().unwrap_or("unknown");
-        let attempt = self.count_sign_in(&user.to_string(), address).await?;
+        let attempt = self
+            .count_guess(Step::Code, &user.to_string(), client.ip.as_deref())
+            .await?;
         let row = self.secret_row(user).await?;
         let secret = row
             .totp_secret
@@ -374,7 +398,7 @@ impl Core {
         if spent == 0 {
             return Err(CoreError::InvalidTwoFactor);
         }
-        self.sign_in_succeeded(attempt).await?;
+        self.guess_succeeded(attempt).await?;
         let user = self.load_user(user).await?;
         if user.suspended {
             return Err(CoreError::Suspended);

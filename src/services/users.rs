@@ -1,5 +1,6 @@
 use uuid::Uuid;
 
+use super::account::end_after_credential_change;
 use super::activity::{Actor, Changes, Target, alongside, bind_entry, user_snapshot};
 use super::conditional;
 use super::roles::role_in;
@@ -168,8 +169,16 @@ fn authorize_update(
     if patch.suspended == Some(true) && principal.user.uuid == current.uuid {
         return Err(CoreError::SuspendSelf);
     }
-    let changes_secret = patch.email.is_some() || patch.password.is_some();
-    if changes_secret && principal.user.uuid != current.uuid && !principal.is_global_admin() {
+    let changes_secret = patch.password.is_some()
+        || patch
+            .email
+            .as_ref()
+            .is_some_and(|email| email.as_str() != current.email);
+    if changes_secret && principal.user.uuid == current.uuid {
+        // In person only: a key, or a session left open, must not take over its own account.
+        return Err(CoreError::Guardrail(Guardrail::OwnCredentials));
+    }
+    if changes_secret && !principal.is_global_admin() {
         return Err(CoreError::Guardrail(Guardrail::ChangeOthersEmailOrPassword));
     }
     Ok(())
@@ -590,15 +599,10 @@ impl Core {
             .map(|_| ())
         })
         .map_err(|e| write_error(e, |_| Conflict::UserUpdate))?;
-        if suspends {
+        if password_hash.is_some() || after.email != current.email {
+            end_after_credential_change(&mut tx, uuid, None).await?;
+        } else if suspends {
             end_sessions_except(&mut tx, uuid, None).await?;
-        } else if password_hash.is_some() {
-            // Whoever held the old password is signed out with it; a user changing their own
-            // password keeps the session they did it from.
-            let keep = (principal.user.uuid == uuid)
-                .then(|| principal.session_uuid())
-                .flatten();
-            end_sessions_except(&mut tx, uuid, keep).await?;
         }
         let updated = written_user(&mut tx, uuid).await?;
         self.commit(tx).await?;

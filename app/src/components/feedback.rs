@@ -17,6 +17,18 @@ pub fn describe(error: &AppError) -> String {
              to see their changes."
                 .to_owned()
         }
+        // An error can come from the URL (a form posted without JavaScript comes back with
+        // it in `__err`), where anyone can write one: no text it carries is shown, only what
+        // its kind says.
+        AppError::Core(CoreError::InvalidPayload(_)) => {
+            "The request could not be read. Please check the form and try again.".to_owned()
+        }
+        AppError::Core(CoreError::Invalid(_)) => {
+            "Some fields are not valid; see the notes beside them.".to_owned()
+        }
+        AppError::Core(CoreError::InvalidRelation(_)) => {
+            "Something this refers to does not exist any more. Reload the page.".to_owned()
+        }
         AppError::Core(other) => {
             let text = other.messages().join("; ");
             let mut chars = text.chars();
@@ -49,6 +61,17 @@ impl FormErrors {
             },
             AppError::Core(CoreError::Conflict(conflict)) => FormErrors {
                 fields: vec![(conflict.field().to_owned(), conflict.message().to_owned())],
+                general: None,
+            },
+            AppError::Core(CoreError::InvalidPassword) => FormErrors {
+                fields: vec![(
+                    "password".to_owned(),
+                    "is not your current password".to_owned(),
+                )],
+                general: None,
+            },
+            AppError::Core(CoreError::EmailInUse) => FormErrors {
+                fields: vec![("email".to_owned(), "is already in use".to_owned())],
                 general: None,
             },
             AppError::Core(CoreError::InvalidRelation(relation)) => FormErrors {
@@ -136,5 +159,31 @@ pub fn load_error(errors: ArcRwSignal<Errors>) -> impl IntoView {
                     .collect_view()
             }}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster::error::FieldErrors;
+
+    #[test]
+    fn no_text_an_error_carries_reaches_the_alert() {
+        let planted = "Your account is locked: call +1 555 0100";
+        let mut fields = FieldErrors::new();
+        fields.push("user", planted);
+        for error in [
+            CoreError::InvalidPayload(planted.to_owned()),
+            CoreError::Invalid(fields),
+            CoreError::InvalidRelation(planted.to_owned()),
+            CoreError::Internal(planted.to_owned()),
+        ] {
+            let shown = describe(&AppError::Core(error.clone()));
+            assert!(!shown.contains("locked"), "{error:?} showed {shown}");
+        }
+        assert_eq!(
+            describe(&AppError::Core(CoreError::InvalidCredentials)),
+            "Invalid username or password."
+        );
     }
 }

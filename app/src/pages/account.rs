@@ -2,17 +2,71 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use roster::domain::session::SessionInfo;
 
-use crate::components::feedback::{ErrorNote, describe, load_error};
+use crate::components::feedback::{ErrorNote, action_errors, describe, load_error};
 use crate::components::layout::MeResource;
 use crate::components::time::minute;
 use crate::components::two_factor::TwoFactorSection;
+use crate::server_fns::account::{ChangeEmail, ChangePassword};
 use crate::server_fns::sessions::{EndOtherSessions, EndSession, list_sessions};
+
+/// Changing one's own password or email, in person: each asks for the current password.
+#[component]
+fn CredentialForms() -> impl IntoView {
+    let password = ServerAction::<ChangePassword>::new();
+    let email_change = ServerAction::<ChangeEmail>::new();
+    let password_errors = action_errors(password);
+    let email_errors = action_errors(email_change);
+    let password_done = move || password.value().get().is_some_and(|r| r.is_ok());
+    let email_done = move || email_change.value().get().is_some_and(|r| r.is_ok());
+    view! {
+        <section class="card" aria-labelledby="password-heading">
+            <h2 id="password-heading">"Password"</h2>
+            <ActionForm action=password>
+                <div class="grid">
+                    <div class="field">
+                        <label for="current-password">"Current password"</label>
+                        <input id="current-password" name="password" type="password" autocomplete="current-password" required />
+                        <p class="field-error" aria-live="polite">{move || password_errors.with(|e| e.field("password"))}</p>
+                    </div>
+                    <div class="field">
+                        <label for="new-password">"New password"</label>
+                        <input id="new-password" name="new_password" type="password" autocomplete="new-password" required minlength="8" maxlength="512" />
+                        <p class="field-error" aria-live="polite">{move || password_errors.with(|e| e.field("new_password"))}</p>
+                    </div>
+                </div>
+                <ErrorNote message=Signal::derive(move || password_errors.get().general) />
+                <p class="note note-ok" role="status" hidden=move || !password_done()>"Your password is changed. Every other session has been signed out."</p>
+                <button class="button" type="submit" disabled=move || password.pending().get()>"Change password"</button>
+            </ActionForm>
+        </section>
+        <section class="card" aria-labelledby="email-heading">
+            <h2 id="email-heading">"Email address"</h2>
+            <ActionForm action=email_change>
+                <div class="grid">
+                    <div class="field">
+                        <label for="new-email">"New email"</label>
+                        <input id="new-email" name="email" type="email" autocomplete="email" required />
+                        <p class="field-error" aria-live="polite">{move || email_errors.with(|e| e.field("email"))}</p>
+                    </div>
+                    <div class="field">
+                        <label for="email-password">"Your password"</label>
+                        <input id="email-password" name="password" type="password" autocomplete="current-password" required />
+                    </div>
+                </div>
+                <ErrorNote message=Signal::derive(move || email_errors.get().general) />
+                <p class="note note-ok" role="status" hidden=move || !email_done()>"Your email address is changed. Every other session has been signed out."</p>
+                <button class="button" type="submit" disabled=move || email_change.pending().get()>"Change email"</button>
+            </ActionForm>
+        </section>
+    }
+}
 
 fn session_row(session: SessionInfo, end: ServerAction<EndSession>) -> impl IntoView {
     let agent = session
-        .user_agent
+        .device
         .clone()
         .unwrap_or_else(|| "Unknown browser".to_owned());
+    let raw_agent = session.user_agent.clone().unwrap_or_default();
     let label = if session.current {
         "Sign out here".to_owned()
     } else {
@@ -21,7 +75,7 @@ fn session_row(session: SessionInfo, end: ServerAction<EndSession>) -> impl Into
     view! {
         <tr data-testid="session" data-current=session.current.to_string()>
             <td>
-                <span class="agent">{agent}</span>
+                <span class="agent" title=raw_agent>{agent}</span>
                 {session.current.then(|| view! { " " <strong class="badge">"This session"</strong> })}
             </td>
             <td>{session.ip.clone().unwrap_or_else(|| "—".to_owned())}</td>
@@ -62,7 +116,10 @@ pub fn AccountPage() -> impl IntoView {
         <h1>"Account"</h1>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                me.await.ok().flatten().map(|me| view! { <TwoFactorSection enabled=me.totp_enabled /> })
+                me.await.ok().flatten().map(|me| view! {
+                    <CredentialForms />
+                    <TwoFactorSection enabled=me.totp_enabled />
+                })
             })}
         </Transition>
         <h2>"Where you are signed in"</h2>

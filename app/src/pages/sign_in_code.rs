@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::feedback::describe;
 use crate::server_fns::auth::CompleteSignIn;
@@ -9,8 +8,6 @@ use crate::server_fns::auth::CompleteSignIn;
 /// recovery code.
 #[component]
 pub fn SignInCodePage() -> impl IntoView {
-    let query = use_query_map();
-    let token = move || query.with(|q| q.get("token").unwrap_or_default());
     let action = ServerAction::<CompleteSignIn>::new();
     let error = move || {
         action
@@ -25,7 +22,6 @@ pub fn SignInCodePage() -> impl IntoView {
             <h1>"Two-factor sign-in"</h1>
             <p class="hint">"Enter the 6-digit code from your authenticator app, or one of your recovery codes."</p>
             <ActionForm action=action>
-                <input type="hidden" name="token" value=token />
                 <div class="field">
                     <label for="sign-in-code">"Code"</label>
                     <input id="sign-in-code" name="code" type="text" autocomplete="one-time-code" required autofocus maxlength="10" />

@@ -2,6 +2,7 @@
 //! cannot collide with the REST API under `/api`. Each one is a thin adapter: it finds the
 //! signed-in principal, converts form input into core input and calls the core.
 
+pub mod account;
 pub mod activity;
 pub mod api_keys;
 pub mod auth;

@@ -3,20 +3,37 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request};
-use roster_app::site::{ClientAddr, Site};
+use axum::http::StatusCode;
+use axum::response::Response;
+use roster_app::site::{ClientAddr, Site, UnreadableHop};
 
-/// Puts the client's address ([`ClientAddr`]) in the request's extensions.
-pub(super) fn resolve(site: &Site, request: &mut Request) {
+use super::edge_error;
+
+/// Puts the client's address ([`ClientAddr`]) in the request's extensions; a forwarded chain
+/// that cannot be read is refused.
+pub(super) fn resolve(site: &Site, request: &mut Request) -> Result<(), Response> {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
-    if let Some(peer) = peer {
-        let forwarded = request
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|value| value.to_str().ok());
-        let client = site.client_address(peer, forwarded);
-        request.extensions_mut().insert(ClientAddr(client));
-    }
+    let Some(peer) = peer else {
+        return Ok(());
+    };
+    let lines: Option<Vec<&str>> = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|value| value.to_str().ok())
+        .collect();
+    let client = lines
+        .ok_or(UnreadableHop)
+        .and_then(|lines| site.client_address(peer, lines))
+        .map_err(|_| {
+            edge_error(
+                StatusCode::BAD_REQUEST,
+                "x-forwarded-for holds a hop that is not an address",
+            )
+        })?;
+    request.extensions_mut().insert(ClientAddr(client));
+    Ok(())
 }

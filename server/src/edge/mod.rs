@@ -18,6 +18,8 @@ use roster::CoreError;
 use roster_app::error::AppError;
 use roster_app::site::Site;
 
+use tower_http::catch_panic::CatchPanicLayer;
+
 use crate::rest::error::ApiError;
 
 pub use headers::{CspNonce, HeaderSettings};
@@ -26,13 +28,19 @@ pub use timeout::REQUEST_TIMEOUT;
 /// The prefix of the console's server functions, which answer errors in their own encoding.
 const SERVER_FN_PREFIX: &str = "/_roster/";
 
-/// Wraps the application in the edge: one layer, so that a request pays for one.
+/// Wraps the application in the edge: one layer, so that a request pays for one, around a
+/// catch for panics, so that no route (a page, a server function, the API) answers a panic by
+/// dropping the connection.
 pub fn apply(router: Router, site: Site, hashed_assets: bool) -> Router {
     let settings = Arc::new(HeaderSettings {
         site,
         hashed_assets,
     });
-    router.layer(middleware::from_fn_with_state(settings, guard))
+    router
+        .layer(CatchPanicLayer::custom(|_| {
+            edge_error(StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
+        }))
+        .layer(middleware::from_fn_with_state(settings, guard))
 }
 
 /// The edge, in the order a request meets it: headers on every answer (whatever answers it),
@@ -45,7 +53,9 @@ async fn guard(
     let prepared = headers::prepare(&mut request);
     let uri = request.uri().clone();
     let answer = async {
-        client::resolve(&settings.site, &mut request);
+        if let Err(refusal) = client::resolve(&settings.site, &mut request) {
+            return refusal;
+        }
         match origin::refusal(&settings.site, &request) {
             Some(refusal) => refusal,
             None => next.run(request).await,

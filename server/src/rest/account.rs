@@ -6,6 +6,7 @@ use axum::response::{AppendHeaders, IntoResponse, Response};
 use roster::Entity;
 use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
 use roster::permission::CATALOGUE;
+use roster::services::account::{EmailChangeRequest, PasswordChangeRequest};
 use roster::services::passwords::{ForgotPasswordRequest, ResetPasswordRequest};
 use roster::services::{LoginRequest, Session, SignIn};
 use roster_app::session::{cleared_cookie, credentials, session_cookie};
@@ -39,8 +40,8 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     match state.core.login(request, client).await? {
         SignIn::Done(session) => Ok(signed_in(&state, session)),
-        SignIn::TwoFactorRequired { user, token } => Ok(Json(json!({
-            "type": "two_factor_required", "user": user, "token": token,
+        SignIn::TwoFactorRequired { token } => Ok(Json(json!({
+            "type": "two_factor_required", "token": token,
         }))
         .into_response()),
     }
@@ -90,9 +91,8 @@ pub struct TwoFactorConfirmation {
 }
 
 #[utoipa::path(
-    get, path = "/api/client/account/two-factor", tag = "account", operation_id = "begin_two_factor",
-    params(("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
-    responses((status = 200, description = "A new secret to enrol, as text and as a QR code", body = TwoFactorSetup, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified"))
+    post, path = "/api/client/account/two-factor/setup", tag = "account", operation_id = "begin_two_factor",
+    responses((status = 200, description = "A new secret to enrol, as text and as a QR code; it replaces any earlier one not yet confirmed", body = TwoFactorSetup), (status = 400, description = "Two-factor sign-in is already on", body = Errors))
 )]
 pub async fn begin_two_factor(State(state): State<AppState>, Caller(caller): Caller) -> Reply {
     Ok(Json(json!(state.core.begin_two_factor(&caller).await?)))
@@ -130,6 +130,45 @@ pub async fn disable_two_factor(
         .core
         .disable_two_factor(&caller, &request.code, request.password)
         .await?;
+    Ok(Json(json!({})))
+}
+
+#[utoipa::path(
+    put, path = "/api/client/account/password", tag = "account", operation_id = "change_password",
+    request_body = PasswordChangeRequest,
+    responses(
+        (status = 200, description = "The password is changed; every other session, any reset link and any pending sign-in end", body = Empty),
+        (status = 400, description = "The new password breaks the password rule", body = Errors),
+        (status = 403, description = "The current password is wrong, or the request came with an API key", body = Errors),
+        (status = 429, description = "Too many wrong passwords", body = Errors),
+    )
+)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Payload(request): Payload<PasswordChangeRequest>,
+) -> Reply {
+    state.core.change_own_password(&caller, request).await?;
+    Ok(Json(json!({})))
+}
+
+#[utoipa::path(
+    put, path = "/api/client/account/email", tag = "account", operation_id = "change_email",
+    request_body = EmailChangeRequest,
+    responses(
+        (status = 200, description = "The email is changed (the same address changes nothing); every other session and any reset link end", body = Empty),
+        (status = 400, description = "Not an email address", body = Errors),
+        (status = 403, description = "The password is wrong, or the request came with an API key", body = Errors),
+        (status = 409, description = "Another account has this address", body = Errors),
+        (status = 429, description = "Too many wrong passwords", body = Errors),
+    )
+)]
+pub async fn change_email(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Payload(request): Payload<EmailChangeRequest>,
+) -> Reply {
+    state.core.change_own_email(&caller, request).await?;
     Ok(Json(json!({})))
 }
 

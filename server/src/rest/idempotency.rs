@@ -1,6 +1,6 @@
 //! `Idempotency-Key` on `POST`: a retry of a request that already succeeded gets its reply
 //! again (marked `Idempotent-Replayed: true`) and writes nothing. Keys belong to the credential
-//! that presented them; the routes under `/api/auth/`, which act for no caller (signing in,
+//! that presented them, and are looked at only once that credential is authenticated; the routes under `/api/auth/`, which act for no caller (signing in,
 //! asking for a reset link), are served as if the request carried no key. The rules live in the core (`roster::services::idempotency`).
 
 use axum::body::{Body, to_bytes};
@@ -23,9 +23,10 @@ const MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// Replies that hold a secret (a new API key, recovery codes): only the fact that they
 /// succeeded is kept, never their body.
-const SECRET_REPLIES: [&str; 2] = [
+const SECRET_REPLIES: [&str; 3] = [
     "/api/client/account/api-keys",
     "/api/client/account/two-factor",
+    "/api/client/account/two-factor/setup",
 ];
 
 pub async fn replay(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -39,6 +40,11 @@ pub async fn replay(State(state): State<AppState>, request: Request, next: Next)
     };
     let (parts, body) = request.into_parts();
     let presented = roster_app::session::credentials(&parts, &state.site);
+    // Only a caller the route would accept holds keys: a revoked key, an ended session or no
+    // credential at all pass through to be refused as usual, costing no buffer and no write.
+    if state.core.authenticate(&presented).await.is_err() {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
     let credential = match (presented.authorization, presented.session_token) {
         (Some(authorization), _) => format!("authorization {authorization}"),
         (None, Some(token)) => format!("session {token}"),

@@ -46,11 +46,13 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(account::revoke_api_key))
         .routes(routes!(account::list_sessions, account::end_other_sessions))
         .routes(routes!(account::end_session))
+        .routes(routes!(account::begin_two_factor))
         .routes(routes!(
-            account::begin_two_factor,
             account::enable_two_factor,
             account::disable_two_factor
         ))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::change_email))
         .routes(routes!(account::permissions))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::by_external_id))

@@ -135,7 +135,6 @@ pub struct TwoFactorRequired {
     /// Always `two_factor_required`.
     #[serde(rename = "type")]
     pub kind: String,
-    pub user: User,
     /// For `POST /api/auth/login/checkpoint`.
     pub token: String,
 }

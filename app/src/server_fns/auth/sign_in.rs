@@ -11,8 +11,12 @@ pub async fn sign_in(user: String, password: String) -> Result<(), AppError> {
     let client = super::super::client();
     match core.login(LoginRequest { user, password }, client).await? {
         roster::services::SignIn::Done(session) => super::super::open_session(&session),
-        roster::services::SignIn::TwoFactorRequired { token, .. } => {
-            leptos_axum::redirect(&format!("/sign-in/code?token={token}"));
+        roster::services::SignIn::TwoFactorRequired { token } => {
+            super::super::set_cookie(&crate::session::challenge_cookie(
+                &token,
+                &super::super::site(),
+            ));
+            leptos_axum::redirect("/sign-in/code");
         }
     }
     Ok(())

@@ -1,0 +1,205 @@
+//! A user's own credentials, changed in person: from a signed-in session, with the current
+//! password, each check counted by the guess throttle. No key, whatever it may do, changes its
+//! owner's password, email or two-factor. And the one rule of what a credential change ends.
+
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::activity::{Actor, Changes, Target};
+use super::sessions::end_sessions_except;
+use super::throttle::Step;
+use super::{Core, user_for_update};
+use crate::domain::activity::Event;
+use crate::domain::fields::{Email, Password};
+use crate::error::{CoreError, Entity, FieldErrors};
+use crate::principal::Principal;
+use crate::store::{Tx, with_db, with_tx};
+
+/// `PUT /api/client/account/password` as sent.
+#[derive(utoipa::ToSchema, Clone, Default, Deserialize)]
+pub struct PasswordChangeRequest {
+    /// The current password.
+    #[schema(max_length = 512)]
+    pub password: String,
+    #[schema(min_length = 8, max_length = 512)]
+    pub new_password: String,
+}
+
+/// `PUT /api/client/account/email` as sent.
+#[derive(utoipa::ToSchema, Clone, Default, Deserialize)]
+pub struct EmailChangeRequest {
+    #[schema(min_length = 3, max_length = 255, format = Email)]
+    pub email: String,
+    /// The current password.
+    #[schema(max_length = 512)]
+    pub password: String,
+}
+
+/// The longest current password checked: no hash is spent on more.
+const PASSWORD_MAX_CHARS: usize = 512;
+
+/// What every change of a user's credentials (password, email, two-factor) ends, inside its
+/// transaction: a sign-in waiting for its code, a password link, and every session but `keep` —
+/// the one the user made the change from, when they made it themselves. Whoever held the old
+/// credentials is left with nothing that still works.
+pub(crate) async fn end_after_credential_change(
+    tx: &mut Tx,
+    user: Uuid,
+    keep: Option<Uuid>,
+) -> Result<(), CoreError> {
+    for table in ["sign_in_challenges", "password_tokens"] {
+        let sql = format!("DELETE FROM {table} WHERE user_uuid = $1");
+        with_tx!(tx, conn => {
+            sqlx::query(&sql).bind(user).execute(conn).await.map(|_| ())
+        })?;
+    }
+    end_sessions_except(tx, user, keep).await?;
+    Ok(())
+}
+
+impl Core {
+    async fn password_hash_of(&self, user: Uuid) -> Result<Option<String>, CoreError> {
+        with_db!(&self.db, pool => {
+            sqlx::query_scalar::<_, Option<String>>("SELECT password_hash FROM users WHERE uuid = $1")
+                .bind(user)
+                .fetch_optional(pool)
+                .await
+        })?
+        .ok_or(CoreError::NotFound(Entity::User))
+    }
+
+    /// The caller proves in person that they know their password: from a session (a key never
+    /// may), the check counted as a guess of its own step. A user without a password sets one
+    /// by link first.
+    async fn confirm_password(
+        &self,
+        principal: &Principal,
+        password: String,
+    ) -> Result<(), CoreError> {
+        principal.require_session()?;
+        if password.chars().count() > PASSWORD_MAX_CHARS {
+            return Err(CoreError::InvalidPassword);
+        }
+        let user = principal.user.uuid;
+        let hash = self.password_hash_of(user).await?;
+        let account = user.to_string();
+        let attempt = self
+            .count_guess(Step::Confirm, &account, principal.ip.as_deref())
+            .await?;
+        match self.hasher.verify_for(&account, hash, password).await {
+            Ok(true) => self.guess_succeeded(attempt).await,
+            Ok(false) => Err(CoreError::InvalidPassword),
+            Err(error) => {
+                self.guess_not_judged(attempt).await?;
+                Err(error)
+            }
+        }
+    }
+
+    /// Changes the caller's own password, confirmed by the current one. Every other session,
+    /// any password link and any sign-in waiting for its code end with the old password.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn change_own_password(
+        &self,
+        principal: &Principal,
+        request: PasswordChangeRequest,
+    ) -> Result<(), CoreError> {
+        let session = principal.require_session()?;
+        let new_password = Password::parse(request.new_password)
+            .map_err(|reason| CoreError::invalid_field("new_password", reason))?;
+        self.confirm_password(principal, request.password).await?;
+        let hash = self.hasher.hash(new_password).await?;
+        let user = principal.user.uuid;
+        let mut tx = self.db.begin().await?;
+        let current = user_for_update(&mut tx, user)
+            .await?
+            .ok_or(CoreError::NotFound(Entity::User))?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE users SET password_hash = $2 WHERE uuid = $1")
+                .bind(user)
+                .bind(&hash)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        end_after_credential_change(&mut tx, user, Some(session)).await?;
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::AccountPasswordChange,
+            Some(Target::user(&current)),
+            Changes::none().password_changed(),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// Changes the caller's own email address, confirmed by their password; the same address
+    /// again changes nothing. Like a password change, it ends every other session and any
+    /// password link (which went to the old address).
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn change_own_email(
+        &self,
+        principal: &Principal,
+        request: EmailChangeRequest,
+    ) -> Result<(), CoreError> {
+        let session = principal.require_session()?;
+        let mut errors = FieldErrors::new();
+        let email = errors.check("email", Email::parse(request.email));
+        errors.into_result()?;
+        let Some(email) = email else {
+            return Err(CoreError::Internal(
+                "BUG: a checked email is missing".to_owned(),
+            ));
+        };
+        self.confirm_password(principal, request.password).await?;
+        let user = principal.user.uuid;
+        let mut tx = self.db.begin().await?;
+        let current = user_for_update(&mut tx, user)
+            .await?
+            .ok_or(CoreError::NotFound(Entity::User))?;
+        if current.email == email.as_str() {
+            return Ok(());
+        }
+        let taken = with_tx!(&mut tx, conn => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM users WHERE uuid <> $1 AND lower(email) = lower($2)",
+            )
+            .bind(user)
+            .bind(email.as_str())
+            .fetch_one(conn)
+            .await
+        })?;
+        if taken > 0 {
+            return Err(CoreError::EmailInUse);
+        }
+        with_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE users SET email = $2 WHERE uuid = $1")
+                .bind(user)
+                .bind(email.as_str())
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })
+        .map_err(|error| match crate::store::violation(&error) {
+            Some(crate::store::Violation::Unique(_)) => CoreError::EmailInUse,
+            _ => error.into(),
+        })?;
+        end_after_credential_change(&mut tx, user, Some(session)).await?;
+        let changes = Changes::between(
+            serde_json::json!({ "email": current.email }),
+            serde_json::json!({ "email": email.as_str() }),
+        );
+        self.record(
+            &mut tx,
+            &Actor::of(principal),
+            Event::AccountEmailChange,
+            Some(Target::user(&current)),
+            changes,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+}
