@@ -36,9 +36,10 @@ pub struct Hasher {
     wait: Duration,
 }
 
-/// Checks of one account's secret that may run at once; a further one is told the server is
-/// busy at once, holding nothing while others wait.
-pub const CHECKS_PER_ACCOUNT: usize = 2;
+/// Checks of one account's secret that may run at once: the rest wait their turn in a line of
+/// their own, so that one account's flood holds at most this many of the hashing turns that
+/// everyone's sign-ins share.
+pub const CHECKS_PER_ACCOUNT: usize = 1;
 
 /// One account's turn to have a secret checked; the account's entry goes when its last turn does.
 struct AccountTurn {
@@ -124,7 +125,7 @@ impl Hasher {
         .await?
     }
 
-    fn account_turn(&self, account: &str) -> Result<AccountTurn, CoreError> {
+    async fn account_turn(&self, account: &str) -> Result<AccountTurn, CoreError> {
         let turns = {
             let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
             accounts
@@ -132,16 +133,17 @@ impl Hasher {
                 .or_insert_with(|| Arc::new(Semaphore::new(CHECKS_PER_ACCOUNT)))
                 .clone()
         };
-        let permit = turns.try_acquire_owned().ok();
-        let turn = AccountTurn {
-            permit,
+        let mut turn = AccountTurn {
+            permit: None,
             account: account.to_owned(),
             accounts: self.accounts.clone(),
         };
-        match turn.permit {
-            Some(_) => Ok(turn),
-            None => Err(CoreError::Busy),
-        }
+        let permit = tokio::time::timeout(self.wait, turns.acquire_owned())
+            .await
+            .map_err(|_| CoreError::Busy)?
+            .map_err(|_| CoreError::Busy)?;
+        turn.permit = Some(permit);
+        Ok(turn)
     }
 
     /// Checks a password of `account` (whatever names it: a uuid, a name tried): at most
@@ -153,7 +155,7 @@ impl Hasher {
         hash: Option<String>,
         password: String,
     ) -> Result<bool, CoreError> {
-        let _turn = self.account_turn(account)?;
+        let _turn = self.account_turn(account).await?;
         self.verify(hash, password).await
     }
 
@@ -290,18 +292,20 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn one_account_gets_only_its_share_of_checks_and_others_are_not_held_up() {
-        let hasher = Hasher::new(4, Duration::from_secs(5));
-        let first = hasher.account_turn("a").unwrap();
-        let second = hasher.account_turn("a").unwrap();
-        assert!(matches!(hasher.account_turn("a"), Err(CoreError::Busy)));
+    async fn one_account_waits_in_its_own_line_and_others_are_not_held_up() {
+        let hasher = Hasher::new(4, Duration::from_millis(50));
+        let first = hasher.account_turn("a").await.unwrap();
+        assert!(matches!(
+            hasher.account_turn("a").await,
+            Err(CoreError::Busy)
+        ));
         assert_eq!(
             hasher.verify_for("b", None, "anything".into()).await,
             Ok(false)
         );
         drop(first);
-        assert!(hasher.account_turn("a").is_ok());
-        drop(second);
+        let again = hasher.account_turn("a").await.unwrap();
+        drop(again);
         assert!(hasher.accounts.lock().unwrap().is_empty());
     }
 }

@@ -7,7 +7,8 @@ async function passwordStep(page: Page, username: string, password: string) {
   await page.getByLabel('Username or email').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/sign-in\/code/);
+  await expect(page).toHaveURL(/\/sign-in\/code$/);
+  expect(page.url(), 'the challenge token stays out of the address').not.toContain('token');
   await hydrated(page);
 }
 

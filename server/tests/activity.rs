@@ -439,7 +439,9 @@ async fn two_factor_and_password_links_are_recorded() {
         let admin = app.admin_key().await;
         let erin = app.user("erin", false, None).await;
         let session = app.session("erin").await;
-        let setup = app.get("/api/client/account/two-factor", &session).await;
+        let setup = app
+            .post("/api/client/account/two-factor/setup", &session, "")
+            .await;
         let secret = setup.body["secret"].as_str().expect("secret").to_owned();
         let now = chrono::Utc::now().timestamp() as u64;
         let body = json!({ "code": code_at(&secret, now), "password": PASSWORD }).to_string();
@@ -493,6 +495,7 @@ async fn two_factor_and_password_links_are_recorded() {
         let unknown = json!({ "email": "nobody@example.com" }).to_string();
         app.post("/api/auth/password/forgot", &Auth::None, &unknown)
             .await;
+        app.core.settle().await;
         let asked = only_row(&app, "auth:password-forgot").await;
         assert_eq!(asked["target"]["label"], "erin");
         assert_eq!(asked["actor"], Value::Null);
@@ -531,7 +534,9 @@ async fn turning_two_factor_off_oneself_is_recorded_without_codes() {
     on_each_backend(|app| async move {
         app.user("frank", false, None).await;
         let session = app.session("frank").await;
-        let setup = app.get("/api/client/account/two-factor", &session).await;
+        let setup = app
+            .post("/api/client/account/two-factor/setup", &session, "")
+            .await;
         let secret = setup.body["secret"].as_str().expect("secret").to_owned();
         let now = chrono::Utc::now().timestamp() as u64;
         let body = json!({ "code": code_at(&secret, now), "password": PASSWORD }).to_string();

@@ -29,9 +29,11 @@ async fn cross_site_writes_are_refused_on_both_doors_and_change_nothing() {
         app.user("boss", true, None).await;
         let session = app.session("boss").await;
         let before = total_users(&app, &admin).await;
-        let attacks: [&[(&str, &str)]; 4] = [
+        let attacks: [&[(&str, &str)]; 5] = [
             &[("origin", "https://evil.example"), ("content-type", "text/plain")],
             &[("origin", "https://evil.example")],
+            // The right host over another scheme is another origin.
+            &[("origin", "https://roster.test")],
             &[("sec-fetch-site", "cross-site")],
             &[("sec-fetch-site", "same-site"), ("origin", "http://sibling.roster.test")],
         ];
@@ -390,4 +392,92 @@ async fn sessions_record_the_client_address_only_a_trusted_proxy_forwards() {
         })
         .await;
     }
+}
+
+async fn signed_in_address(app: &TestApp, forwarded: &[(&str, &str)]) -> Value {
+    let reply = app
+        .request_with(
+            Method::POST,
+            "/api/auth/login",
+            &Auth::None,
+            Some(r#"{"user": "traveller", "password": "correct horse battery"}"#),
+            forwarded,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let cookie = reply.headers["set-cookie"].to_str().unwrap();
+    let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
+    let list = app
+        .get(
+            "/api/client/account/sessions?per_page=1",
+            &Auth::Session(token.to_owned()),
+        )
+        .await;
+    list.body["sessions"]["data"][0]["ip"].clone()
+}
+
+#[tokio::test]
+async fn every_forwarded_line_is_read_in_order_and_ports_are_dropped() {
+    on_each_backend(|app| async move {
+        app.user("traveller", false, None).await;
+        let two_lines = [
+            ("x-forwarded-for", "198.51.100.7"),
+            ("x-forwarded-for", "203.0.113.9, 127.0.0.1"),
+        ];
+        assert_eq!(signed_in_address(&app, &two_lines).await, "203.0.113.9");
+        let with_port = [("x-forwarded-for", "203.0.113.9:51234")];
+        assert_eq!(signed_in_address(&app, &with_port).await, "203.0.113.9");
+        let v6_with_port = [("x-forwarded-for", "[2001:db8::7]:443")];
+        assert_eq!(signed_in_address(&app, &v6_with_port).await, "2001:db8::7");
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unreadable_forwarded_hop_is_refused_not_blamed_on_the_proxy() {
+    on_each_backend(|app| async move {
+        app.user("traveller", false, None).await;
+        for chain in ["unknown", "198.51.100.7, not-an-address", "203.0.113.9:port"] {
+            app.request_with(
+                Method::POST,
+                "/api/auth/login",
+                &Auth::None,
+                Some(r#"{"user": "traveller", "password": "wrong"}"#),
+                &[("x-forwarded-for", chain)],
+            )
+            .await
+            .assert_error(400, &["x-forwarded-for holds a hop that is not an address"]);
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn failures_behind_a_port_do_not_lock_everyone_out() {
+    on_each_backend(|app| async move {
+        app.user("traveller", false, None).await;
+        for i in 0..51 {
+            let body = format!(r#"{{"user": "nobody{i}", "password": "guess"}}"#);
+            let reply = app
+                .request_with(
+                    Method::POST,
+                    "/api/auth/login",
+                    &Auth::None,
+                    Some(&body),
+                    &[("x-forwarded-for", "203.0.113.9:51234")],
+                )
+                .await;
+            assert!(
+                matches!(reply.status.as_u16(), 401 | 429),
+                "{}",
+                reply.status
+            );
+        }
+        let elsewhere = [("x-forwarded-for", "198.51.100.1:40000")];
+        assert_eq!(signed_in_address(&app, &elsewhere).await, "198.51.100.1");
+        app
+    })
+    .await;
 }

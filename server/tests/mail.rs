@@ -192,6 +192,7 @@ async fn forgot_password_answers_alike_and_the_newest_link_wins() {
                 "{email}"
             );
         }
+        app.core.settle().await;
         assert_eq!(app.core.deliver_due_mail(&inbox.mailer()).await.unwrap(), 2);
         let links: Vec<String> = inbox.received().iter().map(|m| link_in(m)).collect();
         assert_eq!(links.len(), 2, "no mail for an address without an account");
@@ -249,6 +250,7 @@ async fn an_expired_token_is_refused() {
         let body = json!({ "email": "late@example.com" }).to_string();
         app.post("/api/auth/password/forgot", &Auth::None, &body)
             .await;
+        app.core.settle().await;
         let page = app
             .core
             .outbox_page(roster::domain::page::ListQuery::default())
@@ -326,6 +328,7 @@ async fn the_outbox_survives_a_restart_and_two_workers_deliver_each_mail_once() 
             let body = json!({ "email": format!("queued{i}@example.com") }).to_string();
             app.post("/api/auth/password/forgot", &Auth::None, &body)
                 .await;
+            app.core.settle().await;
         }
         let restarted = app.another_instance().await;
         let other = app.another_instance().await;
@@ -369,6 +372,7 @@ async fn a_failed_delivery_is_recorded_and_retried_later() {
         let body = json!({ "email": "unlucky@example.com" }).to_string();
         app.post("/api/auth/password/forgot", &Auth::None, &body)
             .await;
+        app.core.settle().await;
         let closed = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()

@@ -1,13 +1,17 @@
-//! The sign-in throttle: counted in the database before the password is checked, per client
-//! address and per (account, client address), shared by every instance; memory stays flat.
+//! The guess throttle: counted in the database before a secret is checked, per step (password,
+//! code, confirming password), per client network and per (account, network), and per account
+//! over every network with backoff; shared by every instance; memory stays flat.
 
 mod common;
 
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
-use common::{Auth, PASSWORD, TestApp, TestOptions, on_each_backend, on_each_backend_with};
-use roster::services::throttle::{ACCOUNT_LIMIT, CLIENT_LIMIT};
+use common::{
+    Auth, PASSWORD, TestApp, TestOptions, code_at, enrol, now, on_each_backend,
+    on_each_backend_with,
+};
+use roster::services::throttle::{ACCOUNT_FREE, ACCOUNT_LIMIT, NETWORK_LIMIT};
 use roster::store::Database;
 use serde_json::json;
 
@@ -148,10 +152,11 @@ async fn a_flood_of_distinct_names_keeps_the_counters_bounded() {
                 assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
             }
         }
-        assert_eq!(limited, flood - CLIENT_LIMIT);
+        assert_eq!(limited, flood - NETWORK_LIMIT);
         let rows = throttle_rows(&app).await;
+        // The network's counter, and two per name it could still try (the pair, the account).
         assert!(
-            rows <= 1 + CLIENT_LIMIT,
+            rows <= 1 + 2 * NETWORK_LIMIT,
             "{rows} counters for {flood} names"
         );
         app
@@ -222,6 +227,182 @@ async fn a_hashing_storm_answers_503_instead_of_queueing_forever() {
                 .iter()
                 .all(|r| matches!(r.status.as_u16(), 200 | 503))
         );
+        app
+    })
+    .await;
+}
+
+async fn checkpoint_from(app: &TestApp, token: &str, code: &str, client: &str) -> common::Reply {
+    let body = json!({ "token": token, "code": code }).to_string();
+    app.request_with(
+        Method::POST,
+        "/api/auth/login/checkpoint",
+        &Auth::None,
+        Some(&body),
+        &[("x-forwarded-for", client)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_correct_password_does_not_give_the_code_step_new_guesses() {
+    on_each_backend(|app| async move {
+        app.user("coded", false, None).await;
+        let session = app.session("coded").await;
+        let (secret, _) = enrol(&app, &session).await;
+        let right = code_at(&secret, now());
+        let wrong = if right == "000000" { "111111" } else { "000000" };
+        let client = "203.0.113.50";
+        let (mut judged, mut limited) = (0, 0);
+        for _round in 0..5 {
+            let step = sign_in_from(&app, "coded", PASSWORD, client).await;
+            assert_eq!(step.status, StatusCode::OK, "{}", step.body);
+            let token = step.body["token"].as_str().unwrap().to_owned();
+            for _ in 0..ACCOUNT_LIMIT - 1 {
+                let reply = checkpoint_from(&app, &token, wrong, client).await;
+                match reply.status.as_u16() {
+                    401 => judged += 1,
+                    429 => limited += 1,
+                    other => panic!("{other}: {}", reply.body),
+                }
+            }
+        }
+        assert_eq!(judged, ACCOUNT_LIMIT, "codes judged across five correct passwords");
+        assert_eq!(limited, 5 * (ACCOUNT_LIMIT - 1) - ACCOUNT_LIMIT);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_whole_ipv6_64_counts_as_one_network() {
+    on_each_backend(|app| async move {
+        app.user("sixer", false, None).await;
+        let mut judged = 0;
+        for i in 1..=30 {
+            let client = format!("2001:db8:7:7::{i:x}");
+            let reply = sign_in_from(&app, "sixer", &format!("guess {i}"), &client).await;
+            match reply.status.as_u16() {
+                401 => judged += 1,
+                429 => {}
+                other => panic!("{other}: {}", reply.body),
+            }
+        }
+        assert_eq!(judged, ACCOUNT_LIMIT);
+        let same_64 = sign_in_from(&app, "sixer", PASSWORD, "2001:db8:7:7:ffff::1").await;
+        assert_eq!(same_64.status, StatusCode::TOO_MANY_REQUESTS);
+        let next_64 = sign_in_from(&app, "sixer", PASSWORD, "2001:db8:7:8::1").await;
+        assert_eq!(next_64.status, StatusCode::OK, "{}", next_64.body);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guesses_spread_over_many_networks_back_off_per_account() {
+    on_each_backend(|app| async move {
+        app.user("spread", false, None).await;
+        let mut judged = 0;
+        for i in 1..=ACCOUNT_FREE + 5 {
+            let client = format!("198.18.{}.{}", i / 200, i % 200 + 1);
+            let reply = sign_in_from(&app, "spread", &format!("guess {i}"), &client).await;
+            match reply.status.as_u16() {
+                401 => judged += 1,
+                429 => {
+                    let retry: u64 = reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
+                    assert!((1..=2).contains(&retry), "{retry}");
+                }
+                other => panic!("{other}: {}", reply.body),
+            }
+        }
+        assert_eq!(judged, ACCOUNT_FREE + 1, "the free guesses, then one every backoff");
+        let owner = sign_in_from(&app, "spread", PASSWORD, "192.0.2.200").await;
+        assert_eq!(owner.status, StatusCode::TOO_MANY_REQUESTS, "the owner waits too, briefly");
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let owner = sign_in_from(&app, "spread", PASSWORD, "192.0.2.200").await;
+        assert_eq!(owner.status, StatusCode::OK, "{}", owner.body);
+        app
+    })
+    .await;
+}
+
+async fn confirm_from(app: &TestApp, session: &Auth, password: &str, client: &str) -> common::Reply {
+    let body = json!({ "password": password, "new_password": "another passphrase" }).to_string();
+    app.request_with(
+        Method::PUT,
+        "/api/client/account/password",
+        session,
+        Some(&body),
+        &[("x-forwarded-for", client)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn confirming_passwords_are_guesses_too() {
+    on_each_backend(|app| async move {
+        app.user("oracle", false, None).await;
+        let session = app.session("oracle").await;
+        let mut statuses = Vec::new();
+        for i in 0..25 {
+            statuses.push(confirm_from(&app, &session, &format!("guess {i}"), "203.0.113.77").await.status.as_u16());
+        }
+        let wrong = statuses.iter().filter(|s| **s == 403).count();
+        assert_eq!(wrong as i64, ACCOUNT_LIMIT, "{statuses:?}");
+        assert!(statuses[ACCOUNT_LIMIT as usize..].iter().all(|s| *s == 429), "{statuses:?}");
+        let right = confirm_from(&app, &session, PASSWORD, "203.0.113.77").await;
+        assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+
+        app.user("enroller", false, None).await;
+        let enroller = app.session("enroller").await;
+        app.post("/api/client/account/two-factor/setup", &enroller, "").await;
+        let mut statuses = Vec::new();
+        for i in 0..12 {
+            let body = json!({ "code": "000000", "password": format!("guess {i}") }).to_string();
+            let reply = app
+                .request_with(
+                    Method::POST,
+                    "/api/client/account/two-factor",
+                    &enroller,
+                    Some(&body),
+                    &[("x-forwarded-for", "203.0.113.78")],
+                )
+                .await;
+            statuses.push(reply.status.as_u16());
+        }
+        assert_eq!(statuses[..ACCOUNT_LIMIT as usize], [400; ACCOUNT_LIMIT as usize]);
+        assert_eq!(statuses[ACCOUNT_LIMIT as usize..], [429, 429]);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn one_users_flood_of_password_checks_does_not_starve_sign_ins() {
+    on_each_backend(|app| async move {
+        app.user("flooder", false, None).await;
+        for admin in ["boss1", "boss2", "boss3"] {
+            app.user(admin, true, None).await;
+        }
+        let session = app.session("flooder").await;
+        let flood = (0..100).map(|i| {
+            let (app, session) = (&app, &session);
+            async move {
+                let client = format!("198.19.{}.{}", i / 200, i % 200 + 1);
+                confirm_from(app, session, &format!("guess {i}"), &client).await.status.as_u16()
+            }
+        });
+        let sign_ins = ["boss1", "boss2", "boss3"].map(|admin| {
+            let app = &app;
+            async move { sign_in_from(app, admin, PASSWORD, "192.0.2.77").await.status }
+        });
+        let (flooded, signed_in) = futures::future::join(
+            futures::future::join_all(flood),
+            futures::future::join_all(sign_ins),
+        )
+        .await;
+        assert!(flooded.iter().all(|s| matches!(s, 403 | 429)), "{flooded:?}");
+        assert_eq!(signed_in, [StatusCode::OK; 3]);
         app
     })
     .await;

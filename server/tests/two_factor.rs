@@ -5,42 +5,8 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Auth, PASSWORD, TestApp, on_each_backend};
+use common::{Auth, PASSWORD, TestApp, code_at, enrol, now, on_each_backend};
 use serde_json::{Value, json};
-use totp_rs::{Algorithm, Secret, TOTP};
-
-fn code_at(secret: &str, time: u64) -> String {
-    let bytes = Secret::Encoded(secret.to_owned())
-        .to_bytes()
-        .expect("base32 secret");
-    TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes, None, "test".to_owned()).generate(time)
-}
-
-fn now() -> u64 {
-    chrono::Utc::now().timestamp() as u64
-}
-
-/// Enrols `username` (signed in as `session`) and answers the secret and the recovery codes.
-async fn enrol(app: &TestApp, session: &Auth) -> (String, Vec<String>) {
-    let setup = app.get("/api/client/account/two-factor", session).await;
-    assert_eq!(setup.status, StatusCode::OK, "{}", setup.body);
-    let secret = setup.body["secret"].as_str().unwrap().to_owned();
-    let url = setup.body["otp_url"].as_str().unwrap();
-    assert!(url.starts_with("otpauth://totp/Roster:"), "{url}");
-    assert!(url.contains(&format!("secret={secret}")), "{url}");
-    let body = json!({ "code": code_at(&secret, now()), "password": PASSWORD }).to_string();
-    let reply = app
-        .post("/api/client/account/two-factor", session, &body)
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let codes: Vec<String> = reply.body["recovery_codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_owned())
-        .collect();
-    (secret, codes)
-}
 
 async fn first_step(app: &TestApp, user: &str) -> Value {
     let body = json!({ "user": user, "password": PASSWORD }).to_string();
@@ -65,7 +31,8 @@ async fn enrolment_then_sign_in_in_two_steps_with_no_code_twice() {
         app.user("careful", true, None).await;
         let session = app.session("careful").await;
         let wrong = json!({ "code": "000000", "password": "not my password" }).to_string();
-        app.get("/api/client/account/two-factor", &session).await;
+        app.post("/api/client/account/two-factor/setup", &session, "")
+            .await;
         app.post("/api/client/account/two-factor", &session, &wrong)
             .await
             .assert_error(400, &["password: incorrect"]);
@@ -74,14 +41,17 @@ async fn enrolment_then_sign_in_in_two_steps_with_no_code_twice() {
         assert!(codes.iter().all(|c| c.len() == 10));
         let me = app.get("/api/client/account", &session).await;
         assert_eq!(me.body["user"]["totp_enabled"], true);
-        app.get("/api/client/account/two-factor", &session)
+        app.post("/api/client/account/two-factor/setup", &session, "")
             .await
             .assert_error(400, &["two-factor authentication is already enabled"]);
 
         let step = first_step(&app, "careful").await;
-        assert_eq!(step["type"], "two_factor_required");
-        assert_eq!(step["user"]["username"], "careful");
         let token = step["token"].as_str().unwrap().to_owned();
+        assert_eq!(
+            step,
+            json!({ "type": "two_factor_required", "token": token }),
+            "nothing of the user before the second factor"
+        );
         checkpoint(&app, &token, "123456")
             .await
             .assert_error(401, &["invalid two-factor code"]);

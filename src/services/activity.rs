@@ -441,8 +441,8 @@ impl Core {
                 .await;
         }
         // Without the whole log, only what was done to the user: what they did reaches other
-        // records (roles, keys) the caller may not read, and others' addresses are not theirs
-        // to see.
+        // records (roles, keys) the caller may not read, and others' addresses and key names
+        // are not theirs to see.
         let mut page = self
             .page_activity(Some(About::Target(user.uuid)), query)
             .await?;
@@ -453,6 +453,10 @@ impl Core {
                 .is_none_or(|actor| actor.uuid != user.uuid)
             {
                 row.ip = None;
+                if let Some(credential) = &mut row.credential {
+                    credential.uuid = None;
+                    credential.name = None;
+                }
             }
         }
         Ok(page)

@@ -14,8 +14,9 @@
 //!   quiet for a window. Guesses spread over many networks are slowed to one a minute, while the
 //!   owner is at most delayed, never locked out.
 //!
-//! A success forgets its network's failures on that account for that step, and gives its attempt
-//! back; a guess the server was too busy to judge is given back whole.
+//! A success forgets its network's failures on that account for that step (in the account's
+//! count too), and gives its attempt back; a guess the server was too busy to judge is given back
+//! whole.
 
 use std::net::IpAddr;
 use std::sync::LazyLock;
@@ -207,16 +208,29 @@ impl Core {
     }
 
     /// A guess that was right: that network's failures on that account for that step are
-    /// forgotten, and the attempt is given back to the other counters.
+    /// forgotten, by the account's count too (they were the owner's own typos), and the attempt
+    /// is given back to the network's count.
     pub(crate) async fn guess_succeeded(&self, attempt: Attempt) -> Result<(), CoreError> {
+        let forgotten = with_db!(&self.db, pool => {
+            sqlx::query_scalar::<_, i64>(
+                "DELETE FROM sign_in_throttle WHERE key = $1 RETURNING attempts",
+            )
+            .bind(&attempt.pair)
+            .fetch_optional(pool)
+            .await
+        })?
+        .unwrap_or(1);
         with_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1")
-                .bind(&attempt.pair)
-                .execute(pool)
-                .await
-                .map(|_| ())
+            sqlx::query(
+                "UPDATE sign_in_throttle SET attempts = CASE WHEN attempts > $2 \
+                 THEN attempts - $2 ELSE 0 END WHERE key = $1",
+            )
+            .bind(&attempt.account)
+            .bind(forgotten)
+            .execute(pool)
+            .await
+            .map(|_| ())
         })?;
-        self.give_back(&attempt.account).await?;
         self.give_back(&attempt.network).await
     }
 

@@ -49,7 +49,7 @@ fn CredentialForms() -> impl IntoView {
                         <p class="field-error" aria-live="polite">{move || email_errors.with(|e| e.field("email"))}</p>
                     </div>
                     <div class="field">
-                        <label for="email-password">"Your password"</label>
+                        <label for="email-password">"Password to confirm"</label>
                         <input id="email-password" name="password" type="password" autocomplete="current-password" required />
                     </div>
                 </div>

@@ -13,6 +13,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use roster::Core;
+use totp_rs::{Algorithm, Secret, TOTP};
 use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
 use roster::domain::role::{CreateRoleRequest, NewRole};
 use roster::domain::user::{CreateUserRequest, NewUser};
@@ -553,6 +554,42 @@ impl TestApp {
             .expect("session cookie");
         Auth::Session(token.to_owned())
     }
+}
+
+/// The TOTP code of a base32 secret at a time.
+pub fn code_at(secret: &str, time: u64) -> String {
+    let bytes = Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .expect("base32 secret");
+    TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes, None, "test".to_owned()).generate(time)
+}
+
+pub fn now() -> u64 {
+    chrono::Utc::now().timestamp() as u64
+}
+
+/// Enrols `username` (signed in as `session`) and answers the secret and the recovery codes.
+pub async fn enrol(app: &TestApp, session: &Auth) -> (String, Vec<String>) {
+    let setup = app
+        .post("/api/client/account/two-factor/setup", session, "")
+        .await;
+    assert_eq!(setup.status, StatusCode::OK, "{}", setup.body);
+    let secret = setup.body["secret"].as_str().unwrap().to_owned();
+    let url = setup.body["otp_url"].as_str().unwrap();
+    assert!(url.starts_with("otpauth://totp/Roster:"), "{url}");
+    assert!(url.contains(&format!("secret={secret}")), "{url}");
+    let body = serde_json::json!({ "code": code_at(&secret, now()), "password": PASSWORD }).to_string();
+    let reply = app
+        .post("/api/client/account/two-factor", session, &body)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let codes: Vec<String> = reply.body["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    (secret, codes)
 }
 
 /// `text` percent-encoded for a query string or a form body.
