@@ -337,8 +337,13 @@ async fn role_admins_meet_the_guardrails() {
         app.delete(&boss_path, &session).await.assert_error(403, &["only global admins can modify or delete an admin"]);
 
         let own_path = format!("/api/admin/users/{}", deputy.uuid);
-        let reply = app.patch(&own_path, &session, r#"{"email": "deputy-new@example.com"}"#).await;
-        assert_eq!(reply.status, StatusCode::OK, "own email: {}", reply.body);
+        app.patch(&own_path, &session, r#"{"email": "deputy-new@example.com"}"#).await.assert_error(
+            403,
+            &["your own email, password and two-factor change only through your account, signed in and with your current password"],
+        );
+        let own = json!({ "email": "deputy-new@example.com", "password": common::PASSWORD }).to_string();
+        let reply = app.request(axum::http::Method::PUT, "/api/client/account/email", &session, Some(&own)).await;
+        assert_eq!(reply.status, StatusCode::OK, "own email, in person: {}", reply.body);
         let reply = app.patch(&target_path, &session, r#"{"name_first": "Renamed"}"#).await;
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(app.get(&target_path, &admin_key).await.body["user"]["email"], "target@example.com");

@@ -71,7 +71,11 @@ async fn a_key_cannot_change_its_owners_password_or_email() {
         assert_eq!(me.body["user"]["email"], "root@example.com");
         assert_eq!(sign_in(&app, "root", PASSWORD).await, StatusCode::OK);
         let renamed = app
-            .patch(&path, &key, r#"{"name_first": "Rooty", "email": "root@example.com"}"#)
+            .patch(
+                &path,
+                &key,
+                r#"{"name_first": "Rooty", "email": "root@example.com"}"#,
+            )
             .await;
         assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
         assert_eq!(renamed.body["user"]["name_first"], "Rooty");
@@ -92,7 +96,12 @@ async fn a_key_cannot_turn_off_its_owners_two_factor_and_whoever_turns_it_off_ma
             .assert_error(403, &[IN_PERSON]);
         let me = app.get("/api/client/account", &browser).await;
         assert_eq!(me.body["user"]["totp_enabled"], true);
-        let before = app.core.outbox_page(ListQuery::default()).await.unwrap().total;
+        let before = app
+            .core
+            .outbox_page(ListQuery::default())
+            .await
+            .unwrap()
+            .total;
 
         let body = json!({ "code": codes[0], "password": PASSWORD }).to_string();
         let off = app
@@ -125,12 +134,22 @@ async fn changing_ones_password_needs_the_current_one_and_ends_everything_else()
         put(&app, path, &key, change.clone())
             .await
             .assert_error(403, &[SESSION_ONLY]);
-        put(&app, path, &here, json!({ "password": "not it", "new_password": "a brand new passphrase" }))
-            .await
-            .assert_error(403, &["invalid password"]);
-        put(&app, path, &here, json!({ "password": PASSWORD, "new_password": "short" }))
-            .await
-            .assert_error(400, &["new_password: length is lower than 8"]);
+        put(
+            &app,
+            path,
+            &here,
+            json!({ "password": "not it", "new_password": "a brand new passphrase" }),
+        )
+        .await
+        .assert_error(403, &["invalid password"]);
+        put(
+            &app,
+            path,
+            &here,
+            json!({ "password": PASSWORD, "new_password": "short" }),
+        )
+        .await
+        .assert_error(400, &["new_password: length is lower than 8"]);
         let forgot = json!({ "email": "dana@example.com" }).to_string();
         app.post("/api/auth/password/forgot", &Auth::None, &forgot)
             .await;
@@ -138,15 +157,24 @@ async fn changing_ones_password_needs_the_current_one_and_ends_everything_else()
 
         let reply = put(&app, path, &here, change).await;
         assert_eq!((reply.status, reply.body), (StatusCode::OK, json!({})));
-        assert_eq!(app.get("/api/client/account", &here).await.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/api/client/account", &here).await.status,
+            StatusCode::OK
+        );
         app.get("/api/client/account", &there)
             .await
             .assert_error(401, &["invalid session"]);
         reset_with(&app, &link, "the link comes too late")
             .await
             .assert_error(400, &["invalid or expired token"]);
-        assert_eq!(sign_in(&app, "dana", PASSWORD).await, StatusCode::UNAUTHORIZED);
-        assert_eq!(sign_in(&app, "dana", "a brand new passphrase").await, StatusCode::OK);
+        assert_eq!(
+            sign_in(&app, "dana", PASSWORD).await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            sign_in(&app, "dana", "a brand new passphrase").await,
+            StatusCode::OK
+        );
         let row = newest_activity(&app, "account:password-changed").await;
         assert_eq!(row["actor"]["username"], "dana");
         assert_eq!(row["target"]["label"], "dana");
@@ -169,16 +197,37 @@ async fn changing_ones_email_needs_the_password_and_a_free_address() {
         put(&app, path, &key, moving.clone())
             .await
             .assert_error(403, &[SESSION_ONLY]);
-        put(&app, path, &here, json!({ "email": "erin@new.example.com", "password": "nope" }))
-            .await
-            .assert_error(403, &["invalid password"]);
-        put(&app, path, &here, json!({ "email": "Taken@example.com", "password": PASSWORD }))
-            .await
-            .assert_error(409, &["email already in use"]);
-        put(&app, path, &here, json!({ "email": "not an address", "password": PASSWORD }))
-            .await
-            .assert_error(400, &["email: invalid email address"]);
-        let same = put(&app, path, &here, json!({ "email": "erin@example.com", "password": PASSWORD })).await;
+        put(
+            &app,
+            path,
+            &here,
+            json!({ "email": "erin@new.example.com", "password": "nope" }),
+        )
+        .await
+        .assert_error(403, &["invalid password"]);
+        put(
+            &app,
+            path,
+            &here,
+            json!({ "email": "Taken@example.com", "password": PASSWORD }),
+        )
+        .await
+        .assert_error(409, &["email already in use"]);
+        put(
+            &app,
+            path,
+            &here,
+            json!({ "email": "not an address", "password": PASSWORD }),
+        )
+        .await
+        .assert_error(400, &["email: invalid email address"]);
+        let same = put(
+            &app,
+            path,
+            &here,
+            json!({ "email": "erin@example.com", "password": PASSWORD }),
+        )
+        .await;
         assert_eq!((same.status, same.body), (StatusCode::OK, json!({})));
         assert_eq!(
             app.get("/api/client/account", &there).await.status,
@@ -234,7 +283,10 @@ async fn turning_on_two_factor_ends_the_other_sessions() {
         let here = app.session("hal").await;
         let there = app.session("hal").await;
         enrol(&app, &here).await;
-        assert_eq!(app.get("/api/client/account", &here).await.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/api/client/account", &here).await.status,
+            StatusCode::OK
+        );
         app.get("/api/client/account", &there)
             .await
             .assert_error(401, &["invalid session"]);
@@ -297,7 +349,10 @@ async fn enrolment_starts_with_a_post_only() {
 async fn a_key_lists_neither_its_owners_sessions_nor_keys() {
     on_each_backend(|app| async move {
         let key = app.admin_key().await;
-        for path in ["/api/client/account/sessions", "/api/client/account/api-keys"] {
+        for path in [
+            "/api/client/account/sessions",
+            "/api/client/account/api-keys",
+        ] {
             app.get(path, &key).await.assert_error(403, &[SESSION_ONLY]);
         }
         let session = app.session("root").await;
@@ -312,9 +367,14 @@ async fn a_key_lists_neither_its_owners_sessions_nor_keys() {
 async fn the_per_user_log_shows_only_what_the_caller_may_read() {
     on_each_backend(|app| async move {
         let admin = app.admin_key().await;
-        let auditors = app.role("auditors", &["users.read", "users.activity"]).await;
+        let auditors = app
+            .role("auditors", &["users.read", "users.activity"])
+            .await;
         let auditor = app.user("auditor", false, Some(auditors)).await;
-        let auditor_key = Auth::Key(app.key_for(&auditor, &["users.read", "users.activity"]).await);
+        let auditor_key = Auth::Key(
+            app.key_for(&auditor, &["users.read", "users.activity"])
+                .await,
+        );
         let bob = app.user("bob", false, None).await;
         let bob_session = app.session("bob").await;
         let made = app
@@ -326,7 +386,11 @@ async fn the_per_user_log_shows_only_what_the_caller_may_read() {
             .await;
         assert_eq!(made.status, StatusCode::OK, "{}", made.body);
         let renamed = app
-            .patch(&format!("/api/admin/users/{}", bob.uuid), &admin, r#"{"name_first": "Robert"}"#)
+            .patch(
+                &format!("/api/admin/users/{}", bob.uuid),
+                &admin,
+                r#"{"name_first": "Robert"}"#,
+            )
             .await;
         assert_eq!(renamed.status, StatusCode::OK);
 
@@ -336,9 +400,19 @@ async fn the_per_user_log_shows_only_what_the_caller_may_read() {
         let rows = seen.body["activity"]["data"].as_array().unwrap().clone();
         let events: Vec<&str> = rows.iter().map(|r| r["event"].as_str().unwrap()).collect();
         assert_eq!(events, ["user:update", "auth:sign-in", "user:create"]);
-        assert_eq!(rows[0]["ip"], Value::Null, "another actor's address is hidden");
-        assert_eq!(rows[0]["credential"], json!({ "type": "api_key", "uuid": null, "name": null }));
-        assert_eq!(rows[1]["ip"], "127.0.0.1", "the user's own address is theirs to see");
+        assert_eq!(
+            rows[0]["ip"],
+            Value::Null,
+            "another actor's address is hidden"
+        );
+        assert_eq!(
+            rows[0]["credential"],
+            json!({ "type": "api_key", "uuid": null, "name": null })
+        );
+        assert_eq!(
+            rows[1]["ip"], "127.0.0.1",
+            "the user's own address is theirs to see"
+        );
 
         let everything = app.get(&path, &admin).await;
         let events: Vec<&str> = everything.body["activity"]["data"]
@@ -347,12 +421,23 @@ async fn the_per_user_log_shows_only_what_the_caller_may_read() {
             .iter()
             .map(|r| r["event"].as_str().unwrap())
             .collect();
-        assert_eq!(events, ["user:update", "api-key:create", "auth:sign-in", "user:create"]);
+        assert_eq!(
+            events,
+            [
+                "user:update",
+                "api-key:create",
+                "auth:sign-in",
+                "user:create"
+            ]
+        );
 
         let root = app.admin_principal().await.user;
-        app.get(&format!("/api/admin/users/{}/activity", root.uuid), &auditor_key)
-            .await
-            .assert_error(403, &["only global admins can modify or delete an admin"]);
+        app.get(
+            &format!("/api/admin/users/{}/activity", root.uuid),
+            &auditor_key,
+        )
+        .await
+        .assert_error(403, &["only global admins can modify or delete an admin"]);
         app
     })
     .await;
@@ -418,23 +503,44 @@ async fn the_outbox_keeps_neither_dead_links_nor_old_mail() {
                 .await;
         }
         app.core.settle().await;
-        assert_eq!(app.core.purge_mail().await.unwrap(), 0, "nothing is due yet");
+        assert_eq!(
+            app.core.purge_mail().await.unwrap(),
+            0,
+            "nothing is due yet"
+        );
         let past = chrono::Utc::now() - chrono::Duration::minutes(1);
         let long_ago = chrono::Utc::now() - chrono::Duration::days(8);
-        let expire = "UPDATE mail_outbox SET link_expires = $1 WHERE recipient = 'early@example.com'";
-        let sent = "UPDATE mail_outbox SET sent = $1, link = NULL WHERE recipient = 'late@example.com'";
+        let expire =
+            "UPDATE mail_outbox SET link_expires = $1 WHERE recipient = 'early@example.com'";
+        let sent =
+            "UPDATE mail_outbox SET sent = $1, link = NULL WHERE recipient = 'late@example.com'";
         match app.core.database() {
             roster::store::Database::Sqlite(pool) => {
                 sqlx::query(expire).bind(past).execute(pool).await.unwrap();
-                sqlx::query(sent).bind(long_ago).execute(pool).await.unwrap();
+                sqlx::query(sent)
+                    .bind(long_ago)
+                    .execute(pool)
+                    .await
+                    .unwrap();
             }
             roster::store::Database::Postgres(pool) => {
                 sqlx::query(expire).bind(past).execute(pool).await.unwrap();
-                sqlx::query(sent).bind(long_ago).execute(pool).await.unwrap();
+                sqlx::query(sent)
+                    .bind(long_ago)
+                    .execute(pool)
+                    .await
+                    .unwrap();
             }
         }
         assert_eq!(app.core.purge_mail().await.unwrap(), 2);
-        assert_eq!(app.core.outbox_page(ListQuery::default()).await.unwrap().total, 0);
+        assert_eq!(
+            app.core
+                .outbox_page(ListQuery::default())
+                .await
+                .unwrap()
+                .total,
+            0
+        );
         app
     })
     .await;

@@ -364,30 +364,8 @@ async fn sessions_record_the_client_address_only_a_trusted_proxy_forwards() {
     ] {
         on_each_backend_with(options, move |app| async move {
             app.user("traveller", false, None).await;
-            let reply = app
-                .request_with(
-                    Method::POST,
-                    "/api/auth/login",
-                    &Auth::None,
-                    Some(r#"{"user": "traveller", "password": "correct horse battery"}"#),
-                    &[("x-forwarded-for", "198.51.100.7")],
-                )
-                .await;
-            assert_eq!(reply.status, StatusCode::OK);
-            let token = reply.headers["set-cookie"]
-                .to_str()
-                .unwrap()
-                .split(';')
-                .next()
-                .unwrap()
-                .split_once('=')
-                .unwrap()
-                .1
-                .to_owned();
-            let list = app
-                .get("/api/client/account/sessions", &Auth::Session(token))
-                .await;
-            assert_eq!(list.body["sessions"]["data"][0]["ip"], expected);
+            let forwarded = [("x-forwarded-for", "198.51.100.7")];
+            assert_eq!(signed_in_address(&app, &forwarded).await, expected);
             app
         })
         .await;
@@ -438,7 +416,11 @@ async fn every_forwarded_line_is_read_in_order_and_ports_are_dropped() {
 async fn an_unreadable_forwarded_hop_is_refused_not_blamed_on_the_proxy() {
     on_each_backend(|app| async move {
         app.user("traveller", false, None).await;
-        for chain in ["unknown", "198.51.100.7, not-an-address", "203.0.113.9:port"] {
+        for chain in [
+            "unknown",
+            "198.51.100.7, not-an-address",
+            "203.0.113.9:port",
+        ] {
             app.request_with(
                 Method::POST,
                 "/api/auth/login",

@@ -112,10 +112,10 @@ async fn three_instances_on_one_database_act_as_one() {
 
     let (status, _, body) = call(
         a,
-        "PATCH",
-        &format!("/api/admin/users/{admin_uuid}"),
+        "PUT",
+        "/api/client/account/password",
         &[("Cookie", &first)],
-        Some(&json!({ "password": "a brand new password" })),
+        Some(&json!({ "password": passwords[0], "new_password": "a brand new password" })),
     )
     .await;
     assert_eq!(status, 200, "{body}");

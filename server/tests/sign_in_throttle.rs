@@ -251,7 +251,11 @@ async fn a_correct_password_does_not_give_the_code_step_new_guesses() {
         let session = app.session("coded").await;
         let (secret, _) = enrol(&app, &session).await;
         let right = code_at(&secret, now());
-        let wrong = if right == "000000" { "111111" } else { "000000" };
+        let wrong = if right == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
         let client = "203.0.113.50";
         let (mut judged, mut limited) = (0, 0);
         for _round in 0..5 {
@@ -267,7 +271,10 @@ async fn a_correct_password_does_not_give_the_code_step_new_guesses() {
                 }
             }
         }
-        assert_eq!(judged, ACCOUNT_LIMIT, "codes judged across five correct passwords");
+        assert_eq!(
+            judged, ACCOUNT_LIMIT,
+            "codes judged across five correct passwords"
+        );
         assert_eq!(limited, 5 * (ACCOUNT_LIMIT - 1) - ACCOUNT_LIMIT);
         app
     })
@@ -309,15 +316,27 @@ async fn guesses_spread_over_many_networks_back_off_per_account() {
             match reply.status.as_u16() {
                 401 => judged += 1,
                 429 => {
-                    let retry: u64 = reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
+                    let retry: u64 = reply.headers["retry-after"]
+                        .to_str()
+                        .unwrap()
+                        .parse()
+                        .unwrap();
                     assert!((1..=2).contains(&retry), "{retry}");
                 }
                 other => panic!("{other}: {}", reply.body),
             }
         }
-        assert_eq!(judged, ACCOUNT_FREE + 1, "the free guesses, then one every backoff");
+        assert_eq!(
+            judged,
+            ACCOUNT_FREE + 1,
+            "the free guesses, then one every backoff"
+        );
         let owner = sign_in_from(&app, "spread", PASSWORD, "192.0.2.200").await;
-        assert_eq!(owner.status, StatusCode::TOO_MANY_REQUESTS, "the owner waits too, briefly");
+        assert_eq!(
+            owner.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the owner waits too, briefly"
+        );
         tokio::time::sleep(Duration::from_millis(2100)).await;
         let owner = sign_in_from(&app, "spread", PASSWORD, "192.0.2.200").await;
         assert_eq!(owner.status, StatusCode::OK, "{}", owner.body);
@@ -326,7 +345,12 @@ async fn guesses_spread_over_many_networks_back_off_per_account() {
     .await;
 }
 
-async fn confirm_from(app: &TestApp, session: &Auth, password: &str, client: &str) -> common::Reply {
+async fn confirm_from(
+    app: &TestApp,
+    session: &Auth,
+    password: &str,
+    client: &str,
+) -> common::Reply {
     let body = json!({ "password": password, "new_password": "another passphrase" }).to_string();
     app.request_with(
         Method::PUT,
@@ -345,17 +369,26 @@ async fn confirming_passwords_are_guesses_too() {
         let session = app.session("oracle").await;
         let mut statuses = Vec::new();
         for i in 0..25 {
-            statuses.push(confirm_from(&app, &session, &format!("guess {i}"), "203.0.113.77").await.status.as_u16());
+            statuses.push(
+                confirm_from(&app, &session, &format!("guess {i}"), "203.0.113.77")
+                    .await
+                    .status
+                    .as_u16(),
+            );
         }
         let wrong = statuses.iter().filter(|s| **s == 403).count();
         assert_eq!(wrong as i64, ACCOUNT_LIMIT, "{statuses:?}");
-        assert!(statuses[ACCOUNT_LIMIT as usize..].iter().all(|s| *s == 429), "{statuses:?}");
+        assert!(
+            statuses[ACCOUNT_LIMIT as usize..].iter().all(|s| *s == 429),
+            "{statuses:?}"
+        );
         let right = confirm_from(&app, &session, PASSWORD, "203.0.113.77").await;
         assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
 
         app.user("enroller", false, None).await;
         let enroller = app.session("enroller").await;
-        app.post("/api/client/account/two-factor/setup", &enroller, "").await;
+        app.post("/api/client/account/two-factor/setup", &enroller, "")
+            .await;
         let mut statuses = Vec::new();
         for i in 0..12 {
             let body = json!({ "code": "000000", "password": format!("guess {i}") }).to_string();
@@ -370,7 +403,10 @@ async fn confirming_passwords_are_guesses_too() {
                 .await;
             statuses.push(reply.status.as_u16());
         }
-        assert_eq!(statuses[..ACCOUNT_LIMIT as usize], [400; ACCOUNT_LIMIT as usize]);
+        assert_eq!(
+            statuses[..ACCOUNT_LIMIT as usize],
+            [400; ACCOUNT_LIMIT as usize]
+        );
         assert_eq!(statuses[ACCOUNT_LIMIT as usize..], [429, 429]);
         app
     })
@@ -389,19 +425,29 @@ async fn one_users_flood_of_password_checks_does_not_starve_sign_ins() {
             let (app, session) = (&app, &session);
             async move {
                 let client = format!("198.19.{}.{}", i / 200, i % 200 + 1);
-                confirm_from(app, session, &format!("guess {i}"), &client).await.status.as_u16()
+                confirm_from(app, session, &format!("guess {i}"), &client)
+                    .await
+                    .status
+                    .as_u16()
             }
         });
         let sign_ins = ["boss1", "boss2", "boss3"].map(|admin| {
             let app = &app;
-            async move { sign_in_from(app, admin, PASSWORD, "192.0.2.77").await.status }
+            async move {
+                sign_in_from(app, admin, PASSWORD, "192.0.2.77")
+                    .await
+                    .status
+            }
         });
         let (flooded, signed_in) = futures::future::join(
             futures::future::join_all(flood),
             futures::future::join_all(sign_ins),
         )
         .await;
-        assert!(flooded.iter().all(|s| matches!(s, 403 | 429)), "{flooded:?}");
+        assert!(
+            flooded.iter().all(|s| matches!(s, 403 | 429)),
+            "{flooded:?}"
+        );
         assert_eq!(signed_in, [StatusCode::OK; 3]);
         app
     })

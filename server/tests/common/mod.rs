@@ -13,7 +13,6 @@ use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use roster::Core;
-use totp_rs::{Algorithm, Secret, TOTP};
 use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
 use roster::domain::role::{CreateRoleRequest, NewRole};
 use roster::domain::user::{CreateUserRequest, NewUser};
@@ -23,6 +22,7 @@ use roster_app::site::Site;
 use roster_server::{AppState, build_app};
 use serde_json::Value;
 use sqlx::Connection;
+use totp_rs::{Algorithm, Secret, TOTP};
 use tower::ServiceExt;
 use uuid::Uuid;
 
@@ -578,7 +578,8 @@ pub async fn enrol(app: &TestApp, session: &Auth) -> (String, Vec<String>) {
     let url = setup.body["otp_url"].as_str().unwrap();
     assert!(url.starts_with("otpauth://totp/Roster:"), "{url}");
     assert!(url.contains(&format!("secret={secret}")), "{url}");
-    let body = serde_json::json!({ "code": code_at(&secret, now()), "password": PASSWORD }).to_string();
+    let body =
+        serde_json::json!({ "code": code_at(&secret, now()), "password": PASSWORD }).to_string();
     let reply = app
         .post("/api/client/account/two-factor", session, &body)
         .await;
