@@ -15,22 +15,24 @@ pub struct PublicOrigin {
 impl PublicOrigin {
     /// Parses `http(s)://host[:port][/path]`; the path is ignored.
     pub fn parse(url: &str) -> Result<Self, String> {
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
-        let https = match scheme.to_ascii_lowercase().as_str() {
+        let parsed = url::Url::parse(url).map_err(|_| format!("`{url}` is not an http(s) URL"))?;
+        let https = match parsed.scheme() {
             "https" => true,
             "http" => false,
             _ => return Err(format!("`{url}` is not an http(s) URL")),
         };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        if authority.is_empty() || authority.contains('@') {
+        if !parsed.username().is_empty() || parsed.password().is_some() {
             return Err(format!("`{url}` has no host, or carries credentials"));
         }
-        Ok(Self {
-            https,
-            authority: authority.to_ascii_lowercase(),
-        })
+        let host = parsed
+            .host_str()
+            .filter(|host| !host.is_empty())
+            .ok_or_else(|| format!("`{url}` has no host, or carries credentials"))?;
+        let authority = match parsed.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        Ok(Self { https, authority })
     }
 
     pub fn is_https(&self) -> bool {
@@ -277,5 +279,12 @@ mod tests {
         assert!(!public.is_own_origin("https://sub.roster.example.com", Some("internal:3000")));
         assert!(!public.is_own_origin("http://roster.example.com", Some("roster.example.com")));
         assert!(!public.is_own_origin("http://internal:3000", Some("internal:3000")));
+        let spelled_out = site(Some("HTTPS://Roster.Example.com:443/console/"), "");
+        assert_eq!(
+            spelled_out.public.map(|p| p.origin()).as_deref(),
+            Some("https://roster.example.com")
+        );
+        let with_port = site(Some("http://10.0.0.5:8080"), "");
+        assert!(with_port.is_own_origin("http://10.0.0.5:8080", None));
     }
 }

@@ -269,6 +269,7 @@ async fn run_serve(core: Core, args: ServeArgs) -> Result<(), StartupError> {
     let core = core.with_mail_settings(MailSettings {
         public_url,
         from: args.mail_from.clone(),
+        ..MailSettings::default()
     });
     let mailer = args
         .smtp_url
@@ -280,12 +281,15 @@ async fn run_serve(core: Core, args: ServeArgs) -> Result<(), StartupError> {
         tracing::info!("no ROSTER_SMTP_URL: mail waits in the outbox (`roster mail list`)");
     }
     let retention = chrono::Duration::days(i64::from(args.activity_retention_days));
-    let jobs = crate::background::start(core.clone(), mailer, retention);
-    let app = build_app(AppState::new(core, leptos, site));
+    let jobs = crate::background::start(core.clone(), crate::background::jobs(mailer, retention));
+    let app = build_app(AppState::new(core.clone(), leptos, site));
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(address = %listener.local_addr()?, database = backend.as_str(), "Roster is listening");
     let served = serve(app, listener).await;
-    jobs.abort();
+    // The jobs and the work requests deferred stop before the pool closes under them.
+    jobs.stop().await;
+    core.settle().await;
+    core.database().close().await;
     served?;
     Ok(())
 }

@@ -352,7 +352,7 @@ async fn list_users_rejects_out_of_range_paging() {
 }
 
 async fn search(app: &TestApp, key: &Auth, term: &str) -> Vec<String> {
-    let encoded: String = url_encode(term);
+    let encoded: String = common::encode(term);
     let reply = app
         .get(
             &format!("/api/admin/users?per_page=100&search={encoded}"),
@@ -367,15 +367,6 @@ async fn search(app: &TestApp, key: &Auth, term: &str) -> Vec<String> {
     );
     data.iter()
         .map(|u| u["username"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn url_encode(term: &str) -> String {
-    term.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
         .collect()
 }
 

@@ -263,3 +263,60 @@ async fn without_a_watcher_every_key_is_looked_up() {
     })
     .await;
 }
+
+/// A write forgets only the keys it narrowed: sign-ins, sign-outs, purges and changes to other
+/// users leave a remembered key remembered, on the instance that made them and on the others.
+#[tokio::test]
+async fn only_what_a_write_narrows_is_forgotten() {
+    on_each_backend(|a| async move {
+        let b = a.another_instance().await;
+        both_watching(&a, &b).await;
+        let role = a.role("readers", &["users.read"]).await;
+        let (user, _, key, _) = reader(&a, "kept", role).await;
+        a.user("visitor", false, None).await;
+        warm(&a, user, &key).await;
+        warm(&b, user, &key).await;
+        assert_eq!((a.core.remembered_keys(), b.core.remembered_keys()), (1, 1));
+
+        let visitor = a.session("visitor").await;
+        let wrong = json!({ "user": "visitor", "password": "not it" }).to_string();
+        a.post("/api/auth/login", &Auth::None, &wrong).await;
+        a.post("/api/auth/logout", &visitor, "").await;
+        a.core.purge_expired_sessions().await.expect("purged");
+        let root = a.admin_principal().await;
+        let visitor = a.core.find_user_by_login("visitor").await.expect("visitor");
+        let patch = roster::domain::user::UserPatch {
+            name_first: Some(roster::domain::fields::PersonName::parse("Vee".into()).unwrap()),
+            ..Default::default()
+        };
+        a.core
+            .update_user(&root, visitor.uuid, patch, &roster::Precondition::None)
+            .await
+            .expect("renamed");
+        // Whatever the watchers were going to hear, they have heard.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!((a.core.remembered_keys(), b.core.remembered_keys()), (1, 1));
+
+        let patch = roster::domain::user::UserPatch {
+            name_first: Some(roster::domain::fields::PersonName::parse("Kay".into()).unwrap()),
+            ..Default::default()
+        };
+        a.core
+            .update_user(&root, user, patch, &roster::Precondition::None)
+            .await
+            .expect("renamed");
+        assert_eq!(
+            a.core.remembered_keys(),
+            0,
+            "the owner's change, here at once"
+        );
+        let deadline = Instant::now() + WITHIN;
+        while b.core.remembered_keys() != 0 {
+            assert!(Instant::now() < deadline, "and within a second elsewhere");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        b.core.database().close().await;
+        a
+    })
+    .await;
+}

@@ -51,10 +51,6 @@ async fn three_instances_on_one_database_act_as_one() {
     );
     let (_, _, users) = call(c, "GET", "/api/admin/users", &[("Cookie", &first)], None).await;
     assert_eq!(users["users"]["total"], 1);
-    let admin_uuid = users["users"]["data"][0]["uuid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
 
     let (status, _, created) = call(
         a,

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
 use common::{Auth, PASSWORD, TestApp, on_each_backend};
-use roster::services::mail::Mailer;
+use roster::Core;
+use roster::services::mail::{MailSettings, Mailer};
 use roster::store::Database;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -21,6 +22,11 @@ struct SmtpInbox {
 
 impl SmtpInbox {
     async fn start() -> Self {
+        Self::start_slow(std::time::Duration::ZERO).await
+    }
+
+    /// A server that takes `delay` to accept each message, as a loaded one does.
+    async fn start_slow(delay: std::time::Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
         let address = listener.local_addr().expect("address");
         let messages = Arc::new(Mutex::new(Vec::new()));
@@ -50,6 +56,7 @@ impl SmtpInbox {
                                     message.push_str(&data);
                                     message.push('\n');
                                 }
+                                tokio::time::sleep(delay).await;
                                 store.lock().expect("inbox").push(message);
                                 b"250 queued\r\n"
                             }
@@ -392,6 +399,70 @@ async fn a_failed_delivery_is_recorded_and_retried_later() {
             0,
             "backing off"
         );
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_workers_on_a_slow_server_never_send_a_mail_twice() {
+    on_each_backend(|app| async move {
+        let inbox = SmtpInbox::start_slow(std::time::Duration::from_millis(400)).await;
+        let count = 6;
+        for i in 0..count {
+            app.user(&format!("patient{i}"), false, None).await;
+            let body = json!({ "email": format!("patient{i}@example.com") }).to_string();
+            app.post("/api/auth/password/forgot", &Auth::None, &body)
+                .await;
+        }
+        app.core.settle().await;
+        // One batch takes longer than a claim holds: the later claims lapse mid-batch.
+        let short_claims = |core: Core| {
+            core.with_mail_settings(MailSettings {
+                claim: chrono::Duration::seconds(1),
+                ..MailSettings::default()
+            })
+        };
+        let other = app.another_instance().await;
+        let mailer = inbox.mailer();
+        let worker = |core: Core| {
+            let mailer = mailer.clone();
+            async move {
+                for _ in 0..100 {
+                    core.deliver_due_mail(&mailer).await.expect("a round");
+                    let outbox = core
+                        .outbox_page(roster::domain::page::ListQuery::default())
+                        .await
+                        .expect("the outbox");
+                    if outbox.data.iter().all(|mail| mail.sent.is_some()) {
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                panic!("the outbox was never delivered");
+            }
+        };
+        futures::future::join(
+            worker(short_claims(app.core.clone())),
+            worker(short_claims(other.core.clone())),
+        )
+        .await;
+        let mut recipients: Vec<String> = inbox
+            .received()
+            .iter()
+            .map(|message| {
+                message
+                    .lines()
+                    .find_map(|line| line.strip_prefix("To: "))
+                    .expect("a recipient")
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(recipients.len(), count, "{recipients:?}");
+        recipients.sort();
+        recipients.dedup();
+        assert_eq!(recipients.len(), count, "each mail once");
+        other.core.database().close().await;
         app
     })
     .await;

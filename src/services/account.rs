@@ -6,6 +6,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target};
+use super::credentials::Narrowed;
 use super::sessions::end_sessions_except;
 use super::throttle::Step;
 use super::{Core, user_for_update};
@@ -131,7 +132,7 @@ impl Core {
             Changes::none().password_changed(),
         )
         .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::User(user)).await?;
         Ok(())
     }
 
@@ -199,7 +200,7 @@ impl Core {
             changes,
         )
         .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::User(user)).await?;
         Ok(())
     }
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::credentials::Narrowed;
 use super::{Core, now};
 use crate::domain::activity::{
     Activity, ActivityActor, ActivityCredential, ActivityQuery, ActivityTarget, Event,
@@ -600,7 +601,7 @@ impl Core {
                 }
                 q.execute(conn).await.map(|_| ())
             })?;
-            self.commit(tx).await?;
+            self.commit(tx, Narrowed::Nothing).await?;
             inserted += batch;
         }
         Ok(super::SeedReport { inserted })

@@ -1,6 +1,7 @@
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target};
+use super::credentials::Narrowed;
 use super::{Core, delete_by_uuid, now};
 use crate::domain::activity::Event;
 use crate::domain::api_key::{ApiKey, CreatedApiKey, NewApiKey};
@@ -131,7 +132,7 @@ impl Core {
         let target = Some(Target::api_key(uuid, &api_key.name));
         self.record(&mut tx, actor, Event::ApiKeyCreate, target, changes)
             .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(CreatedApiKey { api_key, key })
     }
 
@@ -164,7 +165,7 @@ impl Core {
         )
         .await?;
         delete_by_uuid(&mut tx, "api_keys", uuid).await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Key(uuid)).await?;
         Ok(())
     }
 }

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target};
 use super::api_keys::API_KEY_SELECT;
+use super::credentials::Narrowed;
 use super::throttle::Step;
 use super::{Core, now, user_for_update};
 use crate::domain::activity::Event;
@@ -269,7 +270,7 @@ impl Core {
         let actor = Actor::anonymous(client.ip.as_deref());
         self.record(&mut tx, &actor, event, target, Changes::none())
             .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(())
     }
 
@@ -323,7 +324,7 @@ impl Core {
             Changes::none(),
         )
         .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         let user = User {
             last_login: Some(created),
             ..user
@@ -361,7 +362,7 @@ impl Core {
             )
             .await?;
         }
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(())
     }
 }

@@ -3,11 +3,13 @@
 //! deleted or moved to another role, a role changed) is seen within a second on every instance.
 //!
 //! Three things keep the cache honest:
-//! - a commit through the core forgets everything at once, in this process;
-//! - a watcher sees the commits of other processes: PostgreSQL triggers on `users`, `roles` and
-//!   `api_keys` send a notification (delivered only when the change commits) to every instance's
-//!   listener; on SQLite a connection of its own polls `PRAGMA data_version`, which moves with
-//!   every commit of another connection;
+//! - a commit through the core forgets, in this process, what its write [narrowed](Narrowed):
+//!   that key, that user's keys, that role's members' keys (or everything); a sign-in, mail or a
+//!   purge forgets nothing;
+//! - a watcher sees the commits of every process, naming what changed: PostgreSQL triggers on
+//!   `users`, `roles` and `api_keys` send a notification (delivered only when the change
+//!   commits) to every instance's listener; on SQLite the same triggers write
+//!   `credential_changes`, which a connection of its own polls;
 //! - nothing is remembered unless the watcher is known to be alive: the PostgreSQL listener must
 //!   hear a heartbeat every [`WATCH_DEADLINE`], the SQLite poll must succeed. A watcher that
 //!   falls silent empties and switches off the cache until it is back.
@@ -23,9 +25,52 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use sqlx::Connection;
 
+use uuid::Uuid;
+
 use super::Core;
-use crate::principal::Principal;
+use crate::principal::{Credential, Principal};
 use crate::store::{Database, Tx};
+
+/// What a committed write may have narrowed among remembered keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Narrowed {
+    /// Nothing a key may do: sessions, sign-ins, mail, servers, the log, new records.
+    Nothing,
+    Key(Uuid),
+    /// The user: their keys (their admin flag, role, suspension, fields).
+    User(Uuid),
+    /// The role: its members' keys.
+    Role(Uuid),
+}
+
+impl Narrowed {
+    /// A change named by a trigger (`key:<uuid>`, `user:<uuid>`, `role:<uuid>`); `None` for
+    /// anything else, which forgets everything.
+    fn named(kind: &str, uuid: Uuid) -> Option<Self> {
+        match kind {
+            "key" => Some(Narrowed::Key(uuid)),
+            "user" => Some(Narrowed::User(uuid)),
+            "role" => Some(Narrowed::Role(uuid)),
+            _ => None,
+        }
+    }
+
+    fn covers(self, principal: &Principal) -> bool {
+        match self {
+            Narrowed::Nothing => false,
+            Narrowed::Key(key) => matches!(
+                principal.credential,
+                Credential::ApiKey { key_uuid, .. } if key_uuid == key
+            ),
+            Narrowed::User(user) => principal.user.uuid == user,
+            Narrowed::Role(role) => principal
+                .user
+                .role
+                .as_ref()
+                .is_some_and(|held| held.uuid == role),
+        }
+    }
+}
 
 /// The PostgreSQL channel the credential triggers notify on (see the migration).
 const CHANNEL: &str = "roster_credentials";
@@ -115,6 +160,25 @@ impl CredentialCache {
         );
     }
 
+    /// Forgets the keys a change narrowed; lookups under way will not remember what they read.
+    pub(crate) fn forget(&self, narrowed: Narrowed) {
+        if narrowed == Narrowed::Nothing {
+            return;
+        }
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .retain(|_, remembered| !narrowed.covers(&remembered.principal));
+    }
+
+    fn count(&self) -> usize {
+        self.keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
+
     /// Forgets every key; lookups under way will not remember what they read.
     pub(crate) fn forget_all(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
@@ -148,13 +212,18 @@ impl Drop for Watching<'_> {
 }
 
 impl Core {
-    /// Commits a transaction of the core and forgets every remembered key, whatever the
-    /// transaction changed. The idempotency key the request holds, if any, is marked as used
-    /// in the same transaction.
-    pub(crate) async fn commit(&self, mut tx: Tx) -> Result<(), sqlx::Error> {
+    /// Commits a transaction of the core and forgets the remembered keys it `narrowed`, in this
+    /// process at once (the watchers of other processes hear of it from the database). The
+    /// idempotency key the request holds, if any, is marked as used in the same transaction.
+    pub(crate) async fn commit(&self, mut tx: Tx, narrowed: Narrowed) -> Result<(), sqlx::Error> {
         super::idempotency::mark_used(&mut tx).await?;
         let committed = tx.commit().await;
-        self.credentials.forget_all();
+        if committed.is_ok() {
+            self.credentials.forget(narrowed);
+        } else {
+            // Whether it landed is unknown: assume the worst.
+            self.credentials.forget_all();
+        }
         committed
     }
 
@@ -163,13 +232,34 @@ impl Core {
         self.credentials.generation().is_some()
     }
 
+    /// How many keys this instance remembers now.
+    pub fn remembered_keys(&self) -> usize {
+        self.credentials.count()
+    }
+
+    /// Deletes the SQLite change log older than a minute: every watcher reads it four times a
+    /// second, and one that falls further behind than what is kept forgets everything.
+    pub async fn purge_credential_changes(&self) -> Result<u64, crate::error::CoreError> {
+        let Database::Sqlite(pool) = &self.db else {
+            return Ok(0);
+        };
+        let purged = sqlx::query(
+            "DELETE FROM credential_changes \
+             WHERE created <= strftime('%Y-%m-%d %H:%M:%f', 'now', '-60 seconds')",
+        )
+        .execute(pool)
+        .await?
+        .rows_affected();
+        Ok(purged)
+    }
+
     /// Watches the database for changes made by other processes, for as long as the server
     /// runs; the cache is on only while this runs and hears the database. Reconnects on its own.
     pub async fn watch_credentials(&self) {
         loop {
             let stopped = match &self.db {
                 Database::Postgres(pool) => self.listen_for_changes(pool).await,
-                Database::Sqlite(pool) => self.poll_data_version(pool).await,
+                Database::Sqlite(pool) => self.poll_changes(pool).await,
             };
             if let Err(error) = stopped {
                 tracing::warn!(%error, "watching for credential changes stopped; keys are not remembered until it is back");
@@ -203,30 +293,51 @@ impl Core {
                 .map_err(|_| sqlx::Error::Protocol("no heartbeat from the database".into()))??;
             match heard {
                 Some(notification) if notification.payload() == HEARTBEAT => {}
-                Some(_) => self.credentials.forget_all(),
+                Some(notification) => {
+                    let named = notification
+                        .payload()
+                        .split_once(':')
+                        .and_then(|(kind, uuid)| Narrowed::named(kind, uuid.parse().ok()?));
+                    match named {
+                        Some(narrowed) => self.credentials.forget(narrowed),
+                        None => self.credentials.forget_all(),
+                    }
+                }
                 None => return Err(sqlx::Error::Protocol("listener connection lost".into())),
             }
         }
     }
 
-    async fn poll_data_version(&self, pool: &sqlx::SqlitePool) -> Result<(), sqlx::Error> {
+    async fn poll_changes(&self, pool: &sqlx::SqlitePool) -> Result<(), sqlx::Error> {
         let mut connection = sqlx::SqliteConnection::connect_with(&pool.connect_options()).await?;
-        let mut seen: i64 = sqlx::query_scalar("PRAGMA data_version")
-            .fetch_one(&mut connection)
-            .await?;
+        let mut seen: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM credential_changes")
+                .fetch_one(&mut connection)
+                .await?;
         let _watching = Watching::start(&self.credentials);
         let mut ticks = tokio::time::interval(WATCH_EVERY);
         loop {
             ticks.tick().await;
-            let version: i64 = tokio::time::timeout(
+            let changes: Vec<(i64, String, Uuid)> = tokio::time::timeout(
                 WATCH_DEADLINE,
-                sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut connection),
+                sqlx::query_as(
+                    "SELECT id, kind, uuid FROM credential_changes WHERE id > $1 ORDER BY id",
+                )
+                .bind(seen)
+                .fetch_all(&mut connection),
             )
             .await
             .map_err(|_| sqlx::Error::Protocol("the database did not answer".into()))??;
-            if version != seen {
-                seen = version;
+            if changes.first().is_some_and(|(id, _, _)| *id > seen + 1) && seen > 0 {
+                // Purged before this watcher read it: what changed is not known.
                 self.credentials.forget_all();
+            }
+            for (id, kind, uuid) in changes {
+                seen = id;
+                match Narrowed::named(&kind, uuid) {
+                    Some(narrowed) => self.credentials.forget(narrowed),
+                    None => self.credentials.forget_all(),
+                }
             }
         }
     }

@@ -1,14 +1,18 @@
 //! Mail. A use case that causes a mail writes it to the outbox in its own transaction, so a
 //! change and its mail stand or fall together; a background worker delivers the outbox over
-//! SMTP, claiming a few rows at a time (so many instances deliver each mail once), retrying
-//! with backoff and recording the last error. A stop mid-send loses nothing: the claim lapses
-//! and the mail goes out on the next round.
+//! SMTP, claiming a few rows at a time under a token of its own, retrying with backoff and
+//! recording the last error. Before each send the worker renews its claim on that one mail,
+//! which succeeds only while the claim is still its own, so a slow batch whose later claims
+//! lapsed leaves those mails to whoever claimed them next: however many instances run, no mail
+//! goes out twice. A stop mid-send loses nothing: the claim lapses and the mail goes out on the
+//! next round.
 
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use uuid::Uuid;
 
+use super::credentials::Narrowed;
 use super::{Core, now};
 use crate::domain::mail::OutboxMail;
 use crate::domain::page::{ListQuery, Page};
@@ -20,7 +24,8 @@ use crate::store::{Tx, dialect, with_db, with_tx};
 const LINK: &str = "{{link}}";
 /// How many mails one worker round claims.
 const BATCH: i64 = 10;
-/// How long a claim holds before another worker may take the mail over.
+/// How long a claim holds before another worker may take the mail over: far longer than one
+/// send may take (lettre gives up on a server after a minute).
 const CLAIM_SECS: i64 = 120;
 
 /// Where links point and who mail comes from.
@@ -29,6 +34,8 @@ pub struct MailSettings {
     /// The public URL links start with, without a trailing slash.
     pub public_url: String,
     pub from: String,
+    /// How long a worker's claim on a mail holds (see [`CLAIM_SECS`]).
+    pub claim: Duration,
 }
 
 impl Default for MailSettings {
@@ -36,6 +43,7 @@ impl Default for MailSettings {
         Self {
             public_url: "http://127.0.0.1:3000".to_owned(),
             from: "Roster <roster@localhost>".to_owned(),
+            claim: Duration::seconds(CLAIM_SECS),
         }
     }
 }
@@ -61,7 +69,7 @@ impl Template<'_> {
                     "<p>Hello {},</p><p>an account was created for you. \
                      <a href=\"{LINK}\">Choose your password</a> (the link works for 24 hours, \
                      once).</p>",
-                    html_escape(username)
+                    html_escape::encode_double_quoted_attribute(username)
                 ),
             ),
             Template::PasswordReset { username } => (
@@ -76,7 +84,7 @@ impl Template<'_> {
                      <a href=\"{LINK}\">choose a new one</a> (the link works for 20 minutes, \
                      once).</p><p>If it was not you, ignore this mail: your password stays as it \
                      is.</p>",
-                    html_escape(username)
+                    html_escape::encode_double_quoted_attribute(username)
                 ),
             ),
             Template::TwoFactorDisabled { username } => (
@@ -92,18 +100,11 @@ impl Template<'_> {
                      account. You can sign in with your password alone now; set it up again from \
                      your account page. If neither you nor an administrator you asked did this, \
                      change your password at once.</p>",
-                    html_escape(username)
+                    html_escape::encode_double_quoted_attribute(username)
                 ),
             ),
         }
     }
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A link that carries a password token, and when the token stops working: the outbox keeps it
@@ -181,7 +182,8 @@ impl Mailer {
             .subject(mail.subject.clone())
             .multipart(MultiPart::alternative_plain_html(
                 mail.body_text.replace(LINK, link),
-                mail.body_html.replace(LINK, &html_escape(link)),
+                mail.body_html
+                    .replace(LINK, &html_escape::encode_double_quoted_attribute(link)),
             ))
             .map_err(|e| format!("message: {e}"))?;
         self.transport
@@ -225,47 +227,80 @@ impl Core {
     /// Delivers what is due; answers how many mails went out.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn deliver_due_mail(&self, mailer: &Mailer) -> Result<usize, CoreError> {
-        let due = self.claim_due_mail().await?;
+        let claim = Uuid::new_v4();
+        let due = self.claim_due_mail(claim).await?;
         let mut sent = 0;
         for mail in due {
-            match mailer.send(&mail).await {
+            if !self.renew_claim(claim, mail.uuid).await? {
+                tracing::debug!(mail = %mail.uuid, "the claim lapsed and the mail is another's now");
+                continue;
+            }
+            let outcome = mailer.send(&mail).await;
+            let recorded = match &outcome {
                 Ok(()) => {
                     sent += 1;
                     with_db!(&self.db, pool => {
                         sqlx::query(
-                            "UPDATE mail_outbox SET sent = $2, link = NULL, claimed_until = NULL, \
-                             attempts = attempts + 1, last_error = NULL WHERE uuid = $1",
+                            "UPDATE mail_outbox SET sent = $3, link = NULL, claimed_until = NULL, \
+                             claim_token = NULL, attempts = attempts + 1, last_error = NULL \
+                             WHERE uuid = $1 AND claim_token = $2",
                         )
                         .bind(mail.uuid)
+                        .bind(claim)
                         .bind(now())
                         .execute(pool)
                         .await
-                        .map(|_| ())
-                    })?;
+                        .map(|r| r.rows_affected())
+                    })?
                 }
                 Err(error) => {
                     tracing::warn!(mail = %mail.uuid, %error, "mail delivery failed; will retry");
                     with_db!(&self.db, pool => {
                         sqlx::query(
-                            "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt = $2, \
-                             claimed_until = NULL, last_error = $3 WHERE uuid = $1",
+                            "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt = $3, \
+                             claimed_until = NULL, claim_token = NULL, last_error = $4 \
+                             WHERE uuid = $1 AND claim_token = $2",
                         )
                         .bind(mail.uuid)
+                        .bind(claim)
                         .bind(now() + backoff(mail.attempts))
                         .bind(error.chars().take(500).collect::<String>())
                         .execute(pool)
                         .await
-                        .map(|_| ())
-                    })?;
+                        .map(|r| r.rows_affected())
+                    })?
                 }
+            };
+            if recorded == 0 {
+                tracing::warn!(mail = %mail.uuid, "a mail's claim lapsed while it was being sent");
             }
         }
         Ok(sent)
     }
 
-    /// Marks up to [`BATCH`] due mails as this worker's for a while and answers them. On
-    /// PostgreSQL rows another worker is claiming are skipped, not waited for.
-    async fn claim_due_mail(&self) -> Result<Vec<DueMail>, CoreError> {
+    /// Extends this worker's claim on one mail just before it is sent; false when the claim is
+    /// no longer its own (it lapsed, and another worker took the mail over).
+    async fn renew_claim(&self, claim: Uuid, mail: Uuid) -> Result<bool, CoreError> {
+        let renewed = with_db!(&self.db, pool => {
+            sqlx::query(
+                "UPDATE mail_outbox SET claimed_until = $3 \
+                 WHERE uuid = $1 AND claim_token = $2 AND sent IS NULL AND claimed_until > $4",
+            )
+            .bind(mail)
+            .bind(claim)
+            .bind(now() + self.mail.claim)
+            .bind(now())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(renewed == 1)
+    }
+
+    /// Marks up to [`BATCH`] due mails as this worker's (`claim`) for a while and answers them.
+    /// On PostgreSQL rows another worker is claiming are skipped, not waited for. A round that
+    /// finds nothing due writes nothing.
+    async fn claim_due_mail(&self, claim: Uuid) -> Result<Vec<DueMail>, CoreError> {
         let at = now();
         let mut tx = self.db.begin().await?;
         let sql = format!(
@@ -279,17 +314,23 @@ impl Core {
         let due = with_tx!(&mut tx, conn => {
             sqlx::query_as::<_, DueMail>(&sql).bind(at).fetch_all(conn).await
         })?;
+        if due.is_empty() {
+            return Ok(due);
+        }
         for mail in &due {
             with_tx!(&mut tx, conn => {
-                sqlx::query("UPDATE mail_outbox SET claimed_until = $2 WHERE uuid = $1")
-                    .bind(mail.uuid)
-                    .bind(at + Duration::seconds(CLAIM_SECS))
-                    .execute(conn)
-                    .await
-                    .map(|_| ())
+                sqlx::query(
+                    "UPDATE mail_outbox SET claimed_until = $2, claim_token = $3 WHERE uuid = $1",
+                )
+                .bind(mail.uuid)
+                .bind(at + self.mail.claim)
+                .bind(claim)
+                .execute(conn)
+                .await
+                .map(|_| ())
             })?;
         }
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(due)
     }
 

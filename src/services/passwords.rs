@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::account::end_after_credential_change;
 use super::activity::{Actor, Changes, Target};
+use super::credentials::Narrowed;
 use super::mail::{Link, Template, queue_mail};
 use super::throttle::network;
 use super::{Core, now, user_for_update};
@@ -128,7 +129,7 @@ impl Core {
             Changes::none(),
         )
         .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(())
     }
 
@@ -244,7 +245,7 @@ impl Core {
             )
             .await?;
         }
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::User(user)).await?;
         Ok(())
     }
 

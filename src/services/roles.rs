@@ -2,6 +2,7 @@ use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target, role_snapshot};
 use super::conditional;
+use super::credentials::Narrowed;
 use super::{Core, delete_by_uuid, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
@@ -163,7 +164,7 @@ impl Core {
             changes,
         )
         .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(created)
     }
 
@@ -223,7 +224,7 @@ impl Core {
             changes,
         )
         .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Role(uuid)).await?;
         Ok(updated)
     }
 
@@ -254,7 +255,7 @@ impl Core {
         )
         .await?;
         delete_by_uuid(&mut tx, "roles", uuid).await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Role(uuid)).await?;
         Ok(())
     }
 }

@@ -2,6 +2,7 @@ use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target, server_snapshot};
 use super::conditional;
+use super::credentials::Narrowed;
 use super::{Core, delete_by_uuid, exists, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
@@ -161,7 +162,7 @@ impl Core {
             changes,
         )
         .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(created)
     }
 
@@ -202,7 +203,7 @@ impl Core {
             changes,
         )
         .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(updated)
     }
 
@@ -228,7 +229,7 @@ impl Core {
         )
         .await?;
         delete_by_uuid(&mut tx, "servers", uuid).await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(())
     }
 }

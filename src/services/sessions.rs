@@ -5,6 +5,7 @@ use ua_parser::{os, user_agent};
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target};
+use super::credentials::Narrowed;
 use super::{Core, delete_by_uuid, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
@@ -167,7 +168,7 @@ impl Core {
         self.record(&mut tx, &actor, Event::SessionEnd, target, Changes::none())
             .await?;
         delete_by_uuid(&mut tx, "sessions", uuid).await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(())
     }
 
@@ -187,7 +188,7 @@ impl Core {
             Changes::none(),
         )
         .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(ended)
     }
 

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::account::end_after_credential_change;
 use super::activity::{Actor, Changes, Target};
 use super::auth::{ClientInfo, Session};
+use super::credentials::Narrowed;
 use super::mail::{Template, queue_mail};
 use super::throttle::Step;
 use super::{Core, now};
@@ -249,7 +250,7 @@ impl Core {
             changes,
         )
         .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::User(user)).await?;
         Ok(codes)
     }
 
@@ -330,7 +331,7 @@ impl Core {
         let target = Some(Target::user(user));
         self.record(&mut tx, &Actor::of(principal), event, target, changes)
             .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::User(uuid)).await?;
         Ok(())
     }
 

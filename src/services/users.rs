@@ -3,6 +3,7 @@ use uuid::Uuid;
 use super::account::end_after_credential_change;
 use super::activity::{Actor, Changes, Target, alongside, bind_entry, user_snapshot};
 use super::conditional;
+use super::credentials::Narrowed;
 use super::roles::role_in;
 use super::search_grams::GramTally;
 use super::sessions::end_sessions_except;
@@ -503,7 +504,7 @@ impl Core {
             changes,
         )
         .await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::Nothing).await?;
         Ok(created)
     }
 
@@ -605,7 +606,7 @@ impl Core {
             end_sessions_except(&mut tx, uuid, None).await?;
         }
         let updated = written_user(&mut tx, uuid).await?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::User(uuid)).await?;
         Ok(updated)
     }
 
@@ -660,7 +661,7 @@ impl Core {
             Some(Violation::ForeignKey) => CoreError::UserHasServers,
             _ => e.into(),
         })?;
-        self.commit(tx).await?;
+        self.commit(tx, Narrowed::User(uuid)).await?;
         Ok(())
     }
 
@@ -775,7 +776,7 @@ impl Core {
                 inserted += batch;
             }
             grams.write(&mut tx).await?;
-            self.commit(tx).await?;
+            self.commit(tx, Narrowed::Nothing).await?;
         }
         self.balance_user_blocks().await?;
         Ok(SeedReport { inserted })

@@ -1,9 +1,8 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use roster::Entity;
 use roster::domain::api_key::{CreateApiKeyRequest, NewApiKey};
 use roster::permission::CATALOGUE;
 use roster::services::account::{EmailChangeRequest, PasswordChangeRequest};
@@ -13,7 +12,7 @@ use roster_app::session::{cleared_cookie, credentials, session_cookie};
 use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
-use super::extract::{Caller, Client, Identified, Listing, Payload, uuid_of};
+use super::extract::{Caller, Client, Id, Identified, Listing, Payload, ids};
 use super::openapi::{
     ApiKeysReply, Empty, Errors, ListParams, PermissionCatalogue, RecoveryCodes, SessionsReply,
     SignedIn, UserReply,
@@ -272,12 +271,9 @@ pub async fn create_api_key(
 pub async fn revoke_api_key(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(key): Path<String>,
+    Id(key, _): Id<ids::ApiKey>,
 ) -> Reply {
-    state
-        .core
-        .revoke_api_key(&caller, uuid_of(&key, Entity::ApiKey)?)
-        .await?;
+    state.core.revoke_api_key(&caller, key).await?;
     Ok(Json(json!({})))
 }
 
@@ -303,12 +299,9 @@ pub async fn list_sessions(
 pub async fn end_session(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(session): Path<String>,
+    Id(session, _): Id<ids::Session>,
 ) -> Reply {
-    state
-        .core
-        .end_session(&caller, uuid_of(&session, Entity::Session)?)
-        .await?;
+    state.core.end_session(&caller, session).await?;
     Ok(Json(json!({})))
 }
 

@@ -1,10 +1,9 @@
 use axum::Json;
-use axum::extract::{Path, State};
-use roster::Entity;
+use axum::extract::State;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use super::extract::{ActivityListing, Caller, uuid_of};
+use super::extract::{ActivityListing, Caller, Id, ids};
 use super::openapi::{ActivityParams, ActivityReply, Errors};
 use crate::state::AppState;
 
@@ -36,10 +35,10 @@ pub async fn list(
 pub async fn of_user(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(user): Path<String>,
+    Id(user, _): Id<ids::User>,
     ActivityListing(query): ActivityListing,
 ) -> Reply {
-    let uuid = uuid_of(&user, Entity::User)?;
+    let uuid = user;
     let page = state.core.list_user_activity(&caller, uuid, query).await?;
     Ok(Json(json!({ "activity": page })))
 }

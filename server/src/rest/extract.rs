@@ -2,7 +2,7 @@
 //! errors instead of axum's plain-text rejections.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
@@ -108,7 +108,38 @@ impl<S: Send + Sync> FromRequestParts<S> for ActivityListing {
     }
 }
 
-/// A path segment that must be a uuid of `entity`.
-pub fn uuid_of(raw: &str, entity: Entity) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::Core(CoreError::InvalidUuid(entity)))
+/// What a route's uuid names, as a type: `Id<ids::User>` is a user's uuid.
+pub trait Named {
+    const ENTITY: Entity;
+}
+
+/// The kinds of record a path names by uuid.
+pub mod ids {
+    use roster::Entity;
+
+    macro_rules! named {
+        ($($name:ident),*) => {$(
+            pub enum $name {}
+            impl super::Named for $name {
+                const ENTITY: Entity = Entity::$name;
+            }
+        )*};
+    }
+    named!(User, Role, Server, ApiKey, Session);
+}
+
+/// The route's one path segment, a uuid of `T`: anything else is `400 invalid <entity> uuid`.
+pub struct Id<T>(pub Uuid, pub std::marker::PhantomData<fn() -> T>);
+
+impl<S: Send + Sync, T: Named> FromRequestParts<S> for Id<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let invalid = || ApiError::Core(CoreError::InvalidUuid(T::ENTITY));
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| invalid())?;
+        let uuid = Uuid::parse_str(&raw).map_err(|_| invalid())?;
+        Ok(Id(uuid, std::marker::PhantomData))
+    }
 }

@@ -1,12 +1,11 @@
 use axum::Json;
-use axum::extract::{Path, State};
-use roster::Entity;
+use axum::extract::State;
 use roster::domain::role::{CreateRoleRequest, NewRole, RolePatch, UpdateRoleRequest};
 use serde_json::{Value, json};
 
 use super::conditional::{IfMatch, Shown, shown};
 use super::error::ApiError;
-use super::extract::{Caller, Listing, Payload, uuid_of};
+use super::extract::{Caller, Id, Listing, Payload, ids};
 use super::openapi::{Empty, Errors, ListParams, RoleReply, RolesReply};
 use crate::state::AppState;
 
@@ -37,12 +36,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(role): Path<String>,
+    Id(role, _): Id<ids::Role>,
 ) -> Tagged {
-    let role = state
-        .core
-        .get_role(&caller, uuid_of(&role, Entity::Role)?)
-        .await?;
+    let role = state.core.get_role(&caller, role).await?;
     Ok(shown("role", &role))
 }
 
@@ -75,11 +71,11 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(role): Path<String>,
+    Id(role, _): Id<ids::Role>,
     IfMatch(precondition): IfMatch,
     Payload(request): Payload<UpdateRoleRequest>,
 ) -> Tagged {
-    let uuid = uuid_of(&role, Entity::Role)?;
+    let uuid = role;
     let role = state
         .core
         .update_role(&caller, uuid, RolePatch::try_from(request)?, &precondition)
@@ -96,12 +92,9 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(role): Path<String>,
+    Id(role, _): Id<ids::Role>,
     IfMatch(precondition): IfMatch,
 ) -> Reply {
-    state
-        .core
-        .delete_role(&caller, uuid_of(&role, Entity::Role)?, &precondition)
-        .await?;
+    state.core.delete_role(&caller, role, &precondition).await?;
     Ok(Json(json!({})))
 }

@@ -1,12 +1,11 @@
 use axum::Json;
-use axum::extract::{Path, State};
-use roster::Entity;
+use axum::extract::State;
 use roster::domain::server::{CreateServerRequest, NewServer, ServerPatch, UpdateServerRequest};
 use serde_json::{Value, json};
 
 use super::conditional::{IfMatch, Shown, shown};
 use super::error::ApiError;
-use super::extract::{Caller, Listing, Payload, uuid_of};
+use super::extract::{Caller, Id, Listing, Payload, ids};
 use super::openapi::{Empty, Errors, ListParams, ServerReply, ServersReply};
 use crate::state::AppState;
 
@@ -37,12 +36,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(server): Path<String>,
+    Id(server, _): Id<ids::Server>,
 ) -> Tagged {
-    let server = state
-        .core
-        .get_server(&caller, uuid_of(&server, Entity::Server)?)
-        .await?;
+    let server = state.core.get_server(&caller, server).await?;
     Ok(shown("server", &server))
 }
 
@@ -75,11 +71,11 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(server): Path<String>,
+    Id(server, _): Id<ids::Server>,
     IfMatch(precondition): IfMatch,
     Payload(request): Payload<UpdateServerRequest>,
 ) -> Tagged {
-    let uuid = uuid_of(&server, Entity::Server)?;
+    let uuid = server;
     let server = state
         .core
         .update_server(
@@ -101,12 +97,12 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(server): Path<String>,
+    Id(server, _): Id<ids::Server>,
     IfMatch(precondition): IfMatch,
 ) -> Reply {
     state
         .core
-        .delete_server(&caller, uuid_of(&server, Entity::Server)?, &precondition)
+        .delete_server(&caller, server, &precondition)
         .await?;
     Ok(Json(json!({})))
 }

@@ -1,13 +1,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use roster::Entity;
 use roster::domain::user::{CreateUserRequest, NewUser, UpdateUserRequest, UserPatch};
 use serde_json::{Value, json};
 
 use super::conditional::{IfMatch, Shown, shown};
 use super::error::ApiError;
-use super::extract::{Caller, Listing, Payload, uuid_of};
+use super::extract::{Caller, Id, Listing, Payload, ids};
 use super::openapi::{
     Empty, Errors, ListParams, ServersReply, UserListParams, UserReply, UsersReply,
 };
@@ -40,12 +39,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(user): Path<String>,
+    Id(user, _): Id<ids::User>,
 ) -> Tagged {
-    let user = state
-        .core
-        .get_user(&caller, uuid_of(&user, Entity::User)?)
-        .await?;
+    let user = state.core.get_user(&caller, user).await?;
     Ok(shown("user", &user))
 }
 
@@ -96,11 +92,11 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(user): Path<String>,
+    Id(user, _): Id<ids::User>,
     IfMatch(precondition): IfMatch,
     Payload(request): Payload<UpdateUserRequest>,
 ) -> Tagged {
-    let uuid = uuid_of(&user, Entity::User)?;
+    let uuid = user;
     let user = state
         .core
         .update_user(&caller, uuid, UserPatch::try_from(request)?, &precondition)
@@ -117,13 +113,10 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(user): Path<String>,
+    Id(user, _): Id<ids::User>,
     IfMatch(precondition): IfMatch,
 ) -> Reply {
-    state
-        .core
-        .delete_user(&caller, uuid_of(&user, Entity::User)?, &precondition)
-        .await?;
+    state.core.delete_user(&caller, user, &precondition).await?;
     Ok(Json(json!({})))
 }
 
@@ -137,12 +130,9 @@ pub async fn delete(
 pub async fn send_password_reset(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(user): Path<String>,
+    Id(user, _): Id<ids::User>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    state
-        .core
-        .send_password_reset(&caller, uuid_of(&user, Entity::User)?)
-        .await?;
+    state.core.send_password_reset(&caller, user).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({}))))
 }
 
@@ -156,12 +146,9 @@ pub async fn send_password_reset(
 pub async fn reset_two_factor(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(user): Path<String>,
+    Id(user, _): Id<ids::User>,
 ) -> Reply {
-    state
-        .core
-        .reset_two_factor(&caller, uuid_of(&user, Entity::User)?)
-        .await?;
+    state.core.reset_two_factor(&caller, user).await?;
     Ok(Json(json!({})))
 }
 
@@ -174,10 +161,10 @@ pub async fn reset_two_factor(
 pub async fn servers(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(user): Path<String>,
+    Id(user, _): Id<ids::User>,
     Listing(query): Listing,
 ) -> Reply {
-    let uuid = uuid_of(&user, Entity::User)?;
+    let uuid = user;
     let page = state.core.list_user_servers(&caller, uuid, query).await?;
     Ok(Json(json!({ "servers": page })))
 }

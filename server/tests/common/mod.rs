@@ -595,12 +595,11 @@ pub async fn enrol(app: &TestApp, session: &Auth) -> (String, Vec<String>) {
 
 /// `text` percent-encoded for a query string or a form body.
 pub fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.');
+    percent_encoding::utf8_percent_encode(text, RESERVED).to_string()
 }
 
 /// Runs `test` against SQLite and, when configured, PostgreSQL, each on a fresh database.
