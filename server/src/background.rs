@@ -195,7 +195,7 @@ mod tests {
         let flaky = Job::new("flaky", Duration::from_millis(10), move |_core| {
             let runs = counted.clone();
             async move {
-                if runs.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
+                if runs.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
                     panic!("a run that fails");
                 }
             }

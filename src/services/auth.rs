@@ -54,7 +54,7 @@ const LAST_SEEN_RESOLUTION_SECS: i64 = 60;
 
 /// How a correct password ends: in a session, or in a challenge a code must answer.
 pub enum SignIn {
-    Done(Session),
+    Done(Box<Session>),
     /// Nothing of the user is told before the second factor.
     TwoFactorRequired {
         token: String,
@@ -251,7 +251,9 @@ impl Core {
             let token = self.challenge(uuid).await?;
             return Ok(SignIn::TwoFactorRequired { token });
         }
-        Ok(SignIn::Done(self.open_session(user, client).await?))
+        Ok(SignIn::Done(Box::new(
+            self.open_session(user, client).await?,
+        )))
     }
 
     /// A refused sign-in, logged against the account it named when there is one. The name

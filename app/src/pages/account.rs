@@ -123,7 +123,7 @@ pub fn AccountPage() -> impl IntoView {
             })}
         </Transition>
         <h2>"Where you are signed in"</h2>
-        <p class="hint">"Changing your password signs you out everywhere else. End any session you do not recognise."</p>
+        <p class="hint">"Changing your password, email or two-factor sign-in signs you out everywhere else. End any session you do not recognise."</p>
         <ErrorNote message=Signal::derive(error) />
         <Transition fallback=|| view! { <p class="muted">"Loading sessions…"</p> }>
             <ErrorBoundary fallback=load_error>

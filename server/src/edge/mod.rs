@@ -53,7 +53,7 @@ async fn guard(
     let prepared = headers::prepare(&mut request);
     let uri = request.uri().clone();
     let answer = async {
-        if let Err(refusal) = client::resolve(&settings.site, &mut request) {
+        if let Some(refusal) = client::resolve(&settings.site, &mut request) {
             return refusal;
         }
         match origin::refusal(&settings.site, &request) {

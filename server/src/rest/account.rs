@@ -38,7 +38,7 @@ pub async fn login(
     Payload(request): Payload<LoginRequest>,
 ) -> Result<Response, ApiError> {
     match state.core.login(request, client).await? {
-        SignIn::Done(session) => Ok(signed_in(&state, session)),
+        SignIn::Done(session) => Ok(signed_in(&state, *session)),
         SignIn::TwoFactorRequired { token } => Ok(Json(json!({
             "type": "two_factor_required", "token": token,
         }))

@@ -144,7 +144,7 @@ pub struct TwoFactorRequired {
 #[serde(untagged)]
 #[allow(dead_code)]
 pub enum SignedIn {
-    Done(UserReply),
+    Done(Box<UserReply>),
     TwoFactor(TwoFactorRequired),
 }
 
