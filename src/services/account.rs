@@ -58,6 +58,24 @@ pub(crate) async fn end_after_credential_change(
     Ok(())
 }
 
+/// Sets `user`'s password (as its hash) and ends what the old one left open, keeping `keep`.
+pub(crate) async fn set_password(
+    tx: &mut Tx,
+    user: Uuid,
+    hash: &str,
+    keep: Option<Uuid>,
+) -> Result<(), CoreError> {
+    with_tx!(tx, conn => {
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE uuid = $1")
+            .bind(user)
+            .bind(hash)
+            .execute(conn)
+            .await
+            .map(|_| ())
+    })?;
+    end_after_credential_change(tx, user, keep).await
+}
+
 impl Core {
     async fn password_hash_of(&self, user: Uuid) -> Result<Option<String>, CoreError> {
         with_db!(&self.db, pool => {
@@ -115,15 +133,7 @@ impl Core {
         let current = user_for_update(&mut tx, user)
             .await?
             .ok_or(CoreError::NotFound(Entity::User))?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query("UPDATE users SET password_hash = $2 WHERE uuid = $1")
-                .bind(user)
-                .bind(&hash)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
-        end_after_credential_change(&mut tx, user, Some(session)).await?;
+        set_password(&mut tx, user, &hash, Some(session)).await?;
         self.record(
             &mut tx,
             &Actor::of(principal),

@@ -5,7 +5,7 @@
 use chrono::Duration;
 use uuid::Uuid;
 
-use super::account::end_after_credential_change;
+use super::account::set_password;
 use super::activity::{Actor, Changes, Target};
 use super::credentials::Narrowed;
 use super::mail::{Link, Template, queue_mail};
@@ -224,15 +224,7 @@ impl Core {
             .await
         })?
         .ok_or(CoreError::InvalidToken)?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query("UPDATE users SET password_hash = $2 WHERE uuid = $1")
-                .bind(user)
-                .bind(&hash)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
-        end_after_credential_change(&mut tx, user, None).await?;
+        set_password(&mut tx, user, &hash, None).await?;
         if let Some(user) = user_for_update(&mut tx, user).await? {
             let actor = Actor::user(&user, client.ip.as_deref());
             let changes = Changes::none().password_changed();

@@ -17,6 +17,7 @@ use super::openapi::{
     ApiKeysReply, Empty, Errors, ListParams, PermissionCatalogue, RecoveryCodes, SessionsReply,
     SignedIn, UserReply,
 };
+use super::secret::Secret;
 use crate::state::AppState;
 use roster::domain::api_key::CreatedApiKey;
 use roster::domain::two_factor::TwoFactorSetup;
@@ -93,8 +94,11 @@ pub struct TwoFactorConfirmation {
     post, path = "/api/client/account/two-factor/setup", tag = "account", operation_id = "begin_two_factor",
     responses((status = 200, description = "A new secret to enrol, as text and as a QR code; it replaces any earlier one not yet confirmed", body = TwoFactorSetup), (status = 400, description = "Two-factor sign-in is already on", body = Errors))
 )]
-pub async fn begin_two_factor(State(state): State<AppState>, Caller(caller): Caller) -> Reply {
-    Ok(Json(json!(state.core.begin_two_factor(&caller).await?)))
+pub async fn begin_two_factor(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Secret<Json<TwoFactorSetup>>, ApiError> {
+    Ok(Secret(Json(state.core.begin_two_factor(&caller).await?)))
 }
 
 #[utoipa::path(
@@ -107,12 +111,12 @@ pub async fn enable_two_factor(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Payload(request): Payload<TwoFactorConfirmation>,
-) -> Reply {
-    let codes = state
+) -> Result<Secret<Json<RecoveryCodes>>, ApiError> {
+    let recovery_codes = state
         .core
         .enable_two_factor(&caller, &request.code, request.password)
         .await?;
-    Ok(Json(json!({ "recovery_codes": codes })))
+    Ok(Secret(Json(RecoveryCodes { recovery_codes })))
 }
 
 #[utoipa::path(
@@ -257,10 +261,11 @@ pub async fn create_api_key(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Payload(request): Payload<CreateApiKeyRequest>,
-) -> Reply {
+) -> Result<Secret<Json<CreatedApiKey>>, ApiError> {
     let input = NewApiKey::parse(request, chrono::Utc::now())?;
-    let created = state.core.create_api_key(&caller, input).await?;
-    Ok(Json(json!(created)))
+    Ok(Secret(Json(
+        state.core.create_api_key(&caller, input).await?,
+    )))
 }
 
 #[utoipa::path(

@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use headers::Header;
 use roster::domain::precondition::Precondition;
 use roster::services::conditional::{digest_tag, shown_with_tag};
 use serde::Serialize;
@@ -73,14 +74,14 @@ impl IntoResponse for Shown {
     }
 }
 
-/// Whether `If-None-Match` names `tag` (compared weakly, as RFC 9110 asks for this header).
+/// Whether `If-None-Match` names `tag` (compared weakly, as RFC 9110 asks for this header); a
+/// header that cannot be read names nothing.
 fn none_match_names(asked: &[HeaderValue], tag: &str) -> bool {
-    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
-    asked
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .any(|candidate| candidate.trim() == "*" || opaque(candidate) == opaque(tag))
+    let Ok(tag) = tag.parse::<headers::ETag>() else {
+        return false;
+    };
+    headers::IfNoneMatch::decode(&mut asked.iter())
+        .is_ok_and(|condition| !condition.precondition_passes(&tag))
 }
 
 /// Tags every successful JSON `GET` and answers `304` to a client that already holds its version.
@@ -134,4 +135,26 @@ pub async fn tag_reads(request: Request, next: Next) -> Response {
         return not_modified;
     }
     Response::from_parts(parts, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asked(values: &[&'static str]) -> Vec<HeaderValue> {
+        values.iter().map(|v| HeaderValue::from_static(v)).collect()
+    }
+
+    #[test]
+    fn if_none_match_names_a_tag_weakly_in_any_line_or_by_wildcard() {
+        let tag = "\"abc\"";
+        assert!(none_match_names(&asked(&["\"abc\""]), tag));
+        assert!(none_match_names(&asked(&["W/\"abc\""]), tag));
+        assert!(none_match_names(&asked(&["\"x\", \"abc\""]), tag));
+        assert!(none_match_names(&asked(&["\"x\"", "\"abc\""]), tag));
+        assert!(none_match_names(&asked(&["*"]), tag));
+        assert!(!none_match_names(&asked(&["\"abd\""]), tag));
+        assert!(!none_match_names(&asked(&[]), tag));
+        assert!(!none_match_names(&asked(&["not a tag"]), tag));
+    }
 }

@@ -13,6 +13,7 @@ use roster::CoreError;
 use roster::services::idempotency::Claim;
 
 use super::error::ApiError;
+use super::secret::HoldsSecret;
 use crate::state::AppState;
 
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -20,14 +21,6 @@ static REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// The largest request body taken, as for any JSON body of the API.
 const MAX_BODY: usize = 2 * 1024 * 1024;
-
-/// Replies that hold a secret (a new API key, recovery codes): only the fact that they
-/// succeeded is kept, never their body.
-const SECRET_REPLIES: [&str; 3] = [
-    "/api/client/account/api-keys",
-    "/api/client/account/two-factor",
-    "/api/client/account/two-factor/setup",
-];
 
 pub async fn replay(State(state): State<AppState>, request: Request, next: Next) -> Response {
     // Signing in and the password routes act for no caller: a key there would belong to
@@ -78,7 +71,6 @@ pub async fn replay(State(state): State<AppState>, request: Request, next: Next)
         }
         Ok(Claim::Run(held)) => held,
     };
-    let keeps_body = !SECRET_REPLIES.contains(&parts.uri.path());
     let response = state
         .core
         .holding(
@@ -86,6 +78,8 @@ pub async fn replay(State(state): State<AppState>, request: Request, next: Next)
             next.run(Request::from_parts(parts, Body::from(bytes))),
         )
         .await;
+    // A reply holding a secret is kept only as the fact that it succeeded.
+    let keeps_body = response.extensions().get::<HoldsSecret>().is_none();
     let (parts, body) = response.into_parts();
     let Ok(body) = to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();

@@ -12,6 +12,7 @@ mod idempotency;
 mod mail;
 pub mod openapi;
 mod roles;
+mod secret;
 mod servers;
 mod users;
 
