@@ -77,6 +77,9 @@ impl IntoResponse for Shown {
 /// Whether `If-None-Match` names `tag` (compared weakly, as RFC 9110 asks for this header); a
 /// header that cannot be read names nothing.
 fn none_match_names(asked: &[HeaderValue], tag: &str) -> bool {
+    if asked.is_empty() {
+        return false;
+    }
     let Ok(tag) = tag.parse::<headers::ETag>() else {
         return false;
     };
