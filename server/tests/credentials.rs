@@ -242,6 +242,16 @@ async fn changing_ones_email_needs_the_password_and_a_free_address() {
         app.get("/api/client/account", &there)
             .await
             .assert_error(401, &["invalid session"]);
+        let outbox = app.core.outbox_page(ListQuery::default()).await.unwrap();
+        assert_eq!(
+            outbox.data[0].recipient, "erin@example.com",
+            "the old address is told"
+        );
+        assert_eq!(
+            outbox.data[0].subject,
+            "The email address of your Roster account was changed"
+        );
+        assert!(outbox.data[0].body_text.contains("erin@new.example.com"));
         let row = newest_activity(&app, "account:email-changed").await;
         assert_eq!(
             row["changes"],
@@ -313,6 +323,11 @@ async fn an_email_change_by_an_admin_ends_the_reset_link_sent_to_the_old_address
         reset_with(&app, &link, "sent to the old address")
             .await
             .assert_error(400, &["invalid or expired token"]);
+        let outbox = app.core.outbox_page(ListQuery::default()).await.unwrap();
+        assert_eq!(
+            outbox.data[0].recipient, "ivy@example.com",
+            "the old address is told"
+        );
         app
     })
     .await;

@@ -7,11 +7,13 @@ use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target};
 use super::credentials::Narrowed;
+use super::mail::{Template, queue_mail};
 use super::sessions::end_sessions_except;
 use super::throttle::Step;
 use super::{Core, user_for_update};
 use crate::domain::activity::Event;
 use crate::domain::fields::{Email, Password};
+use crate::domain::user::User;
 use crate::error::{CoreError, Entity, FieldErrors};
 use crate::principal::Principal;
 use crate::store::{Tx, with_db, with_tx};
@@ -56,6 +58,19 @@ pub(crate) async fn end_after_credential_change(
     }
     end_sessions_except(tx, user, keep).await?;
     Ok(())
+}
+
+/// Tells the old address that the account's email changed, inside the changing transaction.
+pub(crate) async fn tell_old_address(
+    tx: &mut Tx,
+    before: &User,
+    new_email: &str,
+) -> Result<(), CoreError> {
+    let template = Template::EmailChanged {
+        username: &before.username,
+        new_email,
+    };
+    queue_mail(tx, &before.email, template, None).await
 }
 
 /// Sets `user`'s password (as its hash) and ends what the old one left open, keeping `keep`.
@@ -198,6 +213,7 @@ impl Core {
             _ => error.into(),
         })?;
         end_after_credential_change(&mut tx, user, Some(session)).await?;
+        tell_old_address(&mut tx, &current, email.as_str()).await?;
         let changes = Changes::between(
             serde_json::json!({ "email": current.email }),
             serde_json::json!({ "email": email.as_str() }),

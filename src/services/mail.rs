@@ -50,9 +50,20 @@ impl Default for MailSettings {
 
 /// The mails Roster sends.
 pub(crate) enum Template<'a> {
-    AccountCreated { username: &'a str },
-    PasswordReset { username: &'a str },
-    TwoFactorDisabled { username: &'a str },
+    AccountCreated {
+        username: &'a str,
+    },
+    PasswordReset {
+        username: &'a str,
+    },
+    TwoFactorDisabled {
+        username: &'a str,
+    },
+    /// Sent to the old address.
+    EmailChanged {
+        username: &'a str,
+        new_email: &'a str,
+    },
 }
 
 impl Template<'_> {
@@ -85,6 +96,26 @@ impl Template<'_> {
                      once).</p><p>If it was not you, ignore this mail: your password stays as it \
                      is.</p>",
                     html_escape::encode_double_quoted_attribute(username)
+                ),
+            ),
+            Template::EmailChanged {
+                username,
+                new_email,
+            } => (
+                "The email address of your Roster account was changed".to_owned(),
+                format!(
+                    "Hello {username},\n\nthe email address of your Roster account was changed \
+                     to {new_email}; mail for the account goes there from now on. If neither you \
+                     nor an administrator you asked did this, ask an administrator to restore it \
+                     at once.\n"
+                ),
+                format!(
+                    "<p>Hello {},</p><p>the email address of your Roster account was changed \
+                     to {}; mail for the account goes there from now on. If neither you nor an \
+                     administrator you asked did this, ask an administrator to restore it at \
+                     once.</p>",
+                    html_escape::encode_double_quoted_attribute(username),
+                    html_escape::encode_double_quoted_attribute(new_email)
                 ),
             ),
             Template::TwoFactorDisabled { username } => (

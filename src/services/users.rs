@@ -1,6 +1,6 @@
 use uuid::Uuid;
 
-use super::account::end_after_credential_change;
+use super::account::{end_after_credential_change, tell_old_address};
 use super::activity::{Actor, Changes, Target, alongside, bind_entry, user_snapshot};
 use super::conditional;
 use super::credentials::Narrowed;
@@ -600,6 +600,9 @@ impl Core {
             .map(|_| ())
         })
         .map_err(|e| write_error(e, |_| Conflict::UserUpdate))?;
+        if after.email != current.email {
+            tell_old_address(&mut tx, &current, &after.email).await?;
+        }
         if password_hash.is_some() || after.email != current.email {
             end_after_credential_change(&mut tx, uuid, None).await?;
         } else if suspends {
