@@ -152,14 +152,46 @@ impl FieldErrors {
         if self.is_empty() {
             Ok(())
         } else {
-            Err(CoreError::Invalid(self))
+            Err(Refusal::Invalid(self).into())
         }
     }
 }
 
-/// What a use case can fail with. It knows nothing of HTTP; each door maps it once.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+/// What a use case can fail with. It knows nothing of HTTP; each door maps it once. An
+/// internal failure keeps its source for the log; nothing of it reaches a client.
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum CoreError {
+    /// The request is refused, for a reason the caller may be told.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Too many password hashes are waiting; the caller should come back shortly.
+    #[error("server busy, retry later")]
+    Busy,
+    /// The database cannot be reached; service resumes by itself when it returns.
+    #[error("service unavailable, retry later")]
+    Unavailable,
+    /// A failure of Roster or what it runs on. Clients only ever see `internal server error`.
+    #[error("internal server error")]
+    Internal(#[source] Internal),
+}
+
+/// Two internal failures are the same only if they are the same failure.
+impl PartialEq for CoreError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (CoreError::Refused(a), CoreError::Refused(b)) => a == b,
+            (CoreError::Busy, CoreError::Busy)
+            | (CoreError::Unavailable, CoreError::Unavailable) => true,
+            (CoreError::Internal(a), CoreError::Internal(b)) => std::sync::Arc::ptr_eq(&a.0, &b.0),
+            _ => false,
+        }
+    }
+}
+
+/// Why a request is refused: typed data only, never free text from elsewhere, so that it can
+/// travel to the console (and come back in a URL) without carrying anyone's words.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum Refusal {
     #[error("missing authorization")]
     MissingAuthorization,
     #[error("invalid session")]
@@ -168,12 +200,10 @@ pub enum CoreError {
     InvalidApiKey,
     #[error("invalid username or password")]
     InvalidCredentials,
-    /// The current password that confirms a change to one's own account is wrong.
     #[error("invalid password")]
     InvalidPassword,
     #[error("email already in use")]
     EmailInUse,
-    /// Signed in, but holding no admin permission at all.
     #[error("unauthorized")]
     Unauthorized,
     #[error("you do not have permission to perform this action: {0}")]
@@ -184,8 +214,6 @@ pub enum CoreError {
     InvalidUuid(Entity),
     #[error("{0} not found")]
     NotFound(Entity),
-    #[error("invalid payload: {0}")]
-    InvalidPayload(String),
     #[error("{}", display_field_errors(.0))]
     Invalid(FieldErrors),
     #[error("{}", .0.message())]
@@ -200,53 +228,60 @@ pub enum CoreError {
     DeleteSelf,
     #[error("cannot suspend your own account")]
     SuspendSelf,
-    /// `If-Match` named a version the resource no longer has; nothing was written.
     #[error("resource has changed")]
     Changed,
     #[error("invalid idempotency key")]
     InvalidIdempotencyKey,
-    /// The key came with another request before.
     #[error("idempotency key already used for another request")]
     IdempotencyKeyReused,
     #[error("a request with this idempotency key is still running")]
     IdempotencyKeyInFlight,
-    /// The first request's write landed, but its reply is not kept: it held a secret, or the
-    /// server stopped before keeping it.
     #[error("a request with this idempotency key already completed; its reply cannot be repeated")]
     IdempotentReplyNotKept,
-    /// A suspended user's session or key, anywhere but their own account and sign-out.
     #[error("account is suspended")]
     Suspended,
-    /// A member of a role that requires two-factor sign-in, without it.
     #[error("two-factor authentication required")]
     TwoFactorRequired,
     #[error("two-factor authentication is already enabled")]
     TwoFactorEnabled,
     #[error("two-factor authentication is not set up")]
     TwoFactorNotStarted,
-    /// The second sign-in step failed: unknown or expired token, or a wrong or used code.
     #[error("invalid two-factor code")]
     InvalidTwoFactor,
-    /// A password link that is unknown, spent, replaced or past its life.
     #[error("invalid or expired token")]
     InvalidToken,
-    /// Managing API keys or sessions through an API key.
     #[error("this action needs a signed-in session, not an api key")]
     SessionRequired,
     #[error("you are ratelimited, retry in {0}s")]
     RateLimited(u64),
-    /// Too many password hashes are waiting; the caller should come back shortly.
-    #[error("server busy, retry later")]
-    Busy,
-    /// The database cannot be reached; service resumes by itself when it returns.
-    #[error("service unavailable, retry later")]
-    Unavailable,
-    /// A browser sent a write on behalf of another site.
-    #[error("cross-site request refused")]
-    CrossSiteRequest,
-    /// The details are for the log; clients only ever see `internal server error`.
-    #[error("internal server error")]
-    Internal(String),
+}
+
+/// The source of an internal failure, shared so that the error stays cheap to clone.
+#[derive(Clone)]
+pub struct Internal(std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+impl Internal {
+    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Internal(std::sync::Arc::from(source.into()))
+    }
+}
+
+impl fmt::Debug for Internal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for Internal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Internal {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
 }
 
 fn display_field_errors(errors: &FieldErrors) -> String {
@@ -258,11 +293,21 @@ fn display_field_errors(errors: &FieldErrors) -> String {
         .join(", ")
 }
 
-impl CoreError {
+impl Refusal {
     /// The messages of the `{"errors": [...]}` envelope: one per failing field, else one.
     pub fn messages(&self) -> Vec<String> {
         match self {
-            CoreError::Invalid(errors) => errors.0.iter().map(ToString::to_string).collect(),
+            Refusal::Invalid(errors) => errors.0.iter().map(ToString::to_string).collect(),
+            other => vec![other.to_string()],
+        }
+    }
+}
+
+impl CoreError {
+    /// The messages of the `{"errors": [...]}` envelope.
+    pub fn messages(&self) -> Vec<String> {
+        match self {
+            CoreError::Refused(refusal) => refusal.messages(),
             other => vec![other.to_string()],
         }
     }
@@ -270,7 +315,7 @@ impl CoreError {
     /// How many seconds a client should wait before trying again, for errors that pass.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            CoreError::RateLimited(seconds) => Some(*seconds),
+            CoreError::Refused(Refusal::RateLimited(seconds)) => Some(*seconds),
             CoreError::Busy => Some(1),
             CoreError::Unavailable => Some(5),
             _ => None,
@@ -280,6 +325,11 @@ impl CoreError {
     pub fn invalid_field(field: &str, reason: impl Into<String>) -> Self {
         let mut errors = FieldErrors::new();
         errors.push(field, reason);
-        CoreError::Invalid(errors)
+        Refusal::Invalid(errors).into()
+    }
+
+    /// An internal failure, keeping `source` for the log.
+    pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        CoreError::Internal(Internal::new(source))
     }
 }

@@ -18,7 +18,7 @@ pub mod services;
 pub mod store;
 
 pub use domain::precondition::Precondition;
-pub use error::{Conflict, CoreError, Entity, FieldError, FieldErrors};
+pub use error::{Conflict, CoreError, Entity, FieldError, FieldErrors, Refusal};
 pub use permission::Permission;
 pub use principal::{Credential, Principal};
 

@@ -3,23 +3,50 @@ use std::fmt;
 use std::str::FromStr;
 
 /// An admin permission. String forms (`users.read`) exist only at the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 pub enum Permission {
+    #[strum(serialize = "users.read")]
     UsersRead,
+    #[strum(serialize = "users.create")]
     UsersCreate,
+    #[strum(serialize = "users.update")]
     UsersUpdate,
+    #[strum(serialize = "users.delete")]
     UsersDelete,
+    #[strum(serialize = "users.email")]
     UsersEmail,
+    #[strum(serialize = "users.disable-two-factor")]
     UsersDisableTwoFactor,
+    #[strum(serialize = "users.activity")]
     UsersActivity,
+    #[strum(serialize = "roles.read")]
     RolesRead,
+    #[strum(serialize = "roles.create")]
     RolesCreate,
+    #[strum(serialize = "roles.update")]
     RolesUpdate,
+    #[strum(serialize = "roles.delete")]
     RolesDelete,
+    #[strum(serialize = "servers.read")]
     ServersRead,
+    #[strum(serialize = "servers.create")]
     ServersCreate,
+    #[strum(serialize = "servers.update")]
     ServersUpdate,
+    #[strum(serialize = "servers.delete")]
     ServersDelete,
+    #[strum(serialize = "activity.read")]
     ActivityRead,
 }
 
@@ -72,44 +99,11 @@ pub const CATALOGUE: &[PermissionGroup] = &[
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
-        Permission::UsersRead,
-        Permission::UsersCreate,
-        Permission::UsersUpdate,
-        Permission::UsersDelete,
-        Permission::UsersEmail,
-        Permission::UsersDisableTwoFactor,
-        Permission::UsersActivity,
-        Permission::RolesRead,
-        Permission::RolesCreate,
-        Permission::RolesUpdate,
-        Permission::RolesDelete,
-        Permission::ServersRead,
-        Permission::ServersCreate,
-        Permission::ServersUpdate,
-        Permission::ServersDelete,
-        Permission::ActivityRead,
-    ];
+    /// Every permission, in catalogue order.
+    pub const ALL: &'static [Permission] = <Permission as strum::VariantArray>::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Permission::UsersRead => "users.read",
-            Permission::UsersCreate => "users.create",
-            Permission::UsersUpdate => "users.update",
-            Permission::UsersDelete => "users.delete",
-            Permission::UsersEmail => "users.email",
-            Permission::UsersDisableTwoFactor => "users.disable-two-factor",
-            Permission::UsersActivity => "users.activity",
-            Permission::RolesRead => "roles.read",
-            Permission::RolesCreate => "roles.create",
-            Permission::RolesUpdate => "roles.update",
-            Permission::RolesDelete => "roles.delete",
-            Permission::ServersRead => "servers.read",
-            Permission::ServersCreate => "servers.create",
-            Permission::ServersUpdate => "servers.update",
-            Permission::ServersDelete => "servers.delete",
-            Permission::ActivityRead => "activity.read",
-        }
+        self.into()
     }
 
     pub fn description(self) -> &'static str {
@@ -158,7 +152,8 @@ impl FromStr for Permission {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Permission::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|p| p.as_str() == s)
             .ok_or_else(|| format!("unknown permission `{s}`"))
     }
@@ -197,7 +192,7 @@ mod tests {
 
     #[test]
     fn every_permission_round_trips_through_its_wire_name() {
-        for permission in Permission::ALL {
+        for &permission in Permission::ALL {
             assert_eq!(permission.as_str().parse::<Permission>(), Ok(permission));
         }
     }

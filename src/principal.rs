@@ -1,3 +1,4 @@
+use crate::error::Refusal;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::user::User;
@@ -15,6 +16,18 @@ pub enum Credential {
         name: String,
         scope: Vec<Permission>,
     },
+    /// The operator at the command line. No request ever carries it: only the `roster` command
+    /// and the first start make one ([`Principal::operator`], [`Principal::operator_for`]).
+    Operator,
+}
+
+/// The `Idempotency-Key` a request holds while it runs: the write it commits marks the key as
+/// used in its own transaction, so the request can never run twice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyHold {
+    /// The SHA-256 of the credential that presented the key: keys belong to their caller.
+    pub caller: String,
+    pub key: String,
 }
 
 /// The authenticated caller of a service. Every service takes one.
@@ -24,9 +37,29 @@ pub struct Principal {
     pub credential: Credential,
     /// The client's address, as the edge worked it out: what the activity log records.
     pub ip: Option<String>,
+    /// The idempotency key this request holds, if it sent one.
+    #[serde(skip)]
+    pub idempotency: Option<IdempotencyHold>,
 }
 
 impl Principal {
+    /// The operator creating users (`roster users create`, the first admin on an empty
+    /// database): a global admin that is no user, recorded as `operator` in the log.
+    pub fn operator() -> Self {
+        Self::operator_for(User::operator())
+    }
+
+    /// The operator acting for `owner` (`roster api-keys create`): the owner's authority, never
+    /// more, recorded as `operator` in the log.
+    pub fn operator_for(owner: User) -> Self {
+        Self {
+            user: owner,
+            credential: Credential::Operator,
+            ip: None,
+            idempotency: None,
+        }
+    }
+
     pub fn is_global_admin(&self) -> bool {
         self.user.admin
     }
@@ -53,7 +86,7 @@ impl Principal {
     pub fn can(&self, permission: Permission) -> bool {
         let user_holds = self.user.admin || self.role_grants(permission);
         let key_allows = match &self.credential {
-            Credential::Session { .. } => true,
+            Credential::Session { .. } | Credential::Operator => true,
             Credential::ApiKey { scope, .. } => scope.contains(&permission),
         };
         user_holds && key_allows
@@ -62,7 +95,7 @@ impl Principal {
     /// The first line of every admin service.
     pub fn require(&self, permission: Permission) -> Result<(), CoreError> {
         if !self.has_admin_access() {
-            return Err(CoreError::Unauthorized);
+            return Err(CoreError::Refused(Refusal::Unauthorized));
         }
         if self
             .user
@@ -71,10 +104,10 @@ impl Principal {
             .is_some_and(|role| role.require_two_factor)
             && !self.user.totp_enabled
         {
-            return Err(CoreError::TwoFactorRequired);
+            return Err(CoreError::Refused(Refusal::TwoFactorRequired));
         }
         if !self.can(permission) {
-            return Err(CoreError::MissingPermission(permission));
+            return Err(CoreError::Refused(Refusal::MissingPermission(permission)));
         }
         Ok(())
     }
@@ -83,7 +116,7 @@ impl Principal {
     /// the first that is not is the error.
     pub fn require_all(&self, permissions: &[Permission]) -> Result<(), CoreError> {
         match permissions.iter().find(|p| !self.can(**p)) {
-            Some(missing) => Err(CoreError::MissingPermission(*missing)),
+            Some(missing) => Err(CoreError::Refused(Refusal::MissingPermission(*missing))),
             None => Ok(()),
         }
     }
@@ -92,29 +125,39 @@ impl Principal {
     /// a global admin acting through a narrower key the first permission the key lacks.
     pub fn require_global(&self, guardrail: Guardrail) -> Result<(), CoreError> {
         if !self.is_global_admin() {
-            return Err(CoreError::Guardrail(guardrail));
+            return Err(CoreError::Refused(Refusal::Guardrail(guardrail)));
         }
-        self.require_all(&Permission::ALL)
+        self.require_all(Permission::ALL)
     }
 
     /// The session this request came with, if it came with one.
     pub fn session_uuid(&self) -> Option<uuid::Uuid> {
         match self.credential {
             Credential::Session { session_uuid } => Some(session_uuid),
-            Credential::ApiKey { .. } => None,
+            Credential::ApiKey { .. } | Credential::Operator => None,
         }
     }
 
     /// Managing credentials (API keys, sessions) needs a signed-in session: a key cannot mint,
     /// revoke or end the credentials of its owner.
     pub fn require_session(&self) -> Result<uuid::Uuid, CoreError> {
-        self.session_uuid().ok_or(CoreError::SessionRequired)
+        self.session_uuid()
+            .ok_or(CoreError::Refused(Refusal::SessionRequired))
+    }
+
+    /// Minting a credential needs the person, not a key: a signed-in session or the operator.
+    pub fn require_in_person(&self) -> Result<(), CoreError> {
+        match self.credential {
+            Credential::Session { .. } | Credential::Operator => Ok(()),
+            Credential::ApiKey { .. } => Err(CoreError::Refused(Refusal::SessionRequired)),
+        }
     }
 
     /// Every permission this caller may use right now, in catalogue order.
     pub fn effective_permissions(&self) -> Vec<Permission> {
         Permission::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|p| self.can(*p))
             .collect()
     }
@@ -151,10 +194,11 @@ mod tests {
                 session_uuid: uuid::Uuid::new_v4(),
             },
             ip: None,
+            idempotency: None,
         };
         assert_eq!(
             principal.require(Permission::UsersRead),
-            Err(CoreError::TwoFactorRequired)
+            Err(CoreError::Refused(Refusal::TwoFactorRequired))
         );
         principal.user.totp_enabled = true;
         assert_eq!(principal.require(Permission::UsersRead), Ok(()));
@@ -168,10 +212,11 @@ mod tests {
                 session_uuid: uuid::Uuid::new_v4(),
             },
             ip: None,
+            idempotency: None,
         };
         assert_eq!(
             principal.require(Permission::UsersRead),
-            Err(CoreError::Unauthorized)
+            Err(CoreError::Refused(Refusal::Unauthorized))
         );
     }
 
@@ -183,11 +228,14 @@ mod tests {
                 session_uuid: uuid::Uuid::new_v4(),
             },
             ip: None,
+            idempotency: None,
         };
         assert_eq!(principal.require(Permission::UsersRead), Ok(()));
         assert_eq!(
             principal.require(Permission::UsersDelete),
-            Err(CoreError::MissingPermission(Permission::UsersDelete))
+            Err(CoreError::Refused(Refusal::MissingPermission(
+                Permission::UsersDelete
+            )))
         );
     }
 
@@ -203,6 +251,7 @@ mod tests {
                 scope: vec![Permission::UsersRead],
             },
             ip: None,
+            idempotency: None,
         };
         assert!(principal.can(Permission::UsersRead));
         assert!(!principal.can(Permission::UsersCreate));
@@ -218,6 +267,7 @@ mod tests {
                 scope: Permission::ALL.to_vec(),
             },
             ip: None,
+            idempotency: None,
         };
         assert_eq!(
             principal.effective_permissions(),
@@ -236,6 +286,7 @@ mod tests {
                 scope,
             },
             ip: None,
+            idempotency: None,
         }
     }
 
@@ -244,7 +295,9 @@ mod tests {
         let narrow = global_admin_key(vec![Permission::UsersCreate]);
         assert_eq!(
             narrow.require_global(Guardrail::GrantAdmin),
-            Err(CoreError::MissingPermission(Permission::UsersRead))
+            Err(CoreError::Refused(Refusal::MissingPermission(
+                Permission::UsersRead
+            )))
         );
         let full = global_admin_key(Permission::ALL.to_vec());
         assert_eq!(full.require_global(Guardrail::GrantAdmin), Ok(()));
@@ -258,10 +311,13 @@ mod tests {
                 session_uuid: uuid::Uuid::new_v4(),
             },
             ip: None,
+            idempotency: None,
         };
         assert_eq!(
             principal.require_global(Guardrail::ModifyAdmin),
-            Err(CoreError::Guardrail(Guardrail::ModifyAdmin))
+            Err(CoreError::Refused(Refusal::Guardrail(
+                Guardrail::ModifyAdmin
+            )))
         );
     }
 
@@ -274,7 +330,9 @@ mod tests {
                 Permission::UsersUpdate,
                 Permission::RolesDelete
             ]),
-            Err(CoreError::MissingPermission(Permission::UsersUpdate))
+            Err(CoreError::Refused(Refusal::MissingPermission(
+                Permission::UsersUpdate
+            )))
         );
         assert_eq!(principal.require_all(&[Permission::RolesRead]), Ok(()));
     }
@@ -283,7 +341,7 @@ mod tests {
     fn only_a_session_may_manage_credentials() {
         assert_eq!(
             global_admin_key(Permission::ALL.to_vec()).require_session(),
-            Err(CoreError::SessionRequired)
+            Err(CoreError::Refused(Refusal::SessionRequired))
         );
     }
 }

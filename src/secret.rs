@@ -21,7 +21,7 @@ pub const API_KEY_PREFIX: &str = "ptlc_";
 pub const API_KEY_START_LEN: usize = API_KEY_PREFIX.len() + 11;
 
 fn join_error(error: tokio::task::JoinError) -> CoreError {
-    CoreError::Internal(format!("hashing task failed: {error}"))
+    CoreError::internal(error)
 }
 
 /// Argon2 work, bounded: each hash takes about 19 MiB and a core for a while, so only a few run
@@ -120,7 +120,7 @@ impl Hasher {
             Argon2::default()
                 .hash_password(password.expose().as_bytes(), &salt)
                 .map(|hash| hash.to_string())
-                .map_err(|e| CoreError::Internal(format!("argon2 hash failed: {e}")))
+                .map_err(|e| CoreError::internal(format!("argon2 hash failed: {e}")))
         })
         .await?
     }

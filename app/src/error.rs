@@ -1,14 +1,22 @@
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use roster::CoreError;
+use roster::{CoreError, Refusal};
 use serde::{Deserialize, Serialize};
 
-/// The one error type of the console's server functions: a core error, whose meaning the
-/// components keep (field errors land on their fields), or a transport failure.
+/// The console's one error, what its server functions answer and its components show. A
+/// refusal carries the core's reason as typed data (no free text, so one planted in a URL says
+/// nothing of its own); an internal failure carries nothing, the server having logged it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
-    Core(CoreError),
+    Refused(Refusal),
+    /// The server is busy or cannot reach its database; trying again shortly works.
+    #[error("service unavailable, retry later")]
+    Unavailable,
+    #[error("internal server error")]
+    Internal,
+    /// The request or its answer went astray between the browser and the core: unreadable
+    /// arguments, a refused cross-site request, no connection.
     #[error("{0}")]
     Transport(String),
 }
@@ -53,14 +61,15 @@ impl From<CoreError> for AppError {
             }
         }
         match error {
-            CoreError::Internal(details) => {
+            CoreError::Refused(refusal) => AppError::Refused(refusal),
+            CoreError::Busy | CoreError::Unavailable => AppError::Unavailable,
+            CoreError::Internal(source) => {
                 #[cfg(feature = "ssr")]
-                tracing::error!(%details, "server function failed");
+                tracing::error!(error = %source, source = ?std::error::Error::source(&source), "server function failed");
                 #[cfg(not(feature = "ssr"))]
-                let _ = details;
-                AppError::Core(CoreError::Internal(String::new()))
+                let _ = source;
+                AppError::Internal
             }
-            other => AppError::Core(other),
         }
     }
 }

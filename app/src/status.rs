@@ -2,44 +2,46 @@
 //! both doors answer alike.
 
 use http::StatusCode;
-use roster::CoreError;
+use roster::{CoreError, Refusal};
 
 pub fn status_of(error: &CoreError) -> StatusCode {
     match error {
-        CoreError::MissingAuthorization
-        | CoreError::InvalidSession
-        | CoreError::InvalidApiKey
-        | CoreError::InvalidCredentials
-        | CoreError::InvalidTwoFactor
-        | CoreError::Unauthorized => StatusCode::UNAUTHORIZED,
-        CoreError::MissingPermission(_)
-        | CoreError::Guardrail(_)
-        | CoreError::SessionRequired
-        | CoreError::InvalidPassword
-        | CoreError::CrossSiteRequest
-        | CoreError::Suspended
-        | CoreError::TwoFactorRequired => StatusCode::FORBIDDEN,
-        CoreError::InvalidUuid(_)
-        | CoreError::InvalidPayload(_)
-        | CoreError::Invalid(_)
-        | CoreError::InvalidRelation(_)
-        | CoreError::UserHasServers
-        | CoreError::LastGlobalAdmin
-        | CoreError::DeleteSelf
-        | CoreError::SuspendSelf
-        | CoreError::InvalidToken
-        | CoreError::TwoFactorEnabled
-        | CoreError::TwoFactorNotStarted => StatusCode::BAD_REQUEST,
-        CoreError::NotFound(_) => StatusCode::NOT_FOUND,
-        CoreError::Conflict(_) | CoreError::EmailInUse => StatusCode::CONFLICT,
-        CoreError::Changed => StatusCode::PRECONDITION_FAILED,
-        CoreError::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,
-        CoreError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-        CoreError::IdempotencyKeyInFlight | CoreError::IdempotentReplyNotKept => {
-            StatusCode::CONFLICT
-        }
-        CoreError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        CoreError::Refused(refusal) => status_of_refusal(refusal),
         CoreError::Busy | CoreError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+pub fn status_of_refusal(refusal: &Refusal) -> StatusCode {
+    match refusal {
+        Refusal::MissingAuthorization
+        | Refusal::InvalidSession
+        | Refusal::InvalidApiKey
+        | Refusal::InvalidCredentials
+        | Refusal::InvalidTwoFactor
+        | Refusal::Unauthorized => StatusCode::UNAUTHORIZED,
+        Refusal::MissingPermission(_)
+        | Refusal::Guardrail(_)
+        | Refusal::SessionRequired
+        | Refusal::InvalidPassword
+        | Refusal::Suspended
+        | Refusal::TwoFactorRequired => StatusCode::FORBIDDEN,
+        Refusal::InvalidUuid(_)
+        | Refusal::Invalid(_)
+        | Refusal::InvalidRelation(_)
+        | Refusal::UserHasServers
+        | Refusal::LastGlobalAdmin
+        | Refusal::DeleteSelf
+        | Refusal::SuspendSelf
+        | Refusal::InvalidToken
+        | Refusal::TwoFactorEnabled
+        | Refusal::TwoFactorNotStarted => StatusCode::BAD_REQUEST,
+        Refusal::NotFound(_) => StatusCode::NOT_FOUND,
+        Refusal::Conflict(_) | Refusal::EmailInUse => StatusCode::CONFLICT,
+        Refusal::Changed => StatusCode::PRECONDITION_FAILED,
+        Refusal::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,
+        Refusal::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+        Refusal::IdempotencyKeyInFlight | Refusal::IdempotentReplyNotKept => StatusCode::CONFLICT,
+        Refusal::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
     }
 }

@@ -52,7 +52,10 @@ async fn main() {
     let logged = Core::new(db.clone());
     let unlogged = Core::new(db.clone()).without_activity_log();
     let admin = logged
-        .create_user_as_operator(new_user("writecost_admin", true))
+        .create_user(
+            &roster::Principal::operator(),
+            new_user("writecost_admin", true),
+        )
         .await
         .expect("the admin is created");
     let principal = Principal {
@@ -61,11 +64,15 @@ async fn main() {
             session_uuid: uuid::Uuid::new_v4(),
         },
         ip: Some("127.0.0.1".to_owned()),
+        idempotency: None,
     };
     let mut targets = Vec::with_capacity(USERS);
     for i in 0..USERS {
         let user = logged
-            .create_user_as_operator(new_user(&format!("writecost_{i}"), false))
+            .create_user(
+                &roster::Principal::operator(),
+                new_user(&format!("writecost_{i}"), false),
+            )
             .await
             .expect("a user is created");
         targets.push(user.uuid);

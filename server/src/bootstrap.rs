@@ -1,5 +1,6 @@
 //! The first admin: Roster never starts without a way in.
 
+use roster::Refusal;
 use roster::domain::user::{CreateUserRequest, NewUser};
 use roster::secret::random_token;
 use roster::{Core, CoreError};
@@ -53,9 +54,12 @@ async fn create_admin(
         admin: Some(true),
         ..CreateUserRequest::default()
     })?;
-    match core.create_user_as_operator(input).await {
+    match core
+        .create_user(&roster::Principal::operator(), input)
+        .await
+    {
         Ok(_) => Ok(Ok(())),
-        Err(conflict @ CoreError::Conflict(_)) => Ok(Err(conflict)),
+        Err(conflict @ CoreError::Refused(Refusal::Conflict(_))) => Ok(Err(conflict)),
         Err(other) => Err(other.into()),
     }
 }

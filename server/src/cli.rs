@@ -172,7 +172,9 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
                 admin: Some(admin),
                 ..CreateUserRequest::default()
             })?;
-            let user = core.create_user_as_operator(input).await?;
+            let user = core
+                .create_user(&roster::Principal::operator(), input)
+                .await?;
             println!("{}", user.uuid);
             Ok(())
         }
@@ -181,20 +183,27 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
             name,
             permissions,
         }) => {
-            let owner = core.find_user_by_login(&user).await?;
+            let owner = core
+                .get_user_by_login(&roster::Principal::operator(), &user)
+                .await?;
             let request = CreateApiKeyRequest {
                 name,
                 admin_permissions: permissions.into_iter().filter(|p| !p.is_empty()).collect(),
                 expires: None,
             };
             let input = NewApiKey::parse(request, chrono::Utc::now())?;
-            let created = core.create_api_key_as_operator(owner, input).await?;
+            let created = core
+                .create_api_key(&roster::Principal::operator_for(owner), input)
+                .await?;
             println!("{}", created.key);
             Ok(())
         }
         Command::Mail(MailCommand::List) => {
             let page = core
-                .outbox_page(roster::domain::page::ListQuery::largest())
+                .list_outbox(
+                    &roster::Principal::operator(),
+                    roster::domain::page::ListQuery::largest(),
+                )
                 .await?;
             for mail in page.data {
                 let state = match (&mail.sent, &mail.last_error) {

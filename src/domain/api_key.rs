@@ -1,3 +1,4 @@
+use crate::error::Refusal;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -65,7 +66,7 @@ impl NewApiKey {
                 admin_permissions,
                 expires: request.expires,
             }),
-            _ => Err(CoreError::Invalid(errors)),
+            _ => Err(CoreError::Refused(Refusal::Invalid(errors))),
         }
     }
 }

@@ -1,3 +1,4 @@
+use crate::error::Refusal;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -106,7 +107,7 @@ impl TryFrom<CreateRoleRequest> for NewRole {
                 admin_permissions,
                 require_two_factor: request.require_two_factor.unwrap_or(false),
             }),
-            _ => Err(CoreError::Invalid(errors)),
+            _ => Err(CoreError::Refused(Refusal::Invalid(errors))),
         }
     }
 }

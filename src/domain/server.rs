@@ -1,5 +1,6 @@
 //! The minimal server record: enough for "a user owns servers".
 
+use crate::error::Refusal;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -86,7 +87,7 @@ impl TryFrom<CreateServerRequest> for NewServer {
                 name,
                 owner_uuid: request.owner_uuid,
             }),
-            _ => Err(CoreError::Invalid(errors)),
+            _ => Err(CoreError::Refused(Refusal::Invalid(errors))),
         }
     }
 }

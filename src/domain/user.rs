@@ -1,3 +1,4 @@
+use crate::error::Refusal;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -29,6 +30,29 @@ pub struct User {
     /// When the user last signed in; `null` for never.
     #[serde(serialize_with = "optional_timestamp")]
     pub last_login: Option<DateTime<Utc>>,
+}
+
+impl User {
+    /// Who the operator is when acting as no user: a global admin with the nil uuid, which no
+    /// stored user has, so no rule about "your own account" ever applies to it.
+    pub(crate) fn operator() -> Self {
+        Self {
+            uuid: Uuid::nil(),
+            external_id: None,
+            username: "operator".to_owned(),
+            email: String::new(),
+            name_first: String::new(),
+            name_last: String::new(),
+            admin: true,
+            totp_enabled: false,
+            language: "en".to_owned(),
+            role: None,
+            created: DateTime::<Utc>::UNIX_EPOCH,
+            has_password: false,
+            suspended: false,
+            last_login: None,
+        }
+    }
 }
 
 /// `POST /api/admin/users` as sent.
@@ -261,7 +285,7 @@ impl TryFrom<CreateUserRequest> for NewUser {
                     send_email: request.send_email.unwrap_or(false),
                 })
             }
-            _ => Err(CoreError::Invalid(errors)),
+            _ => Err(CoreError::Refused(Refusal::Invalid(errors))),
         }
     }
 }

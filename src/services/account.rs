@@ -2,10 +2,11 @@
 //! password, each check counted by the guess throttle. No key, whatever it may do, changes its
 //! owner's password, email or two-factor. And the one rule of what a credential change ends.
 
+use crate::error::Refusal;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target};
+use super::activity::{Changes, Target};
 use super::credentials::Narrowed;
 use super::mail::{Template, queue_mail};
 use super::sessions::end_sessions_except;
@@ -99,7 +100,7 @@ impl Core {
                 .fetch_optional(pool)
                 .await
         })?
-        .ok_or(CoreError::NotFound(Entity::User))
+        .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))
     }
 
     /// The caller proves in person that they know their password: from a session (a key never
@@ -112,7 +113,7 @@ impl Core {
     ) -> Result<(), CoreError> {
         principal.require_session()?;
         if password.chars().count() > PASSWORD_MAX_CHARS {
-            return Err(CoreError::InvalidPassword);
+            return Err(CoreError::Refused(Refusal::InvalidPassword));
         }
         let user = principal.user.uuid;
         let hash = self.password_hash_of(user).await?;
@@ -122,7 +123,7 @@ impl Core {
             .await?;
         match self.hasher.verify_for(&account, hash, password).await {
             Ok(true) => self.guess_succeeded(attempt).await,
-            Ok(false) => Err(CoreError::InvalidPassword),
+            Ok(false) => Err(CoreError::Refused(Refusal::InvalidPassword)),
             Err(error) => {
                 self.guess_not_judged(attempt).await?;
                 Err(error)
@@ -144,20 +145,19 @@ impl Core {
         self.confirm_password(principal, request.password).await?;
         let hash = self.hasher.hash(new_password).await?;
         let user = principal.user.uuid;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         let current = user_for_update(&mut tx, user)
             .await?
-            .ok_or(CoreError::NotFound(Entity::User))?;
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))?;
         set_password(&mut tx, user, &hash, Some(session)).await?;
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
+        tx.record(
             Event::AccountPasswordChange,
             Some(Target::user(&current)),
             Changes::none().password_changed(),
         )
         .await?;
-        self.commit(tx, Narrowed::User(user)).await?;
+        tx.narrows(Narrowed::User(user));
+        tx.commit().await?;
         Ok(())
     }
 
@@ -175,16 +175,14 @@ impl Core {
         let email = errors.check("email", Email::parse(request.email));
         errors.into_result()?;
         let Some(email) = email else {
-            return Err(CoreError::Internal(
-                "BUG: a checked email is missing".to_owned(),
-            ));
+            return Err(CoreError::internal("BUG: a checked email is missing"));
         };
         self.confirm_password(principal, request.password).await?;
         let user = principal.user.uuid;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         let current = user_for_update(&mut tx, user)
             .await?
-            .ok_or(CoreError::NotFound(Entity::User))?;
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))?;
         if current.email == email.as_str() {
             return Ok(());
         }
@@ -198,7 +196,7 @@ impl Core {
             .await
         })?;
         if taken > 0 {
-            return Err(CoreError::EmailInUse);
+            return Err(CoreError::Refused(Refusal::EmailInUse));
         }
         with_tx!(&mut tx, conn => {
             sqlx::query("UPDATE users SET email = $2 WHERE uuid = $1")
@@ -209,7 +207,7 @@ impl Core {
                 .map(|_| ())
         })
         .map_err(|error| match crate::store::violation(&error) {
-            Some(crate::store::Violation::Unique(_)) => CoreError::EmailInUse,
+            Some(crate::store::Violation::Unique(_)) => CoreError::Refused(Refusal::EmailInUse),
             _ => error.into(),
         })?;
         end_after_credential_change(&mut tx, user, Some(session)).await?;
@@ -218,15 +216,14 @@ impl Core {
             serde_json::json!({ "email": current.email }),
             serde_json::json!({ "email": email.as_str() }),
         );
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
+        tx.record(
             Event::AccountEmailChange,
             Some(Target::user(&current)),
             changes,
         )
         .await?;
-        self.commit(tx, Narrowed::User(user)).await?;
+        tx.narrows(Narrowed::User(user));
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::credentials::Narrowed;
 use super::{Core, now};
 use crate::domain::activity::{
     Activity, ActivityActor, ActivityCredential, ActivityQuery, ActivityTarget, Event,
@@ -32,6 +31,7 @@ pub(crate) struct Actor {
 impl Actor {
     pub(crate) fn of(principal: &Principal) -> Self {
         let credential = match &principal.credential {
+            Credential::Operator => return Self::operator(),
             Credential::Session { session_uuid } => ("session", Some(*session_uuid), None),
             Credential::ApiKey { key_uuid, name, .. } => {
                 ("api_key", Some(*key_uuid), Some(name.clone()))
@@ -69,7 +69,7 @@ impl Actor {
         }
     }
 
-    pub(crate) fn operator() -> Self {
+    fn operator() -> Self {
         Self {
             credential: Some(("operator", None, None)),
             ..Self::default()
@@ -234,7 +234,12 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    fn new(actor: &Actor, event: Event, target: Option<Target>, changes: Changes) -> Self {
+    pub(crate) fn new(
+        actor: &Actor,
+        event: Event,
+        target: Option<Target>,
+        changes: Changes,
+    ) -> Self {
         let (actor_uuid, actor_username) = actor.user.clone().unzip();
         let (credential_kind, credential_uuid, credential_name) = match &actor.credential {
             Some((kind, uuid, name)) => (Some(*kind), *uuid, name.clone()),
@@ -304,39 +309,13 @@ pub(crate) fn alongside(backend: Backend, statement: &str, bound: usize) -> Stri
     }
 }
 
-impl Core {
-    /// The entry a write records, or none in a core measuring writes without the log.
-    pub(crate) fn entry(
-        &self,
-        actor: &Actor,
-        event: Event,
-        target: Option<Target>,
-        changes: Changes,
-    ) -> Option<Entry> {
-        #[cfg(feature = "measure")]
-        if self.unlogged {
-            return None;
-        }
-        Some(Entry::new(actor, event, target, changes))
-    }
-
-    /// Writes one row of the log inside the change's transaction.
-    pub(crate) async fn record(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        event: Event,
-        target: Option<Target>,
-        changes: Changes,
-    ) -> Result<(), CoreError> {
-        let Some(entry) = self.entry(actor, event, target, changes) else {
-            return Ok(());
-        };
+impl Entry {
+    /// Writes this row inside the change's transaction.
+    pub(crate) async fn insert(&self, tx: &mut Tx) -> Result<(), sqlx::Error> {
         let sql = insert_sql(1);
         with_tx!(tx, conn => {
-            bind_entry!(sqlx::query(&sql), &entry).execute(conn).await.map(|_| ())
-        })?;
-        Ok(())
+            bind_entry!(sqlx::query(&sql), self).execute(conn).await.map(|_| ())
+        })
     }
 }
 
@@ -585,7 +564,7 @@ impl Core {
                     n + 6,
                 ));
             }
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.upkeep().await?;
             with_tx!(&mut tx, conn => {
                 let mut q = sqlx::query(&sql);
                 for i in inserted..inserted + batch {
@@ -601,7 +580,7 @@ impl Core {
                 }
                 q.execute(conn).await.map(|_| ())
             })?;
-            self.commit(tx, Narrowed::Nothing).await?;
+            tx.commit().await?;
             inserted += batch;
         }
         Ok(super::SeedReport { inserted })

@@ -1,6 +1,7 @@
+use crate::error::Refusal;
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target};
+use super::activity::{Changes, Target};
 use super::credentials::Narrowed;
 use super::{Core, delete_by_uuid, now};
 use crate::domain::activity::Event;
@@ -8,7 +9,7 @@ use crate::domain::api_key::{ApiKey, CreatedApiKey, NewApiKey};
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::user::User;
 use crate::error::{CoreError, Entity};
-use crate::principal::{Credential, Principal};
+use crate::principal::Principal;
 use crate::secret::{new_api_key, sha256_hex};
 use crate::store::rows::{ApiKeyRow, encode_permissions};
 use crate::store::{dialect, with_db, with_tx};
@@ -62,50 +63,21 @@ impl Core {
         })
     }
 
-    /// Creates a key for the caller, who must be signed in: a key cannot mint keys. Its scope can
-    /// only hold permissions the caller may use now, so a key never gets a permission its user
-    /// lacks.
+    /// Creates a key for the caller, who must be there in person (signed in, or the operator
+    /// acting for the key's owner): a key cannot mint keys. Its scope can only hold permissions
+    /// the caller may use now, so a key never gets a permission its user lacks.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn create_api_key(
         &self,
         principal: &Principal,
         input: NewApiKey,
     ) -> Result<CreatedApiKey, CoreError> {
-        principal.require_session()?;
+        principal.require_in_person()?;
         principal.require_all(&input.admin_permissions)?;
-        self.insert_api_key(&principal.user, input, &Actor::of(principal))
-            .await
-    }
-
-    /// Creates a key for `owner` on the operator's authority (`roster api-keys create`), still
-    /// never with a permission the owner lacks.
-    #[tracing::instrument(skip_all, err(level = "debug"))]
-    pub async fn create_api_key_as_operator(
-        &self,
-        owner: User,
-        input: NewApiKey,
-    ) -> Result<CreatedApiKey, CoreError> {
-        let as_owner = Principal {
-            user: owner,
-            credential: Credential::Session {
-                session_uuid: Uuid::nil(),
-            },
-            ip: None,
-        };
-        as_owner.require_all(&input.admin_permissions)?;
-        self.insert_api_key(&as_owner.user, input, &Actor::operator())
-            .await
-    }
-
-    async fn insert_api_key(
-        &self,
-        owner: &User,
-        input: NewApiKey,
-        actor: &Actor,
-    ) -> Result<CreatedApiKey, CoreError> {
+        let owner = &principal.user;
         let uuid = Uuid::new_v4();
         let (key, key_start) = new_api_key();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO api_keys (uuid, user_uuid, name, key_start, key_hash, \
@@ -130,9 +102,8 @@ impl Core {
         let api_key = ApiKey::from(row);
         let changes = Changes::created(api_key_snapshot(&api_key, owner));
         let target = Some(Target::api_key(uuid, &api_key.name));
-        self.record(&mut tx, actor, Event::ApiKeyCreate, target, changes)
-            .await?;
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.record(Event::ApiKeyCreate, target, changes).await?;
+        tx.commit().await?;
         Ok(CreatedApiKey { api_key, key })
     }
 
@@ -140,7 +111,7 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn revoke_api_key(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require_session()?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         let sql = format!(
             "{API_KEY_SELECT} WHERE uuid = $1 AND user_uuid = $2{}",
             dialect::lock_row(tx.backend())
@@ -152,20 +123,14 @@ impl Core {
                 .fetch_optional(conn)
                 .await
         })?
-        .ok_or(CoreError::NotFound(Entity::ApiKey))?;
+        .ok_or(CoreError::Refused(Refusal::NotFound(Entity::ApiKey)))?;
         let api_key = ApiKey::from(row);
         let changes = Changes::deleted(api_key_snapshot(&api_key, &principal.user));
         let target = Some(Target::api_key(uuid, &api_key.name));
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
-            Event::ApiKeyRevoke,
-            target,
-            changes,
-        )
-        .await?;
+        tx.record(Event::ApiKeyRevoke, target, changes).await?;
         delete_by_uuid(&mut tx, "api_keys", uuid).await?;
-        self.commit(tx, Narrowed::Key(uuid)).await?;
+        tx.narrows(Narrowed::Key(uuid));
+        tx.commit().await?;
         Ok(())
     }
 }

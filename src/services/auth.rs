@@ -1,10 +1,10 @@
+use crate::error::Refusal;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::activity::{Actor, Changes, Target};
 use super::api_keys::API_KEY_SELECT;
-use super::credentials::Narrowed;
 use super::throttle::Step;
 use super::{Core, now, user_for_update};
 use crate::domain::activity::Event;
@@ -90,7 +90,7 @@ impl Core {
     pub async fn authenticate(&self, credentials: &Credentials) -> Result<Principal, CoreError> {
         let principal = self.identify(credentials).await?;
         if principal.user.suspended {
-            return Err(CoreError::Suspended);
+            return Err(CoreError::Refused(Refusal::Suspended));
         }
         Ok(principal)
     }
@@ -102,7 +102,7 @@ impl Core {
         let mut principal = match (&credentials.authorization, &credentials.session_token) {
             (Some(header), _) => self.authenticate_key(header).await,
             (None, Some(token)) => self.authenticate_session(token).await,
-            (None, None) => Err(CoreError::MissingAuthorization),
+            (None, None) => Err(CoreError::Refused(Refusal::MissingAuthorization)),
         }?;
         principal.ip = credentials.ip.clone();
         Ok(principal)
@@ -113,8 +113,8 @@ impl Core {
             .split_once(' ')
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, key)| key.trim())
-            .ok_or(CoreError::InvalidApiKey)?;
-        let start = api_key_start(key).ok_or(CoreError::InvalidApiKey)?;
+            .ok_or(CoreError::Refused(Refusal::InvalidApiKey))?;
+        let start = api_key_start(key).ok_or(CoreError::Refused(Refusal::InvalidApiKey))?;
         let digest = sha256_hex(key);
         if let Some(principal) = self.credentials.get(&digest) {
             return Ok(principal);
@@ -124,16 +124,16 @@ impl Core {
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, ApiKeyRow>(&sql).bind(start).fetch_optional(pool).await
         })?
-        .ok_or(CoreError::InvalidApiKey)?;
+        .ok_or(CoreError::Refused(Refusal::InvalidApiKey))?;
         if !digests_match(&row.key_hash, &digest)
             || row.expires.is_some_and(|expires| expires <= Utc::now())
         {
-            return Err(CoreError::InvalidApiKey);
+            return Err(CoreError::Refused(Refusal::InvalidApiKey));
         }
         let user = self
             .find_user(row.user_uuid)
             .await?
-            .ok_or(CoreError::InvalidApiKey)?;
+            .ok_or(CoreError::Refused(Refusal::InvalidApiKey))?;
         let scope = row.scope();
         let principal = Principal {
             user,
@@ -143,6 +143,7 @@ impl Core {
                 scope,
             },
             ip: None,
+            idempotency: None,
         };
         if let Some(generation) = generation {
             self.credentials
@@ -161,11 +162,11 @@ impl Core {
             .await
         })?
         .filter(|row| row.expires > Utc::now())
-        .ok_or(CoreError::InvalidSession)?;
+        .ok_or(CoreError::Refused(Refusal::InvalidSession))?;
         let user = self
             .find_user(row.user_uuid)
             .await?
-            .ok_or(CoreError::InvalidSession)?;
+            .ok_or(CoreError::Refused(Refusal::InvalidSession))?;
         let seen = now();
         if seen - row.last_seen >= Duration::seconds(LAST_SEEN_RESOLUTION_SECS) {
             with_db!(&self.db, pool => {
@@ -183,6 +184,7 @@ impl Core {
                 session_uuid: row.uuid,
             },
             ip: None,
+            idempotency: None,
         })
     }
 
@@ -201,7 +203,7 @@ impl Core {
             ));
         }
         if request.user.contains('\0') {
-            return Err(CoreError::InvalidCredentials);
+            return Err(CoreError::Refused(Refusal::InvalidCredentials));
         }
         let _turn = self.hasher.admit().await?;
         let name = request.user.trim();
@@ -237,7 +239,7 @@ impl Core {
         let Some(uuid) = uuid.filter(|_| valid) else {
             self.record_failed_sign_in(Event::SignInFailed, uuid, &client)
                 .await?;
-            return Err(CoreError::InvalidCredentials);
+            return Err(CoreError::Refused(Refusal::InvalidCredentials));
         };
         self.guess_succeeded(attempt).await?;
         // Told only to whoever knows the password.
@@ -245,7 +247,7 @@ impl Core {
         if user.suspended {
             self.record_failed_sign_in(Event::SignInFailed, Some(uuid), &client)
                 .await?;
-            return Err(CoreError::Suspended);
+            return Err(CoreError::Refused(Refusal::Suspended));
         }
         if user.totp_enabled {
             let token = self.challenge(uuid).await?;
@@ -268,11 +270,11 @@ impl Core {
             Some(uuid) => self.find_user(uuid).await?.map(|user| Target::user(&user)),
             None => None,
         };
-        let mut tx = self.db.begin().await?;
-        let actor = Actor::anonymous(client.ip.as_deref());
-        self.record(&mut tx, &actor, event, target, Changes::none())
+        let mut tx = self
+            .write_as(Actor::anonymous(client.ip.as_deref()))
             .await?;
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.record(event, target, Changes::none()).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -290,7 +292,8 @@ impl Core {
         let user_agent = client
             .user_agent
             .map(|agent| agent.chars().take(USER_AGENT_MAX_CHARS).collect::<String>());
-        let mut tx = self.db.begin().await?;
+        let actor = Actor::user(&user, client.ip.as_deref()).with_session(uuid);
+        let mut tx = self.write_as(actor).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO sessions (uuid, token_hash, user_uuid, created, last_seen, expires, \
@@ -316,17 +319,10 @@ impl Core {
                 .await
                 .map(|_| ())
         })?;
-        let actor = Actor::user(&user, client.ip.as_deref()).with_session(uuid);
         let target = Target::user(&user);
-        self.record(
-            &mut tx,
-            &actor,
-            Event::SignIn,
-            Some(target),
-            Changes::none(),
-        )
-        .await?;
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.record(Event::SignIn, Some(target), Changes::none())
+            .await?;
+        tx.commit().await?;
         let user = User {
             last_login: Some(created),
             ..user
@@ -341,7 +337,8 @@ impl Core {
     /// Ends a session; an unknown token is already ended.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn logout(&self, token: &str, client: &ClientInfo) -> Result<(), CoreError> {
-        let mut tx = self.db.begin().await?;
+        // Who acts is known once the session is found: its owner.
+        let mut tx = self.upkeep().await?;
         let ended = with_tx!(&mut tx, conn => {
             sqlx::query_as::<_, (Uuid, Uuid)>(
                 "DELETE FROM sessions WHERE token_hash = $1 RETURNING uuid, user_uuid",
@@ -353,18 +350,12 @@ impl Core {
         if let Some((session, owner)) = ended
             && let Some(user) = user_for_update(&mut tx, owner).await?
         {
-            let actor = Actor::user(&user, client.ip.as_deref()).with_session(session);
+            tx.acts_as(Actor::user(&user, client.ip.as_deref()).with_session(session));
             let target = Target::user(&user);
-            self.record(
-                &mut tx,
-                &actor,
-                Event::SignOut,
-                Some(target),
-                Changes::none(),
-            )
-            .await?;
+            tx.record(Event::SignOut, Some(target), Changes::none())
+                .await?;
         }
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

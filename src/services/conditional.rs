@@ -1,5 +1,6 @@
 //! Entity tags: what `ETag` says of a resource, and what `If-Match` is compared with.
 
+use crate::error::Refusal;
 use serde::Serialize;
 
 use crate::domain::precondition::Precondition;
@@ -32,6 +33,6 @@ pub(crate) fn expect<T: Serialize>(
     if matches!(precondition, Precondition::None) || precondition.allows(&entity_tag(current)) {
         Ok(())
     } else {
-        Err(CoreError::Changed)
+        Err(CoreError::Refused(Refusal::Changed))
     }
 }

@@ -3,7 +3,7 @@
 //! deleted or moved to another role, a role changed) is seen within a second on every instance.
 //!
 //! Three things keep the cache honest:
-//! - a commit through the core forgets, in this process, what its write [narrowed](Narrowed):
+//! - a [write](super::write::Write) forgets, in this process, what it [narrowed](Narrowed):
 //!   that key, that user's keys, that role's members' keys (or everything); a sign-in, mail or a
 //!   purge forgets nothing;
 //! - a watcher sees the commits of every process, naming what changed: PostgreSQL triggers on
@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use super::Core;
 use crate::principal::{Credential, Principal};
-use crate::store::{Database, Tx};
+use crate::store::Database;
 
 /// What a committed write may have narrowed among remembered keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,21 +212,6 @@ impl Drop for Watching<'_> {
 }
 
 impl Core {
-    /// Commits a transaction of the core and forgets the remembered keys it `narrowed`, in this
-    /// process at once (the watchers of other processes hear of it from the database). The
-    /// idempotency key the request holds, if any, is marked as used in the same transaction.
-    pub(crate) async fn commit(&self, mut tx: Tx, narrowed: Narrowed) -> Result<(), sqlx::Error> {
-        super::idempotency::mark_used(&mut tx).await?;
-        let committed = tx.commit().await;
-        if committed.is_ok() {
-            self.credentials.forget(narrowed);
-        } else {
-            // Whether it landed is unknown: assume the worst.
-            self.credentials.forget_all();
-        }
-        committed
-    }
-
     /// Whether keys are being remembered right now (the watcher runs and is alive).
     pub fn remembers_keys(&self) -> bool {
         self.credentials.generation().is_some()

@@ -2,15 +2,18 @@
 //! dropped connection) gets the first reply again instead of a second write. Keys are kept in
 //! the database for 24 hours, per caller, so they hold across instances and restarts.
 //!
-//! The first request claims its key before it runs. The write it makes marks the claim in its
-//! own transaction (see [`Core::commit`]), so a claim whose request died is told apart from one
+//! The first request claims its key before it runs. The door hands the hold to the request's
+//! [`Principal`](crate::Principal), and the write it makes marks the claim in its own transaction
+//! (see [`Write::commit`](super::write::Write::commit)), so a claim whose request died is told apart from one
 //! whose write landed: the first may be claimed again once it is older than any request can
 //! run, the second is never written twice.
 
+use crate::error::Refusal;
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Core, now};
 use crate::error::CoreError;
+use crate::principal::IdempotencyHold;
 use crate::secret::sha256_hex;
 use crate::store::{Tx, with_db, with_tx};
 
@@ -24,25 +27,13 @@ const ABANDONED_AFTER_SECS: i64 = 60;
 /// The longest `Idempotency-Key` taken.
 const MAX_KEY_LEN: usize = 255;
 
-/// A key this request holds while it runs.
-#[derive(Clone, Debug)]
-pub struct Held {
-    caller: String,
-    key: String,
-}
-
 /// What a request with `Idempotency-Key` does.
 #[derive(Debug)]
 pub enum Claim {
     /// Runs, holding the key: its reply is kept with [`Core::keep_reply`].
-    Run(Held),
+    Run(IdempotencyHold),
     /// Answers the first request's reply again, writing nothing.
     Replay { status: u16, body: String },
-}
-
-tokio::task_local! {
-    /// The key held by the request this task serves, for the commit of its write to mark.
-    static HELD: Held;
 }
 
 #[derive(sqlx::FromRow)]
@@ -67,9 +58,9 @@ impl Core {
             || key.len() > MAX_KEY_LEN
             || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
         {
-            return Err(CoreError::InvalidIdempotencyKey);
+            return Err(CoreError::Refused(Refusal::InvalidIdempotencyKey));
         }
-        let held = Held {
+        let held = IdempotencyHold {
             caller: sha256_hex(credential),
             key: key.to_owned(),
         };
@@ -102,7 +93,7 @@ impl Core {
             .await
         })?;
         // Purged between the two statements, at the end of its 24 hours: the client retries.
-        let kept = kept.ok_or(CoreError::IdempotencyKeyInFlight)?;
+        let kept = kept.ok_or(CoreError::Refused(Refusal::IdempotencyKeyInFlight))?;
         let expired = kept.created <= created - Duration::hours(KEPT_FOR_HOURS);
         let outlived = kept.created <= created - Duration::seconds(ABANDONED_AFTER_SECS);
         let abandoned = kept.status.is_none() && outlived;
@@ -124,28 +115,23 @@ impl Core {
             return if retaken == 1 {
                 Ok(Claim::Run(held))
             } else {
-                Err(CoreError::IdempotencyKeyInFlight)
+                Err(CoreError::Refused(Refusal::IdempotencyKeyInFlight))
             };
         }
         if kept.request != request {
-            return Err(CoreError::IdempotencyKeyReused);
+            return Err(CoreError::Refused(Refusal::IdempotencyKeyReused));
         }
         match (kept.status, kept.body) {
-            (None, _) => Err(CoreError::IdempotencyKeyInFlight),
+            (None, _) => Err(CoreError::Refused(Refusal::IdempotencyKeyInFlight)),
             (Some(status), Some(body)) if status > 0 => Ok(Claim::Replay {
                 status: u16::try_from(status).unwrap_or(200),
                 body,
             }),
             // Committed, reply not kept yet: the first request is finishing, unless it is
             // older than any request can run (then its reply was lost).
-            (Some(0), _) if !outlived => Err(CoreError::IdempotencyKeyInFlight),
-            _ => Err(CoreError::IdempotentReplyNotKept),
+            (Some(0), _) if !outlived => Err(CoreError::Refused(Refusal::IdempotencyKeyInFlight)),
+            _ => Err(CoreError::Refused(Refusal::IdempotentReplyNotKept)),
         }
-    }
-
-    /// Runs `request` holding `held`, so that the write it commits marks the key as used.
-    pub async fn holding<F: Future>(&self, held: &Held, request: F) -> F::Output {
-        HELD.scope(held.clone(), request).await
     }
 
     /// Keeps the reply to a request that held `held`: a success is kept to be replayed (its
@@ -153,7 +139,7 @@ impl Core {
     /// of the request committed.
     pub async fn keep_reply(
         &self,
-        held: &Held,
+        held: &IdempotencyHold,
         status: u16,
         body: Option<String>,
     ) -> Result<(), CoreError> {
@@ -192,12 +178,9 @@ impl Core {
     }
 }
 
-/// Marks the key held by this task's request (if any) as used, inside the transaction of the
-/// write: from its commit on, the request can never run twice.
-pub(crate) async fn mark_used(tx: &mut Tx) -> Result<(), sqlx::Error> {
-    let Ok(held) = HELD.try_with(Clone::clone) else {
-        return Ok(());
-    };
+/// Marks a held key as used, inside the transaction of the request's write: from its commit on,
+/// the request can never run twice.
+pub(crate) async fn mark_used(tx: &mut Tx, held: &IdempotencyHold) -> Result<(), sqlx::Error> {
     with_tx!(tx, conn => {
         sqlx::query(
             "UPDATE idempotency_keys SET status = 0 \

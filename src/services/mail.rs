@@ -12,7 +12,6 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use uuid::Uuid;
 
-use super::credentials::Narrowed;
 use super::{Core, now};
 use crate::domain::mail::OutboxMail;
 use crate::domain::page::{ListQuery, Page};
@@ -333,7 +332,7 @@ impl Core {
     /// finds nothing due writes nothing.
     async fn claim_due_mail(&self, claim: Uuid) -> Result<Vec<DueMail>, CoreError> {
         let at = now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.upkeep().await?;
         let sql = format!(
             "SELECT uuid, recipient, subject, body_text, body_html, link, attempts \
              FROM mail_outbox WHERE sent IS NULL AND next_attempt <= $1 \
@@ -361,7 +360,7 @@ impl Core {
                 .map(|_| ())
             })?;
         }
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.commit().await?;
         Ok(due)
     }
 
@@ -396,8 +395,7 @@ impl Core {
         self.outbox_page(query).await
     }
 
-    /// The outbox on the operator's authority (`roster mail list`).
-    pub async fn outbox_page(&self, query: ListQuery) -> Result<Page<OutboxMail>, CoreError> {
+    async fn outbox_page(&self, query: ListQuery) -> Result<Page<OutboxMail>, CoreError> {
         let total = with_db!(&self.db, pool => {
             sqlx::query_scalar::<_, i64>("SELECT count(*) FROM mail_outbox")
                 .fetch_one(pool)

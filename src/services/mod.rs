@@ -8,24 +8,24 @@ mod auth;
 pub mod conditional;
 mod credentials;
 pub mod idempotency;
+mod listing;
 pub mod mail;
-mod name_search;
 pub mod passwords;
 pub(crate) mod roles;
-mod search_grams;
 mod servers;
 mod sessions;
 pub mod throttle;
 mod two_factor;
-mod user_blocks;
 mod users;
+mod write;
 
 pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session, SignIn};
 pub use credentials::WATCH_DEADLINE;
+pub use listing::blocks::Balance;
 pub use two_factor::CHALLENGE_MINUTES;
-pub use user_blocks::Balance;
 pub use users::SeedReport;
 
+use crate::error::Refusal;
 use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
@@ -77,7 +77,7 @@ impl From<sqlx::Error> for CoreError {
             tracing::warn!(%error, "database unavailable");
             CoreError::Unavailable
         } else {
-            CoreError::Internal(format!("database: {error}"))
+            CoreError::internal(error)
         }
     }
 }
@@ -98,7 +98,7 @@ impl Core {
             hasher,
             credentials: Default::default(),
             mail: mail::MailSettings::default(),
-            block: user_blocks::DEFAULT_BLOCK,
+            block: listing::blocks::DEFAULT_BLOCK,
             deferred: tokio_util::task::TaskTracker::new(),
             #[cfg(feature = "measure")]
             unlogged: false,
@@ -175,7 +175,7 @@ impl Core {
     pub(crate) async fn load_user(&self, uuid: Uuid) -> Result<User, CoreError> {
         self.find_user(uuid)
             .await?
-            .ok_or(CoreError::NotFound(Entity::User))
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))
     }
 }
 

@@ -2,6 +2,7 @@
 //! password", an admin's "send password reset". A token is 256 random bits, kept only as its
 //! SHA-256, single use, and replaced by the next one; using it ends every session of the user.
 
+use crate::error::Refusal;
 use chrono::Duration;
 use uuid::Uuid;
 
@@ -10,6 +11,7 @@ use super::activity::{Actor, Changes, Target};
 use super::credentials::Narrowed;
 use super::mail::{Link, Template, queue_mail};
 use super::throttle::network;
+use super::write::Write;
 use super::{Core, now, user_for_update};
 use crate::domain::activity::Event;
 use crate::domain::fields::{Email, Password};
@@ -108,8 +110,12 @@ pub(crate) async fn welcome(
 }
 
 impl Core {
-    async fn queue_reset(&self, user: &User, actor: &Actor, event: Event) -> Result<(), CoreError> {
-        let mut tx = self.db.begin().await?;
+    async fn queue_reset(
+        &self,
+        mut tx: Write<'_>,
+        user: &User,
+        event: Event,
+    ) -> Result<(), CoreError> {
         let link = issue_token(
             &mut tx,
             &self.mail.public_url,
@@ -121,15 +127,9 @@ impl Core {
             username: &user.username,
         };
         queue_mail(&mut tx, &user.email, template, Some(link)).await?;
-        self.record(
-            &mut tx,
-            actor,
-            event,
-            Some(Target::user(user)),
-            Changes::none(),
-        )
-        .await?;
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.record(event, Some(Target::user(user)), Changes::none())
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -165,10 +165,10 @@ impl Core {
     async fn reset_if_known(&self, email: &Email, ip: Option<&str>) -> Result<(), CoreError> {
         match self.find_user_by_login(email.as_str()).await {
             Ok(user) if !user.suspended && user.email.eq_ignore_ascii_case(email.as_str()) => {
-                let actor = Actor::anonymous(ip);
-                self.queue_reset(&user, &actor, Event::PasswordForgot).await
+                let tx = self.write_as(Actor::anonymous(ip)).await?;
+                self.queue_reset(tx, &user, Event::PasswordForgot).await
             }
-            Ok(_) | Err(CoreError::NotFound(_)) => Ok(()),
+            Ok(_) | Err(CoreError::Refused(Refusal::NotFound(_))) => Ok(()),
             Err(other) => Err(other),
         }
     }
@@ -183,8 +183,8 @@ impl Core {
         let user = self
             .user_under_authority(principal, uuid, Permission::UsersEmail)
             .await?;
-        let actor = Actor::of(principal);
-        self.queue_reset(&user, &actor, Event::UserPasswordResetSent)
+        let tx = self.write(principal).await?;
+        self.queue_reset(tx, &user, Event::UserPasswordResetSent)
             .await
     }
 
@@ -208,10 +208,11 @@ impl Core {
             .await
         })?;
         if known == 0 {
-            return Err(CoreError::InvalidToken);
+            return Err(CoreError::Refused(Refusal::InvalidToken));
         }
         let hash = self.hasher.hash(password).await?;
-        let mut tx = self.db.begin().await?;
+        // Who acts is known once the token is spent: the user it was issued to.
+        let mut tx = self.upkeep().await?;
         // Spending the token and reading its owner is one statement: of two uses, one wins.
         let user = with_tx!(&mut tx, conn => {
             sqlx::query_scalar::<_, Uuid>(
@@ -223,21 +224,16 @@ impl Core {
             .fetch_optional(conn)
             .await
         })?
-        .ok_or(CoreError::InvalidToken)?;
+        .ok_or(CoreError::Refused(Refusal::InvalidToken))?;
         set_password(&mut tx, user, &hash, None).await?;
         if let Some(user) = user_for_update(&mut tx, user).await? {
-            let actor = Actor::user(&user, client.ip.as_deref());
+            tx.acts_as(Actor::user(&user, client.ip.as_deref()));
             let changes = Changes::none().password_changed();
-            self.record(
-                &mut tx,
-                &actor,
-                Event::PasswordReset,
-                Some(Target::user(&user)),
-                changes,
-            )
-            .await?;
+            tx.record(Event::PasswordReset, Some(Target::user(&user)), changes)
+                .await?;
         }
-        self.commit(tx, Narrowed::User(user)).await?;
+        tx.narrows(Narrowed::User(user));
+        tx.commit().await?;
         Ok(())
     }
 

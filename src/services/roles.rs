@@ -1,6 +1,7 @@
+use crate::error::Refusal;
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target, role_snapshot};
+use super::activity::{Changes, Target, role_snapshot};
 use super::conditional;
 use super::credentials::Narrowed;
 use super::{Core, delete_by_uuid, now};
@@ -43,7 +44,7 @@ pub(crate) async fn role_in(tx: &mut Tx, uuid: Uuid) -> Result<Option<Role>, Cor
 async fn written_role(tx: &mut Tx, uuid: Uuid) -> Result<Role, CoreError> {
     role_for_update(tx, uuid)
         .await?
-        .ok_or(CoreError::NotFound(Entity::Role))
+        .ok_or(CoreError::Refused(Refusal::NotFound(Entity::Role)))
 }
 
 async fn name_taken(tx: &mut Tx, except: Uuid, name: &str) -> Result<bool, CoreError> {
@@ -61,7 +62,7 @@ async fn name_taken(tx: &mut Tx, except: Uuid, name: &str) -> Result<bool, CoreE
 
 fn role_write_error(error: sqlx::Error) -> CoreError {
     match violation(&error) {
-        Some(Violation::Unique(_)) => CoreError::Conflict(Conflict::RoleName),
+        Some(Violation::Unique(_)) => CoreError::Refused(Refusal::Conflict(Conflict::RoleName)),
         _ => error.into(),
     }
 }
@@ -114,7 +115,8 @@ impl Core {
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, RoleRow>(&sql).bind(uuid).fetch_optional(pool).await
         })?;
-        row.map(Role::from).ok_or(CoreError::NotFound(Entity::Role))
+        row.map(Role::from)
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::Role)))
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
@@ -133,9 +135,9 @@ impl Core {
         // A role carries its permissions to whoever gets it: nobody hands out more than they hold.
         principal.require_all(&input.admin_permissions)?;
         let uuid = Uuid::new_v4();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         if name_taken(&mut tx, uuid, input.name.as_str()).await? {
-            return Err(CoreError::Conflict(Conflict::RoleName));
+            return Err(CoreError::Refused(Refusal::Conflict(Conflict::RoleName)));
         }
         with_tx!(&mut tx, conn => {
             sqlx::query(
@@ -156,15 +158,8 @@ impl Core {
         let created = written_role(&mut tx, uuid).await?;
         let changes = Changes::created(role_snapshot(&created));
         let target = Some(Target::role(&created));
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
-            Event::RoleCreate,
-            target,
-            changes,
-        )
-        .await?;
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.record(Event::RoleCreate, target, changes).await?;
+        tx.commit().await?;
         Ok(created)
     }
 
@@ -180,17 +175,17 @@ impl Core {
         if let Some(permissions) = &patch.admin_permissions {
             principal.require_all(permissions)?;
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         let current = role_for_update(&mut tx, uuid)
             .await?
-            .ok_or(CoreError::NotFound(Entity::Role))?;
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::Role)))?;
         // Changing a role changes the authority of everyone holding it, before and after.
         principal.require_all(&current.admin_permissions)?;
         conditional::expect(precondition, &current)?;
         if let Some(name) = &patch.name
             && name_taken(&mut tx, uuid, name.as_str()).await?
         {
-            return Err(CoreError::Conflict(Conflict::RoleName));
+            return Err(CoreError::Refused(Refusal::Conflict(Conflict::RoleName)));
         }
         let description = match &patch.description {
             Some(description) => description.as_ref().map(|d| d.as_str().to_owned()),
@@ -216,15 +211,9 @@ impl Core {
         let updated = written_role(&mut tx, uuid).await?;
         let changes = Changes::between(role_snapshot(&current), role_snapshot(&updated));
         let target = Some(Target::role(&updated));
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
-            Event::RoleUpdate,
-            target,
-            changes,
-        )
-        .await?;
-        self.commit(tx, Narrowed::Role(uuid)).await?;
+        tx.record(Event::RoleUpdate, target, changes).await?;
+        tx.narrows(Narrowed::Role(uuid));
+        tx.commit().await?;
         Ok(updated)
     }
 
@@ -238,24 +227,18 @@ impl Core {
         precondition: &Precondition,
     ) -> Result<(), CoreError> {
         principal.require(Permission::RolesDelete)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         let current = role_for_update(&mut tx, uuid)
             .await?
-            .ok_or(CoreError::NotFound(Entity::Role))?;
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::Role)))?;
         principal.require_all(&current.admin_permissions)?;
         conditional::expect(precondition, &current)?;
         let changes = Changes::deleted(role_snapshot(&current));
         let target = Some(Target::role(&current));
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
-            Event::RoleDelete,
-            target,
-            changes,
-        )
-        .await?;
+        tx.record(Event::RoleDelete, target, changes).await?;
         delete_by_uuid(&mut tx, "roles", uuid).await?;
-        self.commit(tx, Narrowed::Role(uuid)).await?;
+        tx.narrows(Narrowed::Role(uuid));
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -1,8 +1,8 @@
+use crate::error::Refusal;
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target, server_snapshot};
+use super::activity::{Changes, Target, server_snapshot};
 use super::conditional;
-use super::credentials::Narrowed;
 use super::{Core, delete_by_uuid, exists, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
@@ -18,7 +18,9 @@ async fn check_owner(tx: &mut Tx, owner: Uuid) -> Result<(), CoreError> {
     if exists(tx, "users", owner).await? {
         Ok(())
     } else {
-        Err(CoreError::InvalidRelation("owner".to_owned()))
+        Err(CoreError::Refused(Refusal::InvalidRelation(
+            "owner".to_owned(),
+        )))
     }
 }
 
@@ -29,7 +31,7 @@ async fn server_in(tx: &mut Tx, uuid: Uuid) -> Result<Server, CoreError> {
         sqlx::query_as::<_, ServerRow>(&sql).bind(uuid).fetch_optional(conn).await
     })?;
     row.map(Server::from)
-        .ok_or(CoreError::NotFound(Entity::Server))
+        .ok_or(CoreError::Refused(Refusal::NotFound(Entity::Server)))
 }
 
 /// A server read to be changed: its row stays locked on PostgreSQL until the transaction ends.
@@ -47,7 +49,9 @@ async fn server_for_update(tx: &mut Tx, uuid: Uuid) -> Result<Server, CoreError>
 
 fn owner_write_error(error: sqlx::Error) -> CoreError {
     match violation(&error) {
-        Some(Violation::ForeignKey) => CoreError::InvalidRelation("owner".to_owned()),
+        Some(Violation::ForeignKey) => {
+            CoreError::Refused(Refusal::InvalidRelation("owner".to_owned()))
+        }
         _ => error.into(),
     }
 }
@@ -121,7 +125,7 @@ impl Core {
             sqlx::query_as::<_, ServerRow>(&sql).bind(uuid).fetch_optional(pool).await
         })?;
         row.map(Server::from)
-            .ok_or(CoreError::NotFound(Entity::Server))
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::Server)))
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
@@ -138,7 +142,7 @@ impl Core {
     ) -> Result<Server, CoreError> {
         principal.require(Permission::ServersCreate)?;
         let uuid = Uuid::new_v4();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         check_owner(&mut tx, input.owner_uuid).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("INSERT INTO servers (uuid, name, owner_uuid, created) VALUES ($1, $2, $3, $4)")
@@ -154,15 +158,8 @@ impl Core {
         let created = server_in(&mut tx, uuid).await?;
         let changes = Changes::created(server_snapshot(&created));
         let target = Some(Target::server(&created));
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
-            Event::ServerCreate,
-            target,
-            changes,
-        )
-        .await?;
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.record(Event::ServerCreate, target, changes).await?;
+        tx.commit().await?;
         Ok(created)
     }
 
@@ -176,7 +173,7 @@ impl Core {
         precondition: &Precondition,
     ) -> Result<Server, CoreError> {
         principal.require(Permission::ServersUpdate)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         let current = server_for_update(&mut tx, uuid).await?;
         conditional::expect(precondition, &current)?;
         if let Some(owner) = patch.owner_uuid {
@@ -195,15 +192,8 @@ impl Core {
         let updated = server_in(&mut tx, uuid).await?;
         let changes = Changes::between(server_snapshot(&current), server_snapshot(&updated));
         let target = Some(Target::server(&updated));
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
-            Event::ServerUpdate,
-            target,
-            changes,
-        )
-        .await?;
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.record(Event::ServerUpdate, target, changes).await?;
+        tx.commit().await?;
         Ok(updated)
     }
 
@@ -215,21 +205,14 @@ impl Core {
         precondition: &Precondition,
     ) -> Result<(), CoreError> {
         principal.require(Permission::ServersDelete)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         let current = server_for_update(&mut tx, uuid).await?;
         conditional::expect(precondition, &current)?;
         let changes = Changes::deleted(server_snapshot(&current));
         let target = Some(Target::server(&current));
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
-            Event::ServerDelete,
-            target,
-            changes,
-        )
-        .await?;
+        tx.record(Event::ServerDelete, target, changes).await?;
         delete_by_uuid(&mut tx, "servers", uuid).await?;
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -1,11 +1,11 @@
+use crate::error::Refusal;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use ua_parser::{os, user_agent};
 use uuid::Uuid;
 
-use super::activity::{Actor, Changes, Target};
-use super::credentials::Narrowed;
+use super::activity::{Changes, Target};
 use super::{Core, delete_by_uuid, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
@@ -149,7 +149,7 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn end_session(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require_session()?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         let sql = format!(
             "SELECT user_agent FROM sessions WHERE uuid = $1 AND user_uuid = $2{}",
             dialect::lock_row(tx.backend())
@@ -161,14 +161,13 @@ impl Core {
                 .fetch_optional(conn)
                 .await
         })?
-        .ok_or(CoreError::NotFound(Entity::Session))?;
+        .ok_or(CoreError::Refused(Refusal::NotFound(Entity::Session)))?;
         let label = user_agent.unwrap_or_else(|| "unknown browser".to_owned());
         let target = Some(Target::session(uuid, &label));
-        let actor = Actor::of(principal);
-        self.record(&mut tx, &actor, Event::SessionEnd, target, Changes::none())
+        tx.record(Event::SessionEnd, target, Changes::none())
             .await?;
         delete_by_uuid(&mut tx, "sessions", uuid).await?;
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -176,19 +175,12 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn end_other_sessions(&self, principal: &Principal) -> Result<u64, CoreError> {
         let current = principal.require_session()?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         let ended = end_sessions_except(&mut tx, principal.user.uuid, Some(current)).await?;
         let target = Some(Target::user(&principal.user));
-        let actor = Actor::of(principal);
-        self.record(
-            &mut tx,
-            &actor,
-            Event::SessionEndOthers,
-            target,
-            Changes::none(),
-        )
-        .await?;
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.record(Event::SessionEndOthers, target, Changes::none())
+            .await?;
+        tx.commit().await?;
         Ok(ended)
     }
 

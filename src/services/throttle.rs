@@ -18,6 +18,7 @@
 //! count too), and gives its attempt back; a guess the server was too busy to judge is given back
 //! whole.
 
+use crate::error::Refusal;
 use std::net::IpAddr;
 use std::sync::LazyLock;
 
@@ -173,7 +174,9 @@ impl Core {
         })?;
         if attempts > limit {
             let wait = (window_start + window - at).num_seconds().max(1);
-            return Err(CoreError::RateLimited(wait.unsigned_abs()));
+            return Err(CoreError::Refused(Refusal::RateLimited(
+                wait.unsigned_abs(),
+            )));
         }
         Ok(())
     }
@@ -204,7 +207,9 @@ impl Core {
         .flatten()
         .unwrap_or(at);
         let wait = (next - at).num_milliseconds().max(0);
-        Err(CoreError::RateLimited(((wait + 999) / 1000).max(1) as u64))
+        Err(CoreError::Refused(Refusal::RateLimited(
+            ((wait + 999) / 1000).max(1) as u64,
+        )))
     }
 
     /// A guess that was right: that network's failures on that account for that step are

@@ -4,6 +4,7 @@
 //! short-lived challenge token, the code (or a recovery code) opens the session. No code is
 //! accepted twice: the step of the last accepted code is kept.
 
+use crate::error::Refusal;
 use chrono::{Duration, Utc};
 use rand::Rng;
 use rand::rngs::OsRng;
@@ -11,7 +12,7 @@ use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
 use super::account::end_after_credential_change;
-use super::activity::{Actor, Changes, Target};
+use super::activity::{Changes, Target};
 use super::auth::{ClientInfo, Session};
 use super::credentials::Narrowed;
 use super::mail::{Template, queue_mail};
@@ -47,7 +48,7 @@ fn totp(secret: Vec<u8>, account: &str) -> TOTP {
 fn decode_secret(base32: &str) -> Result<Vec<u8>, CoreError> {
     totp_rs::Secret::Encoded(base32.to_owned())
         .to_bytes()
-        .map_err(|_| CoreError::Internal("BUG: a stored TOTP secret is not base32".to_owned()))
+        .map_err(|_| CoreError::internal("BUG: a stored TOTP secret is not base32"))
 }
 
 /// The time step `code` belongs to, when it is right within one step of now.
@@ -94,7 +95,7 @@ impl Core {
             .fetch_optional(pool)
             .await
         })?
-        .ok_or(CoreError::NotFound(Entity::User))
+        .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))
     }
 
     /// Accepts a TOTP code of `user` at most once, or spends one of their recovery codes.
@@ -142,7 +143,7 @@ impl Core {
         let secret = row
             .totp_secret
             .as_deref()
-            .ok_or(CoreError::TwoFactorNotStarted)?;
+            .ok_or(CoreError::Refused(Refusal::TwoFactorNotStarted))?;
         let account = user.to_string();
         let attempt = self
             .count_guess(Step::Confirm, &account, principal.ip.as_deref())
@@ -176,7 +177,7 @@ impl Core {
     ) -> Result<TwoFactorSetup, CoreError> {
         principal.require_session()?;
         if principal.user.totp_enabled {
-            return Err(CoreError::TwoFactorEnabled);
+            return Err(CoreError::Refused(Refusal::TwoFactorEnabled));
         }
         // 160 bits, as RFC 4226 recommends.
         let mut bytes = vec![0u8; 20];
@@ -210,11 +211,11 @@ impl Core {
         let user = principal.user.uuid;
         let row = self.secret_row(user).await?;
         if row.totp_enabled {
-            return Err(CoreError::TwoFactorEnabled);
+            return Err(CoreError::Refused(Refusal::TwoFactorEnabled));
         }
         self.confirm(principal, &row, code, password).await?;
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM recovery_codes WHERE user_uuid = $1")
                 .bind(user)
@@ -242,15 +243,9 @@ impl Core {
         end_after_credential_change(&mut tx, user, principal.session_uuid()).await?;
         let target = Some(Target::user(&principal.user));
         let changes = totp_change(false, true);
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
-            Event::TwoFactorEnable,
-            target,
-            changes,
-        )
-        .await?;
-        self.commit(tx, Narrowed::User(user)).await?;
+        tx.record(Event::TwoFactorEnable, target, changes).await?;
+        tx.narrows(Narrowed::User(user));
+        tx.commit().await?;
         Ok(codes)
     }
 
@@ -266,7 +261,7 @@ impl Core {
         let user = principal.user.uuid;
         let row = self.secret_row(user).await?;
         if !row.totp_enabled {
-            return Err(CoreError::TwoFactorNotStarted);
+            return Err(CoreError::Refused(Refusal::TwoFactorNotStarted));
         }
         self.confirm(principal, &row, code, password).await?;
         self.clear_two_factor(principal, &principal.user, Event::TwoFactorDisable)
@@ -286,7 +281,9 @@ impl Core {
             .user_under_authority(principal, uuid, Permission::UsersDisableTwoFactor)
             .await?;
         if user.uuid == principal.user.uuid {
-            return Err(CoreError::Guardrail(Guardrail::OwnCredentials));
+            return Err(CoreError::Refused(Refusal::Guardrail(
+                Guardrail::OwnCredentials,
+            )));
         }
         self.clear_two_factor(principal, &user, Event::UserTwoFactorReset)
             .await
@@ -301,7 +298,7 @@ impl Core {
         event: Event,
     ) -> Result<(), CoreError> {
         let uuid = user.uuid;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "UPDATE users SET totp_enabled = FALSE, totp_secret = NULL, totp_last_step = NULL \
@@ -329,9 +326,9 @@ impl Core {
         queue_mail(&mut tx, &user.email, template, None).await?;
         let changes = totp_change(user.totp_enabled, false);
         let target = Some(Target::user(user));
-        self.record(&mut tx, &Actor::of(principal), event, target, changes)
-            .await?;
-        self.commit(tx, Narrowed::User(uuid)).await?;
+        tx.record(event, target, changes).await?;
+        tx.narrows(Narrowed::User(uuid));
+        tx.commit().await?;
         Ok(())
     }
 
@@ -371,7 +368,7 @@ impl Core {
             .fetch_optional(pool)
             .await
         })?
-        .ok_or(CoreError::InvalidTwoFactor)?;
+        .ok_or(CoreError::Refused(Refusal::InvalidTwoFactor))?;
         let attempt = self
             .count_guess(Step::Code, &user.to_string(), client.ip.as_deref())
             .await?;
@@ -380,14 +377,14 @@ impl Core {
             .totp_secret
             .as_deref()
             .filter(|_| row.totp_enabled)
-            .ok_or(CoreError::InvalidTwoFactor)?;
+            .ok_or(CoreError::Refused(Refusal::InvalidTwoFactor))?;
         if !self
             .accept_code(user, &decode_secret(secret)?, code)
             .await?
         {
             self.record_failed_sign_in(Event::TwoFactorFailed, Some(user), &client)
                 .await?;
-            return Err(CoreError::InvalidTwoFactor);
+            return Err(CoreError::Refused(Refusal::InvalidTwoFactor));
         }
         let spent = with_db!(&self.db, pool => {
             sqlx::query("DELETE FROM sign_in_challenges WHERE token_hash = $1")
@@ -397,12 +394,12 @@ impl Core {
                 .map(|r| r.rows_affected())
         })?;
         if spent == 0 {
-            return Err(CoreError::InvalidTwoFactor);
+            return Err(CoreError::Refused(Refusal::InvalidTwoFactor));
         }
         self.guess_succeeded(attempt).await?;
         let user = self.load_user(user).await?;
         if user.suspended {
-            return Err(CoreError::Suspended);
+            return Err(CoreError::Refused(Refusal::Suspended));
         }
         self.open_session(user, client).await
     }

@@ -1,11 +1,12 @@
+use crate::error::Refusal;
 use uuid::Uuid;
 
 use super::account::{end_after_credential_change, tell_old_address};
-use super::activity::{Actor, Changes, Target, alongside, bind_entry, user_snapshot};
+use super::activity::{Changes, Target, alongside, bind_entry, user_snapshot};
 use super::conditional;
 use super::credentials::Narrowed;
+use super::listing::grams::GramTally;
 use super::roles::role_in;
-use super::search_grams::GramTally;
 use super::sessions::end_sessions_except;
 use super::{Core, exists, now, user_for_update};
 use crate::domain::activity::Event;
@@ -18,7 +19,7 @@ use crate::error::{Conflict, CoreError, Entity, Guardrail};
 use crate::permission::Permission;
 use crate::principal::Principal;
 use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
-use crate::store::{Backend, Database, Tx, Violation, dialect, violation, with_db, with_tx};
+use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
 
 /// The user as `patch` leaves them, `role` being the role they end with: what the update
 /// writes and the log records.
@@ -58,7 +59,7 @@ fn patched(current: &User, patch: &UserPatch, role: Option<Role>) -> User {
 async fn written_user(tx: &mut Tx, uuid: Uuid) -> Result<User, CoreError> {
     user_for_update(tx, uuid)
         .await?
-        .ok_or(CoreError::NotFound(Entity::User))
+        .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))
 }
 
 /// How taken values are looked up: case-insensitively for username and email, exactly for
@@ -95,9 +96,9 @@ async fn taken(
 
 async fn check_role(tx: &mut Tx, role_uuid: Option<Uuid>) -> Result<(), CoreError> {
     match role_uuid {
-        Some(role) if !exists(tx, "roles", role).await? => {
-            Err(CoreError::InvalidRelation("role".to_owned()))
-        }
+        Some(role) if !exists(tx, "roles", role).await? => Err(CoreError::Refused(
+            Refusal::InvalidRelation("role".to_owned()),
+        )),
         _ => Ok(()),
     }
 }
@@ -107,9 +108,11 @@ async fn check_role(tx: &mut Tx, role_uuid: Option<Uuid>) -> Result<(), CoreErro
 fn write_error(error: sqlx::Error, on_unique: impl Fn(Option<&str>) -> Conflict) -> CoreError {
     match violation(&error) {
         Some(Violation::Unique(constraint)) => {
-            CoreError::Conflict(on_unique(constraint.as_deref()))
+            CoreError::Refused(Refusal::Conflict(on_unique(constraint.as_deref())))
         }
-        Some(Violation::ForeignKey) => CoreError::InvalidRelation("role".to_owned()),
+        Some(Violation::ForeignKey) => {
+            CoreError::Refused(Refusal::InvalidRelation("role".to_owned()))
+        }
         None => error.into(),
     }
 }
@@ -165,10 +168,12 @@ fn authorize_update(
         })?;
     }
     if patch.role_uuid.is_some() && !principal.is_global_admin() {
-        return Err(CoreError::Guardrail(Guardrail::AssignRole));
+        return Err(CoreError::Refused(Refusal::Guardrail(
+            Guardrail::AssignRole,
+        )));
     }
     if patch.suspended == Some(true) && principal.user.uuid == current.uuid {
-        return Err(CoreError::SuspendSelf);
+        return Err(CoreError::Refused(Refusal::SuspendSelf));
     }
     let changes_secret = patch.password.is_some()
         || patch
@@ -177,10 +182,14 @@ fn authorize_update(
             .is_some_and(|email| email.as_str() != current.email);
     if changes_secret && principal.user.uuid == current.uuid {
         // In person only: a key, or a session left open, must not take over its own account.
-        return Err(CoreError::Guardrail(Guardrail::OwnCredentials));
+        return Err(CoreError::Refused(Refusal::Guardrail(
+            Guardrail::OwnCredentials,
+        )));
     }
     if changes_secret && !principal.is_global_admin() {
-        return Err(CoreError::Guardrail(Guardrail::ChangeOthersEmailOrPassword));
+        return Err(CoreError::Refused(Refusal::Guardrail(
+            Guardrail::ChangeOthersEmailOrPassword,
+        )));
     }
     Ok(())
 }
@@ -202,7 +211,7 @@ async fn keep_a_global_admin(tx: &mut Tx) -> Result<(), CoreError> {
             .await
     })?;
     if admins <= 1 {
-        return Err(CoreError::LastGlobalAdmin);
+        return Err(CoreError::Refused(Refusal::LastGlobalAdmin));
     }
     Ok(())
 }
@@ -226,142 +235,8 @@ impl Core {
         query: ListQuery,
     ) -> Result<Page<User>, CoreError> {
         principal.require(Permission::UsersRead)?;
-        let mut conditions = Vec::new();
-        let bound = query.search.as_ref().map(|term| {
-            let (condition, bound) = dialect::user_search(self.backend(), term);
-            conditions.push(condition.to_owned());
-            bound
-        });
-        if let Some(suspended) = query.suspended {
-            conditions.push(format!(
-                "u.suspended = {}",
-                if suspended { "TRUE" } else { "FALSE" }
-            ));
-        }
-        if let Some(signed_in) = query.signed_in {
-            conditions.push(format!(
-                "u.last_login IS {}NULL",
-                if signed_in { "NOT " } else { "" }
-            ));
-        }
-        let filter = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
-        };
-        // A search alone on SQLite is answered by the full-text index: it counts the matches
-        // itself, and yields them in id order, which is the listing order while users' ids
-        // follow it (`user_order`).
-        let full_text = conditions.len() == 1
-            && query
-                .search
-                .as_deref()
-                .is_some_and(|term| dialect::searches_full_text(self.backend(), term));
-        let full_text_in_order = full_text && self.users_follow_ids().await?;
-        // Without a filter the total is the trigger-kept count, not a scan of every row.
-        // A search alone of one or two characters is counted from the counts kept per gram.
-        let gram_count = (conditions.len() == 1)
-            .then(|| dialect::gram_count(self.backend(), query.search.as_deref()?))
-            .flatten();
-        let count_sql = if conditions.is_empty() {
-            "SELECT total FROM user_count".to_owned()
-        } else if let Some(sql) = gram_count {
-            sql
-        } else if full_text {
-            dialect::FULL_TEXT_COUNT.to_owned()
-        } else {
-            format!("SELECT count(*) FROM users u {filter}")
-        };
-        // A search alone of three characters or more on PostgreSQL is counted by where it
-        // matches: under which names, and by which logins (`name_search`).
-        let names = match (&bound, query.search.as_deref()) {
-            (Some(pattern), Some(term))
-                if conditions.len() == 1 && dialect::searches_names(self.backend(), term) =>
-            {
-                self.match_names(pattern).await?
-            }
-            _ => None,
-        };
-        let total = if let Some(names) = &names {
-            names.total()
-        } else {
-            with_db!(&self.db, pool => {
-                let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
-                if let Some(bound) = &bound {
-                    q = q.bind(bound);
-                }
-                q.fetch_one(pool).await
-            })?
-        };
-        // When every match is a user under one of a few names, the page is read in listing
-        // order from the names' indexes.
-        let name_keys = names
-            .as_ref()
-            .and_then(|names| names.page_keys(query.limit(), query.offset()));
-        let by_names = name_keys.is_some();
-        // On PostgreSQL the planner cannot tell how many users a search matches, and may walk
-        // the listing order for a page of a rare term through the whole table. The exact total
-        // can: when walking would read more rows than there are matches, the matches are
-        // collected through the trigram index and sorted instead.
-        let collect_matches = !by_names
-            && self.backend() == Backend::Postgres
-            && query.search.is_some()
-            && query.offset() < total
-            && self
-                .walk_reads_more_than(total, query.offset() + query.limit())
-                .await?;
-        // The page's keys come from the (created, uuid) index alone; only the rows shown are
-        // read whole, so a deep page skips index entries rather than rows. Without a filter a
-        // deep page starts from the block that holds it and skips only inside that block.
-        let through_blocks = conditions.is_empty() && self.reaches_through_blocks(query.offset());
-        let keys = if let Some(keys) = name_keys {
-            keys
-        } else if through_blocks {
-            super::user_blocks::deep_page_keys(query.limit())
-        } else if collect_matches {
-            format!(
-                "WITH found AS MATERIALIZED (SELECT u.uuid, u.created FROM users u {filter}) \
-                 SELECT uuid, created FROM found ORDER BY created, uuid LIMIT {} OFFSET {}",
-                query.limit(),
-                query.offset()
-            )
-        } else if full_text_in_order {
-            dialect::full_text_page_keys(query.limit(), query.offset())
-        } else {
-            format!(
-                "SELECT u.uuid, u.created FROM users u {filter} \
-                 ORDER BY u.created, u.uuid LIMIT {} OFFSET {}",
-                query.limit(),
-                query.offset()
-            )
-        };
-        let page_sql = format!(
-            "SELECT {USER_COLUMNS} FROM ({keys}) page \
-             JOIN users u ON u.uuid = page.uuid LEFT JOIN roles r ON r.uuid = u.role_uuid \
-             ORDER BY page.created, page.uuid"
-        );
-        let rows = if query.offset() >= total {
-            Vec::new()
-        } else if let Some(names) = names.as_ref().filter(|_| by_names) {
-            names.read_page(&page_sql).await?
-        } else {
-            with_db!(&self.db, pool => {
-                let mut q = sqlx::query_as::<_, UserRow>(&page_sql);
-                if let Some(bound) = &bound {
-                    q = q.bind(bound);
-                }
-                if through_blocks {
-                    q = q.bind(query.offset());
-                }
-                q.fetch_all(pool).await
-            })?
-        };
-        Ok(Page {
-            total,
-            per_page: query.per_page,
-            page: query.page,
-            data: rows.into_iter().map(User::from).collect(),
-        })
+        let listing = self.plan_listing(&query).await?;
+        self.run_listing(listing, &query).await
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
@@ -379,13 +254,14 @@ impl Core {
         principal.require(Permission::UsersRead)?;
         // Stored ids never hold NUL (PostgreSQL text cannot), so such an id names nobody.
         if external_id.contains('\0') {
-            return Err(CoreError::NotFound(Entity::User));
+            return Err(CoreError::Refused(Refusal::NotFound(Entity::User)));
         }
         let sql = format!("SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.external_id = $1");
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, UserRow>(&sql).bind(external_id).fetch_optional(pool).await
         })?;
-        row.map(User::from).ok_or(CoreError::NotFound(Entity::User))
+        row.map(User::from)
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
@@ -401,14 +277,7 @@ impl Core {
         if let Some(role_uuid) = input.role_uuid {
             self.authorize_role_grant(principal, role_uuid).await?;
         }
-        self.insert_user(input, &Actor::of(principal)).await
-    }
-
-    /// Creates a user on the operator's authority (first admin, `roster users create`): no
-    /// principal, so no permission or guardrail applies.
-    #[tracing::instrument(skip_all, err(level = "debug"))]
-    pub async fn create_user_as_operator(&self, input: NewUser) -> Result<User, CoreError> {
-        self.insert_user(input, &Actor::operator()).await
+        self.insert_user(principal, input).await
     }
 
     /// Handing out a role hands out its permissions: only global admins assign roles (the
@@ -420,11 +289,13 @@ impl Core {
         role_uuid: Uuid,
     ) -> Result<(), CoreError> {
         if !principal.is_global_admin() {
-            return Err(CoreError::Guardrail(Guardrail::AssignRole));
+            return Err(CoreError::Refused(Refusal::Guardrail(
+                Guardrail::AssignRole,
+            )));
         }
         match self.find_role(role_uuid).await {
             Ok(role) => principal.require_all(&role.admin_permissions),
-            Err(CoreError::NotFound(_)) => Ok(()),
+            Err(CoreError::Refused(Refusal::NotFound(_))) => Ok(()),
             Err(other) => Err(other),
         }
     }
@@ -436,10 +307,10 @@ impl Core {
         }
     }
 
-    async fn insert_user(&self, input: NewUser, actor: &Actor) -> Result<User, CoreError> {
+    async fn insert_user(&self, principal: &Principal, input: NewUser) -> Result<User, CoreError> {
         let password_hash = self.optional_hash(input.password).await?;
         let uuid = Uuid::new_v4();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         check_role(&mut tx, input.role_uuid).await?;
         let external_id = input.external_id.as_ref().map(|e| e.as_str());
         let (name_or_email, external) = taken(
@@ -451,10 +322,14 @@ impl Core {
         )
         .await?;
         if name_or_email {
-            return Err(CoreError::Conflict(Conflict::UserUsernameOrEmail));
+            return Err(CoreError::Refused(Refusal::Conflict(
+                Conflict::UserUsernameOrEmail,
+            )));
         }
         if external {
-            return Err(CoreError::Conflict(Conflict::UserExternalId));
+            return Err(CoreError::Refused(Refusal::Conflict(
+                Conflict::UserExternalId,
+            )));
         }
         with_tx!(&mut tx, conn => {
             sqlx::query(
@@ -496,15 +371,9 @@ impl Core {
         }
         let created = written_user(&mut tx, uuid).await?;
         let changes = Changes::created(user_snapshot(&created));
-        self.record(
-            &mut tx,
-            actor,
-            Event::UserCreate,
-            Some(Target::user(&created)),
-            changes,
-        )
-        .await?;
-        self.commit(tx, Narrowed::Nothing).await?;
+        tx.record(Event::UserCreate, Some(Target::user(&created)), changes)
+            .await?;
+        tx.commit().await?;
         Ok(created)
     }
 
@@ -528,10 +397,10 @@ impl Core {
             }
         }
         let password_hash = self.optional_hash(patch.password.clone()).await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         let current = user_for_update(&mut tx, uuid)
             .await?
-            .ok_or(CoreError::NotFound(Entity::User))?;
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))?;
         authorize_update(principal, &current, &patch)?;
         conditional::expect(precondition, &current)?;
         let suspends = patch.suspended == Some(true) && !current.suspended;
@@ -540,11 +409,11 @@ impl Core {
             keep_a_global_admin(&mut tx).await?;
         }
         let role = match patch.role_uuid {
-            Some(Some(role_uuid)) => Some(
-                role_in(&mut tx, role_uuid)
-                    .await?
-                    .ok_or_else(|| CoreError::InvalidRelation("role".to_owned()))?,
-            ),
+            Some(Some(role_uuid)) => {
+                Some(role_in(&mut tx, role_uuid).await?.ok_or_else(|| {
+                    CoreError::Refused(Refusal::InvalidRelation("role".to_owned()))
+                })?)
+            }
             Some(None) => None,
             None => current.role.clone(),
         };
@@ -559,7 +428,7 @@ impl Core {
         )
         .await?;
         if name_or_email || external {
-            return Err(CoreError::Conflict(Conflict::UserUpdate));
+            return Err(CoreError::Refused(Refusal::Conflict(Conflict::UserUpdate)));
         }
         let mut changes = Changes::between(user_snapshot(&current), user_snapshot(&after));
         if password_hash.is_some() {
@@ -567,12 +436,7 @@ impl Core {
         }
         // The hottest write of the API goes to the database with its activity row in one
         // statement.
-        let entry = self.entry(
-            &Actor::of(principal),
-            Event::UserUpdate,
-            Some(Target::user(&after)),
-            changes,
-        );
+        let entry = tx.entry(Event::UserUpdate, Some(Target::user(&after)), changes);
         let update = "UPDATE users SET username = $2, email = $3, name_first = $4, \
             name_last = $5, password_hash = COALESCE($6, password_hash), admin = $7, \
             language = $8, role_uuid = $9, external_id = $10, suspended = $11 WHERE uuid = $1";
@@ -609,7 +473,8 @@ impl Core {
             end_sessions_except(&mut tx, uuid, None).await?;
         }
         let updated = written_user(&mut tx, uuid).await?;
-        self.commit(tx, Narrowed::User(uuid)).await?;
+        tx.narrows(Narrowed::User(uuid));
+        tx.commit().await?;
         Ok(updated)
     }
 
@@ -623,12 +488,12 @@ impl Core {
         principal.require(Permission::UsersRead)?;
         principal.require(Permission::UsersDelete)?;
         if uuid == principal.user.uuid {
-            return Err(CoreError::DeleteSelf);
+            return Err(CoreError::Refused(Refusal::DeleteSelf));
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write(principal).await?;
         let current = user_for_update(&mut tx, uuid)
             .await?
-            .ok_or(CoreError::NotFound(Entity::User))?;
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))?;
         require_authority_over(principal, &current)?;
         conditional::expect(precondition, &current)?;
         if current.admin {
@@ -641,18 +506,11 @@ impl Core {
                 .await
         })?;
         if servers > 0 {
-            return Err(CoreError::UserHasServers);
+            return Err(CoreError::Refused(Refusal::UserHasServers));
         }
         let changes = Changes::deleted(user_snapshot(&current));
         let target = Some(Target::user(&current));
-        self.record(
-            &mut tx,
-            &Actor::of(principal),
-            Event::UserDelete,
-            target,
-            changes,
-        )
-        .await?;
+        tx.record(Event::UserDelete, target, changes).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM users WHERE uuid = $1")
                 .bind(uuid)
@@ -661,30 +519,12 @@ impl Core {
                 .map(|_| ())
         })
         .map_err(|e| match violation(&e) {
-            Some(Violation::ForeignKey) => CoreError::UserHasServers,
+            Some(Violation::ForeignKey) => CoreError::Refused(Refusal::UserHasServers),
             _ => e.into(),
         })?;
-        self.commit(tx, Narrowed::User(uuid)).await?;
+        tx.narrows(Narrowed::User(uuid));
+        tx.commit().await?;
         Ok(())
-    }
-
-    /// Whether reaching the `end`-th of `matches` users by walking all users in listing order
-    /// (matches spread evenly) reads more rows than there are matches.
-    async fn walk_reads_more_than(&self, matches: i64, end: i64) -> Result<bool, CoreError> {
-        let users = self.count_users().await?;
-        Ok(i128::from(end) * i128::from(users) > i128::from(matches) * i128::from(matches))
-    }
-
-    /// Whether users' ids follow the listing order (SQLite keeps `user_order`; PostgreSQL has
-    /// no such ids).
-    async fn users_follow_ids(&self) -> Result<bool, CoreError> {
-        let Database::Sqlite(pool) = &self.db else {
-            return Ok(false);
-        };
-        let by_id = sqlx::query_scalar::<_, bool>("SELECT by_id FROM user_order")
-            .fetch_one(pool)
-            .await?;
-        Ok(by_id)
     }
 
     /// Finds a user by exact username or email, case-insensitively.
@@ -698,11 +538,11 @@ impl Core {
         self.find_user_by_login(login).await
     }
 
-    /// Finds a user by username or email, case-insensitively, on the operator's authority
-    /// (the CLI).
-    pub async fn find_user_by_login(&self, login: &str) -> Result<User, CoreError> {
+    /// Finds a user by username or email, case-insensitively, on no one's authority: only for
+    /// the core's own use (a reset link asked for by address).
+    pub(crate) async fn find_user_by_login(&self, login: &str) -> Result<User, CoreError> {
         if login.contains('\0') {
-            return Err(CoreError::NotFound(Entity::User));
+            return Err(CoreError::Refused(Refusal::NotFound(Entity::User)));
         }
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM {USER_FROM} \
@@ -711,7 +551,8 @@ impl Core {
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, UserRow>(&sql).bind(login).fetch_optional(pool).await
         })?;
-        row.map(User::from).ok_or(CoreError::NotFound(Entity::User))
+        row.map(User::from)
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))
     }
 
     /// How many active (not suspended) global admins there are; for start-up checks.
@@ -732,7 +573,7 @@ impl Core {
         let run = &Uuid::new_v4().simple().to_string()[..6];
         let mut inserted = 0;
         while inserted < count {
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.upkeep().await?;
             GramTally::defer_triggers(&mut tx).await?;
             let mut grams = GramTally::default();
             for _ in 0..SEED_BATCHES_PER_COMMIT {
@@ -779,7 +620,7 @@ impl Core {
                 inserted += batch;
             }
             grams.write(&mut tx).await?;
-            self.commit(tx, Narrowed::Nothing).await?;
+            tx.commit().await?;
         }
         self.balance_user_blocks().await?;
         Ok(SeedReport { inserted })

@@ -27,7 +27,7 @@ macro_rules! with_db {
 /// Runs `$body` with `$conn` bound to the connection of an open transaction.
 macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
-        match $tx {
+        match $crate::store::tx_of($tx) {
             $crate::store::Tx::Sqlite(tx) => {
                 let $conn = &mut **tx;
                 $body
@@ -141,7 +141,7 @@ impl Database {
 
     /// Starts a write transaction. SQLite takes its single write lock up front, so a
     /// read-check-write cannot lose its snapshot halfway.
-    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+    pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
             Database::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Database::Postgres(pool) => Tx::Postgres(pool.begin().await?),
@@ -153,14 +153,18 @@ impl Database {
     }
 }
 
-impl Tx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
-        }
+impl AsMut<Tx> for Tx {
+    fn as_mut(&mut self) -> &mut Tx {
+        self
     }
+}
 
+/// The transaction behind a bare [`Tx`] or a write of the core, for [`with_tx!`].
+pub(crate) fn tx_of<T: AsMut<Tx> + ?Sized>(tx: &mut T) -> &mut Tx {
+    tx.as_mut()
+}
+
+impl Tx {
     pub fn backend(&self) -> Backend {
         match self {
             Tx::Sqlite(_) => Backend::Sqlite,

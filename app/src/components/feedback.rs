@@ -1,18 +1,17 @@
 use leptos::prelude::*;
-use roster::CoreError;
+use roster::Refusal;
 
 use crate::error::AppError;
 
 /// What a person should read about an error that belongs to no single field.
 pub fn describe(error: &AppError) -> String {
     match error {
-        AppError::Core(CoreError::MissingAuthorization | CoreError::InvalidSession) => {
+        AppError::Refused(Refusal::MissingAuthorization | Refusal::InvalidSession) => {
             "Your session has ended. Please sign in again.".to_owned()
         }
-        AppError::Core(CoreError::Internal(_)) => {
-            "Something went wrong on the server. Please try again.".to_owned()
-        }
-        AppError::Core(CoreError::Changed) => {
+        AppError::Internal => "Something went wrong on the server. Please try again.".to_owned(),
+        AppError::Unavailable => "Roster is busy right now. Please try again shortly.".to_owned(),
+        AppError::Refused(Refusal::Changed) => {
             "Someone else changed this while you were editing; nothing was saved. Reload the page \
              to see their changes."
                 .to_owned()
@@ -20,16 +19,13 @@ pub fn describe(error: &AppError) -> String {
         // An error can come from the URL (a form posted without JavaScript comes back with
         // it in `__err`), where anyone can write one: no text it carries is shown, only what
         // its kind says.
-        AppError::Core(CoreError::InvalidPayload(_)) => {
-            "The request could not be read. Please check the form and try again.".to_owned()
-        }
-        AppError::Core(CoreError::Invalid(_)) => {
+        AppError::Refused(Refusal::Invalid(_)) => {
             "Some fields are not valid; see the notes beside them.".to_owned()
         }
-        AppError::Core(CoreError::InvalidRelation(_)) => {
+        AppError::Refused(Refusal::InvalidRelation(_)) => {
             "Something this refers to does not exist any more. Reload the page.".to_owned()
         }
-        AppError::Core(other) => {
+        AppError::Refused(other) => {
             let text = other.messages().join("; ");
             let mut chars = text.chars();
             match chars.next() {
@@ -51,7 +47,7 @@ pub struct FormErrors {
 impl FormErrors {
     pub fn from_error(error: &AppError) -> Self {
         match error {
-            AppError::Core(CoreError::Invalid(errors)) => FormErrors {
+            AppError::Refused(Refusal::Invalid(errors)) => FormErrors {
                 fields: errors
                     .0
                     .iter()
@@ -59,22 +55,22 @@ impl FormErrors {
                     .collect(),
                 general: None,
             },
-            AppError::Core(CoreError::Conflict(conflict)) => FormErrors {
+            AppError::Refused(Refusal::Conflict(conflict)) => FormErrors {
                 fields: vec![(conflict.field().to_owned(), conflict.message().to_owned())],
                 general: None,
             },
-            AppError::Core(CoreError::InvalidPassword) => FormErrors {
+            AppError::Refused(Refusal::InvalidPassword) => FormErrors {
                 fields: vec![(
                     "password".to_owned(),
                     "is not your current password".to_owned(),
                 )],
                 general: None,
             },
-            AppError::Core(CoreError::EmailInUse) => FormErrors {
+            AppError::Refused(Refusal::EmailInUse) => FormErrors {
                 fields: vec![("email".to_owned(), "is already in use".to_owned())],
                 general: None,
             },
-            AppError::Core(CoreError::InvalidRelation(relation)) => FormErrors {
+            AppError::Refused(Refusal::InvalidRelation(relation)) => FormErrors {
                 fields: vec![(
                     if relation == "role" {
                         "role_uuid".to_owned()
@@ -173,16 +169,15 @@ mod tests {
         let mut fields = FieldErrors::new();
         fields.push("user", planted);
         for error in [
-            CoreError::InvalidPayload(planted.to_owned()),
-            CoreError::Invalid(fields),
-            CoreError::InvalidRelation(planted.to_owned()),
-            CoreError::Internal(planted.to_owned()),
+            AppError::Transport(planted.to_owned()),
+            AppError::Refused(Refusal::Invalid(fields)),
+            AppError::Refused(Refusal::InvalidRelation(planted.to_owned())),
         ] {
-            let shown = describe(&AppError::Core(error.clone()));
+            let shown = describe(&error);
             assert!(!shown.contains("locked"), "{error:?} showed {shown}");
         }
         assert_eq!(
-            describe(&AppError::Core(CoreError::InvalidCredentials)),
+            describe(&AppError::Refused(Refusal::InvalidCredentials)),
             "Invalid username or password."
         );
     }

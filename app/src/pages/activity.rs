@@ -62,7 +62,7 @@ fn filters(action: String, show_people: bool) -> impl IntoView {
             <select id="activity-event" name="event">
                 <option value="" selected=move || value("event")().is_empty()>"Any"</option>
                 {Event::ALL
-                    .into_iter()
+                    .iter()
                     .map(|event| {
                         let name = event.as_str();
                         view! { <option value=name selected=move || value("event")() == name>{name}</option> }
@@ -145,8 +145,8 @@ pub fn UserActivityPage() -> impl IntoView {
                     let p = params;
                     user_activity(uuid, p.page, p.per_page, p.event, p.since, p.until).await
                 }
-                None => Err(crate::error::AppError::Core(
-                    roster::CoreError::InvalidUuid(roster::Entity::User),
+                None => Err(crate::error::AppError::Refused(
+                    roster::Refusal::InvalidUuid(roster::Entity::User),
                 )),
             }
         },

@@ -23,8 +23,8 @@ pub fn EditUserPage() -> impl IntoView {
         |(uuid, _)| async move {
             match uuid {
                 Some(uuid) => get_user(uuid).await,
-                None => Err(crate::error::AppError::Core(
-                    roster::CoreError::InvalidUuid(roster::Entity::User),
+                None => Err(crate::error::AppError::Refused(
+                    roster::Refusal::InvalidUuid(roster::Entity::User),
                 )),
             }
         },

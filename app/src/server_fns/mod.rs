@@ -20,8 +20,8 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 pub(crate) fn core() -> Result<roster::Core, AppError> {
     leptos::prelude::use_context::<roster::Core>().ok_or_else(|| {
-        AppError::from(roster::CoreError::Internal(
-            "BUG: the core is not provided to server functions".to_owned(),
+        AppError::from(roster::CoreError::internal(
+            "BUG: the core is not provided to server functions",
         ))
     })
 }
@@ -30,8 +30,8 @@ pub(crate) fn core() -> Result<roster::Core, AppError> {
 #[cfg(feature = "ssr")]
 pub(crate) fn session_credentials() -> Result<roster::services::Credentials, AppError> {
     let parts = leptos::prelude::use_context::<http::request::Parts>().ok_or_else(|| {
-        AppError::from(roster::CoreError::Internal(
-            "BUG: request parts are not provided to server functions".to_owned(),
+        AppError::from(roster::CoreError::internal(
+            "BUG: request parts are not provided to server functions",
         ))
     })?;
     let mut credentials = crate::session::credentials(&parts, &site());

@@ -14,7 +14,6 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use roster::CoreError;
 use roster_app::error::AppError;
 use roster_app::site::Site;
 
@@ -66,12 +65,11 @@ async fn guard(
 }
 
 /// A refusal at the edge, in the encoding of the door the request was for.
-fn refuse(path: &str, error: CoreError) -> Response {
+fn refuse(path: &str, status: StatusCode, message: &'static str) -> Response {
     if path.starts_with(SERVER_FN_PREFIX) {
-        let status = roster_app::status::status_of(&error);
-        (status, Json(AppError::Core(error))).into_response()
+        (status, Json(AppError::Transport(message.to_owned()))).into_response()
     } else {
-        ApiError::Core(error).into_response()
+        edge_error(status, message)
     }
 }
 

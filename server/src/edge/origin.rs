@@ -4,9 +4,8 @@
 //! browser (curl, scripts, billing systems) and pass.
 
 use axum::extract::Request;
-use axum::http::{Method, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::Response;
-use roster::CoreError;
 use roster_app::site::Site;
 
 fn is_unsafe(method: &Method) -> bool {
@@ -35,7 +34,8 @@ pub(super) fn refusal(site: &Site, request: &Request) -> Option<Response> {
         tracing::info!(path = %request.uri().path(), "cross-site write refused");
         return Some(super::refuse(
             request.uri().path(),
-            CoreError::CrossSiteRequest,
+            StatusCode::FORBIDDEN,
+            "cross-site request refused",
         ));
     }
     None

@@ -5,11 +5,14 @@ use roster::CoreError;
 use roster_app::status::status_of;
 use serde_json::json;
 
-/// The REST door's one error type: a core error, or a failure of HTTP itself (no route, wrong
-/// method, body too large). Mapped to status and `{"errors": [...]}` here and nowhere else.
+/// The REST door's one error type: a core error, a body that is not the JSON expected, or a
+/// failure of HTTP itself (no route, wrong method, body too large). Mapped to status and
+/// `{"errors": [...]}` here and nowhere else.
 #[derive(Debug)]
 pub enum ApiError {
     Core(CoreError),
+    /// `invalid payload: <reason>`: the body is not JSON, or not the expected shape.
+    Payload(String),
     Http(StatusCode, &'static str),
 }
 
@@ -27,8 +30,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
             ApiError::Core(error) => {
-                if let CoreError::Internal(details) = &error {
-                    tracing::error!(%details, "request failed");
+                if let CoreError::Internal(source) = &error {
+                    tracing::error!(error = %source, source = ?std::error::Error::source(source), "request failed");
                 }
                 let mut response = error_body(status_of(&error), error.messages());
                 if let Some(seconds) = error.retry_after() {
@@ -38,6 +41,10 @@ impl IntoResponse for ApiError {
                 }
                 response
             }
+            ApiError::Payload(reason) => error_body(
+                StatusCode::BAD_REQUEST,
+                vec![format!("invalid payload: {reason}")],
+            ),
             ApiError::Http(status, message) => error_body(status, vec![message.to_owned()]),
         }
     }

@@ -6,8 +6,10 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use roster::Refusal;
 use roster::domain::activity::{ActivityParams, ActivityQuery};
 use roster::domain::page::{ListParams, ListQuery};
+use roster::principal::IdempotencyHold;
 use roster::services::ClientInfo;
 use roster::{CoreError, Entity, Principal};
 use serde::de::DeserializeOwned;
@@ -16,7 +18,8 @@ use uuid::Uuid;
 use super::error::ApiError;
 use crate::state::AppState;
 
-/// The authenticated caller.
+/// The authenticated caller, holding the request's `Idempotency-Key` if the idempotency layer
+/// claimed one: the write the caller makes marks it used.
 pub struct Caller(pub Principal);
 
 /// The caller even when suspended: only for `GET /api/client/account`.
@@ -36,7 +39,9 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let credentials = roster_app::session::credentials(parts, &state.site);
-        Ok(Caller(state.core.authenticate(&credentials).await?))
+        let mut principal = state.core.authenticate(&credentials).await?;
+        principal.idempotency = parts.extensions.get::<IdempotencyHold>().cloned();
+        Ok(Caller(principal))
     }
 }
 
@@ -66,11 +71,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Payload<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         match request.headers().get(CONTENT_TYPE).map(|v| v.to_str()) {
             None => {
-                return Err(CoreError::InvalidPayload("missing content type header".into()).into());
+                return Err(ApiError::Payload("missing content type header".into()));
             }
             Some(Ok(content_type)) if is_json(content_type) => {}
             Some(_) => {
-                return Err(CoreError::InvalidPayload("unsupported content type".into()).into());
+                return Err(ApiError::Payload("unsupported content type".into()));
             }
         }
         let bytes = Bytes::from_request(request, state)
@@ -78,7 +83,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Payload<T> {
             .map_err(|_| ApiError::Http(StatusCode::PAYLOAD_TOO_LARGE, "payload too large"))?;
         serde_json::from_slice(&bytes)
             .map(Payload)
-            .map_err(|e| ApiError::Core(CoreError::InvalidPayload(e.to_string())))
+            .map_err(|e| ApiError::Payload(e.to_string()))
     }
 }
 
@@ -90,7 +95,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Listing {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let Query(params) = Query::<ListParams>::try_from_uri(&parts.uri)
-            .map_err(|e| ApiError::Core(CoreError::InvalidPayload(e.body_text())))?;
+            .map_err(|e| ApiError::Payload(e.body_text()))?;
         Ok(Listing(ListQuery::try_from(params)?))
     }
 }
@@ -103,7 +108,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ActivityListing {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let Query(params) = Query::<ActivityParams>::try_from_uri(&parts.uri)
-            .map_err(|e| ApiError::Core(CoreError::InvalidPayload(e.body_text())))?;
+            .map_err(|e| ApiError::Payload(e.body_text()))?;
         Ok(ActivityListing(ActivityQuery::try_from(params)?))
     }
 }
@@ -135,7 +140,7 @@ impl<S: Send + Sync, T: Named> FromRequestParts<S> for Id<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let invalid = || ApiError::Core(CoreError::InvalidUuid(T::ENTITY));
+        let invalid = || ApiError::Core(CoreError::Refused(Refusal::InvalidUuid(T::ENTITY)));
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| invalid())?;

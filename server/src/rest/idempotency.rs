@@ -10,6 +10,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use roster::CoreError;
+use roster::Refusal;
 use roster::services::idempotency::Claim;
 
 use super::error::ApiError;
@@ -44,7 +45,7 @@ pub async fn replay(State(state): State<AppState>, request: Request, next: Next)
         (None, None) => return next.run(Request::from_parts(parts, body)).await,
     };
     let Ok(key) = key.to_str() else {
-        return ApiError::from(CoreError::InvalidIdempotencyKey).into_response();
+        return ApiError::from(CoreError::Refused(Refusal::InvalidIdempotencyKey)).into_response();
     };
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
         return ApiError::Http(StatusCode::PAYLOAD_TOO_LARGE, "payload too large").into_response();
@@ -71,13 +72,10 @@ pub async fn replay(State(state): State<AppState>, request: Request, next: Next)
         }
         Ok(Claim::Run(held)) => held,
     };
-    let response = state
-        .core
-        .holding(
-            &held,
-            next.run(Request::from_parts(parts, Body::from(bytes))),
-        )
-        .await;
+    // The handler's caller carries the hold to the write it makes (see `extract::Caller`).
+    let mut request = Request::from_parts(parts, Body::from(bytes));
+    request.extensions_mut().insert(held.clone());
+    let response = next.run(request).await;
     // A reply holding a secret is kept only as the fact that it succeeded.
     let keeps_body = response.extensions().get::<HoldsSecret>().is_none();
     let (parts, body) = response.into_parts();

@@ -11,7 +11,9 @@ pub async fn complete_sign_in(code: String) -> Result<(), AppError> {
     let site = super::super::site();
     let token = leptos::prelude::use_context::<http::request::Parts>()
         .and_then(|parts| crate::session::challenge_token(&parts, &site))
-        .ok_or(roster::CoreError::InvalidTwoFactor)?;
+        .ok_or(roster::CoreError::Refused(
+            roster::Refusal::InvalidTwoFactor,
+        ))?;
     let session = core.complete_sign_in(&token, &code, client).await?;
     super::super::set_cookie(&crate::session::cleared_challenge_cookie(&site));
     super::super::open_session(&session);

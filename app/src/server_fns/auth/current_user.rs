@@ -36,9 +36,10 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
             admin: principal.user.admin,
             totp_enabled: principal.user.totp_enabled,
         })),
-        Err(roster::CoreError::MissingAuthorization | roster::CoreError::InvalidSession) => {
-            Ok(None)
-        }
+        Err(
+            roster::CoreError::Refused(roster::Refusal::MissingAuthorization)
+            | roster::CoreError::Refused(roster::Refusal::InvalidSession),
+        ) => Ok(None),
         Err(other) => Err(other.into()),
     }
 }

@@ -12,9 +12,9 @@ pub(super) async fn owner_uuid(
 ) -> Result<Uuid, AppError> {
     match core.get_user_by_login(principal, owner.trim()).await {
         Ok(user) => Ok(user.uuid),
-        Err(roster::CoreError::NotFound(_)) => {
-            Err(roster::CoreError::InvalidRelation("owner".to_owned()).into())
-        }
+        Err(roster::CoreError::Refused(roster::Refusal::NotFound(_))) => Err(
+            roster::CoreError::Refused(roster::Refusal::InvalidRelation("owner".to_owned())).into(),
+        ),
         Err(other) => Err(other.into()),
     }
 }

@@ -1,0 +1,222 @@
+//! How a page of the user listing is answered. The listing's order is (created, uuid); a query
+//! may add a search and filters. Which indexes answer it is chosen once, as a [`Plan`], and
+//! each plan has its own count and its own page keys:
+//!
+//! - [`names`]: a search on PostgreSQL counted (and, when few names hold it, paged) by the
+//!   names it matches;
+//! - [`grams`]: the counts of one- and two-character strings a short search is counted from;
+//! - [`blocks`]: positions in the listing order, for deep pages without a filter.
+
+pub(crate) mod blocks;
+pub(crate) mod grams;
+mod names;
+
+use names::NameMatches;
+
+use super::Core;
+use crate::domain::page::{ListQuery, Page};
+use crate::domain::user::User;
+use crate::error::CoreError;
+use crate::store::rows::{USER_COLUMNS, UserRow};
+use crate::store::{Backend, Database, dialect, with_db};
+
+/// How the total and the page keys of one listing query are found.
+enum Plan {
+    /// No search, no filter: the trigger-kept total; a deep page starts from the block that
+    /// holds it.
+    Everyone,
+    /// A search alone of one or two characters: counted from the kept gram counts.
+    ShortTerm { count: String },
+    /// A search alone on SQLite: its full-text index counts the matches, and yields them in id
+    /// order, which is the listing order while users' ids follow it (`user_order`).
+    FullText { in_order: bool },
+    /// A search alone of three characters or more on PostgreSQL: counted by the names and
+    /// logins it matches; a page is read from the names' indexes when every match is a user
+    /// under one of a few names.
+    Names(NameMatches),
+    /// Anything else: the matching rows counted.
+    Scan,
+}
+
+/// A listing query with its plan: the `WHERE` clause and its one bound value (the search).
+pub(super) struct Listing {
+    filter: String,
+    bound: Option<String>,
+    plan: Plan,
+}
+
+impl Core {
+    /// Chooses how `query` is answered.
+    pub(super) async fn plan_listing(&self, query: &ListQuery) -> Result<Listing, CoreError> {
+        let backend = self.backend();
+        let mut conditions = Vec::new();
+        let bound = query.search.as_ref().map(|term| {
+            let (condition, bound) = dialect::user_search(backend, term);
+            conditions.push(condition.to_owned());
+            bound
+        });
+        if let Some(suspended) = query.suspended {
+            conditions.push(format!(
+                "u.suspended = {}",
+                if suspended { "TRUE" } else { "FALSE" }
+            ));
+        }
+        if let Some(signed_in) = query.signed_in {
+            conditions.push(format!(
+                "u.last_login IS {}NULL",
+                if signed_in { "NOT " } else { "" }
+            ));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let search_alone = match (conditions.len(), query.search.as_deref(), &bound) {
+            (1, Some(term), Some(pattern)) => Some((term, pattern)),
+            _ => None,
+        };
+        let plan = match search_alone {
+            None if conditions.is_empty() => Plan::Everyone,
+            None => Plan::Scan,
+            Some((term, pattern)) => {
+                if let Some(count) = dialect::gram_count(backend, term) {
+                    Plan::ShortTerm { count }
+                } else if dialect::searches_full_text(backend, term) {
+                    Plan::FullText {
+                        in_order: self.users_follow_ids().await?,
+                    }
+                } else if dialect::searches_names(backend, term)
+                    && let Some(names) = self.match_names(pattern).await?
+                {
+                    Plan::Names(names)
+                } else {
+                    Plan::Scan
+                }
+            }
+        };
+        Ok(Listing {
+            filter,
+            bound,
+            plan,
+        })
+    }
+
+    /// Answers a planned listing.
+    pub(super) async fn run_listing(
+        &self,
+        listing: Listing,
+        query: &ListQuery,
+    ) -> Result<Page<User>, CoreError> {
+        let total = self.listing_total(&listing).await?;
+        let rows = if query.offset() >= total {
+            Vec::new()
+        } else {
+            self.read_page(&listing, query, total).await?
+        };
+        Ok(Page {
+            total,
+            per_page: query.per_page,
+            page: query.page,
+            data: rows.into_iter().map(User::from).collect(),
+        })
+    }
+
+    async fn listing_total(&self, listing: &Listing) -> Result<i64, CoreError> {
+        let sql = match &listing.plan {
+            Plan::Names(names) => return Ok(names.total()),
+            Plan::Everyone => "SELECT total FROM user_count".to_owned(),
+            Plan::ShortTerm { count } => count.clone(),
+            Plan::FullText { .. } => dialect::FULL_TEXT_COUNT.to_owned(),
+            Plan::Scan => format!("SELECT count(*) FROM users u {}", listing.filter),
+        };
+        Ok(with_db!(&self.db, pool => {
+            let mut q = sqlx::query_scalar::<_, i64>(&sql);
+            if let Some(bound) = &listing.bound {
+                q = q.bind(bound);
+            }
+            q.fetch_one(pool).await
+        })?)
+    }
+
+    /// The page's rows. Its keys (uuid, created) are found first, from indexes; only the rows
+    /// shown are then read whole, so a deep page skips index entries rather than rows.
+    async fn read_page(
+        &self,
+        listing: &Listing,
+        query: &ListQuery,
+        total: i64,
+    ) -> Result<Vec<UserRow>, CoreError> {
+        let (limit, offset) = (query.limit(), query.offset());
+        let page = |keys: &str| {
+            format!(
+                "SELECT {USER_COLUMNS} FROM ({keys}) page \
+                 JOIN users u ON u.uuid = page.uuid LEFT JOIN roles r ON r.uuid = u.role_uuid \
+                 ORDER BY page.created, page.uuid"
+            )
+        };
+        if let Plan::Names(names) = &listing.plan
+            && let Some(keys) = names.page_keys(limit, offset)
+        {
+            return names.read_page(&page(&keys)).await;
+        }
+        let through_blocks =
+            matches!(listing.plan, Plan::Everyone) && self.reaches_through_blocks(offset);
+        let keys = match &listing.plan {
+            Plan::Everyone if through_blocks => blocks::deep_page_keys(limit),
+            Plan::FullText { in_order: true } => dialect::full_text_page_keys(limit, offset),
+            _ => {
+                // On PostgreSQL the planner cannot tell how many users a search matches, and
+                // may walk the listing order for a page of a rare term through the whole
+                // table. The exact total can: when walking would read more rows than there are
+                // matches, the matches are collected through the trigram index and sorted.
+                let collect = self.backend() == Backend::Postgres
+                    && listing.bound.is_some()
+                    && self.walk_reads_more_than(total, offset + limit).await?;
+                let filter = &listing.filter;
+                if collect {
+                    format!(
+                        "WITH found AS MATERIALIZED (SELECT u.uuid, u.created FROM users u \
+                         {filter}) SELECT uuid, created FROM found ORDER BY created, uuid \
+                         LIMIT {limit} OFFSET {offset}"
+                    )
+                } else {
+                    format!(
+                        "SELECT u.uuid, u.created FROM users u {filter} \
+                         ORDER BY u.created, u.uuid LIMIT {limit} OFFSET {offset}"
+                    )
+                }
+            }
+        };
+        let sql = page(&keys);
+        Ok(with_db!(&self.db, pool => {
+            let mut q = sqlx::query_as::<_, UserRow>(&sql);
+            if let Some(bound) = &listing.bound {
+                q = q.bind(bound);
+            }
+            if through_blocks {
+                q = q.bind(offset);
+            }
+            q.fetch_all(pool).await
+        })?)
+    }
+
+    /// Whether reaching the `end`-th of `matches` users by walking all users in listing order
+    /// (matches spread evenly) reads more rows than there are matches.
+    async fn walk_reads_more_than(&self, matches: i64, end: i64) -> Result<bool, CoreError> {
+        let users = self.count_users().await?;
+        Ok(i128::from(end) * i128::from(users) > i128::from(matches) * i128::from(matches))
+    }
+
+    /// Whether users' ids follow the listing order (SQLite keeps `user_order`; PostgreSQL has
+    /// no such ids).
+    async fn users_follow_ids(&self) -> Result<bool, CoreError> {
+        let Database::Sqlite(pool) = &self.db else {
+            return Ok(false);
+        };
+        let by_id = sqlx::query_scalar::<_, bool>("SELECT by_id FROM user_order")
+            .fetch_one(pool)
+            .await?;
+        Ok(by_id)
+    }
+}
