@@ -10,7 +10,7 @@ use super::activity::{Changes, Target};
 use super::credentials::Narrowed;
 use super::mail::{Template, queue_mail};
 use super::sessions::end_sessions_except;
-use super::throttle::Step;
+use super::throttle::{Attempt, Step};
 use super::{Core, user_for_update};
 use crate::domain::activity::Event;
 use crate::domain::fields::{Email, Password};
@@ -115,15 +115,32 @@ impl Core {
         if password.chars().count() > PASSWORD_MAX_CHARS {
             return Err(CoreError::Refused(Refusal::InvalidPassword));
         }
-        let user = principal.user.uuid;
-        let hash = self.password_hash_of(user).await?;
-        let account = user.to_string();
+        let hash = self.password_hash_of(principal.user.uuid).await?;
+        match self
+            .judge_confirming_password(principal, hash, password)
+            .await?
+        {
+            Some(attempt) => self.guess_succeeded(attempt).await,
+            None => Err(CoreError::Refused(Refusal::InvalidPassword)),
+        }
+    }
+
+    /// Counts a confirming password as a guess and judges it against `hash`: the attempt when
+    /// the password is right, for the caller to settle once all it confirms holds; `None` when
+    /// it is wrong (the guess stays counted). A guess the hasher could not judge is not counted.
+    pub(super) async fn judge_confirming_password(
+        &self,
+        principal: &Principal,
+        hash: Option<String>,
+        password: String,
+    ) -> Result<Option<Attempt>, CoreError> {
+        let account = principal.user.uuid.to_string();
         let attempt = self
             .count_guess(Step::Confirm, &account, principal.ip.as_deref())
             .await?;
         match self.hasher.verify_for(&account, hash, password).await {
-            Ok(true) => self.guess_succeeded(attempt).await,
-            Ok(false) => Err(CoreError::Refused(Refusal::InvalidPassword)),
+            Ok(true) => Ok(Some(attempt)),
+            Ok(false) => Ok(None),
             Err(error) => {
                 self.guess_not_judged(attempt).await?;
                 Err(error)

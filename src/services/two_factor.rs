@@ -144,22 +144,12 @@ impl Core {
             .totp_secret
             .as_deref()
             .ok_or(CoreError::Refused(Refusal::TwoFactorNotStarted))?;
-        let account = user.to_string();
-        let attempt = self
-            .count_guess(Step::Confirm, &account, principal.ip.as_deref())
+        let judged = self
+            .judge_confirming_password(principal, row.password_hash.clone(), password)
             .await?;
-        let checked = self
-            .hasher
-            .verify_for(&account, row.password_hash.clone(), password)
-            .await;
-        match checked {
-            Ok(true) => {}
-            Ok(false) => return Err(CoreError::invalid_field("password", "incorrect")),
-            Err(error) => {
-                self.guess_not_judged(attempt).await?;
-                return Err(error);
-            }
-        }
+        let Some(attempt) = judged else {
+            return Err(CoreError::invalid_field("password", "incorrect"));
+        };
         if !self
             .accept_code(user, &decode_secret(secret)?, code)
             .await?

@@ -9,20 +9,17 @@ use roster::services::account::{EmailChangeRequest, PasswordChangeRequest};
 use roster::services::passwords::{ForgotPasswordRequest, ResetPasswordRequest};
 use roster::services::{LoginRequest, Session, SignIn};
 use roster_app::session::{cleared_cookie, credentials, session_cookie};
-use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::extract::{Caller, Client, Id, Identified, Listing, Payload, ids};
 use super::openapi::{
-    ApiKeysReply, Empty, Errors, ListParams, PermissionCatalogue, RecoveryCodes, SessionsReply,
-    SignedIn, UserReply,
+    ApiKeysReply, Empty, Errors, ListParams, PermissionCatalogue, PermissionGroup, RecoveryCodes,
+    SessionsReply, SignedIn, TwoFactorRequired, UserReply,
 };
 use super::secret::Secret;
 use crate::state::AppState;
 use roster::domain::api_key::CreatedApiKey;
 use roster::domain::two_factor::TwoFactorSetup;
-
-type Reply = Result<Json<Value>, ApiError>;
 
 #[utoipa::path(
     post, path = "/api/auth/login", tag = "auth", operation_id = "login", security(()),
@@ -40,9 +37,10 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     match state.core.login(request, client).await? {
         SignIn::Done(session) => Ok(signed_in(&state, *session)),
-        SignIn::TwoFactorRequired { token } => Ok(Json(json!({
-            "type": "two_factor_required", "token": token,
-        }))
+        SignIn::TwoFactorRequired { token } => Ok(Json(TwoFactorRequired {
+            kind: "two_factor_required".to_owned(),
+            token,
+        })
         .into_response()),
     }
 }
@@ -78,7 +76,7 @@ fn signed_in(state: &AppState, session: Session) -> Response {
     let cookie = session_cookie(&session.token, session.expires, &state.site);
     (
         AppendHeaders([(SET_COOKIE, cookie)]),
-        Json(json!({ "user": session.user })),
+        Json(UserReply { user: session.user }),
     )
         .into_response()
 }
@@ -128,12 +126,12 @@ pub async fn disable_two_factor(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Payload(request): Payload<TwoFactorConfirmation>,
-) -> Reply {
+) -> Result<Json<Empty>, ApiError> {
     state
         .core
         .disable_two_factor(&caller, &request.code, request.password)
         .await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 #[utoipa::path(
@@ -150,9 +148,9 @@ pub async fn change_password(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Payload(request): Payload<PasswordChangeRequest>,
-) -> Reply {
+) -> Result<Json<Empty>, ApiError> {
     state.core.change_own_password(&caller, request).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 #[utoipa::path(
@@ -170,9 +168,9 @@ pub async fn change_email(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Payload(request): Payload<EmailChangeRequest>,
-) -> Reply {
+) -> Result<Json<Empty>, ApiError> {
     state.core.change_own_email(&caller, request).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 #[utoipa::path(
@@ -190,7 +188,7 @@ pub async fn logout(
     }
     Ok((
         AppendHeaders([(SET_COOKIE, cleared_cookie(&state.site))]),
-        Json(json!({})),
+        Json(Empty {}),
     ))
 }
 
@@ -203,12 +201,12 @@ pub async fn forgot_password(
     State(state): State<AppState>,
     Client(client): Client,
     Payload(request): Payload<ForgotPasswordRequest>,
-) -> Reply {
+) -> Result<Json<Empty>, ApiError> {
     state
         .core
         .request_password_reset(&request.email, &client)
         .await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 #[utoipa::path(
@@ -220,12 +218,12 @@ pub async fn reset_password(
     State(state): State<AppState>,
     Client(client): Client,
     Payload(request): Payload<ResetPasswordRequest>,
-) -> Reply {
+) -> Result<Json<Empty>, ApiError> {
     state
         .core
         .reset_password(request.try_into()?, &client)
         .await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 #[utoipa::path(
@@ -233,8 +231,8 @@ pub async fn reset_password(
     params(("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
     responses((status = 200, description = "The caller (also when suspended)", body = UserReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified"))
 )]
-pub async fn account(Identified(caller): Identified) -> Reply {
-    Ok(Json(json!({ "user": caller.user })))
+pub async fn account(Identified(caller): Identified) -> Result<Json<UserReply>, ApiError> {
+    Ok(Json(UserReply { user: caller.user }))
 }
 
 #[utoipa::path(
@@ -246,9 +244,9 @@ pub async fn list_api_keys(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Listing(query): Listing,
-) -> Reply {
+) -> Result<Json<ApiKeysReply>, ApiError> {
     let page = state.core.list_api_keys(&caller, query).await?;
-    Ok(Json(json!({ "api_keys": page })))
+    Ok(Json(ApiKeysReply { api_keys: page }))
 }
 
 #[utoipa::path(
@@ -277,9 +275,9 @@ pub async fn revoke_api_key(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Id(key, _): Id<ids::ApiKey>,
-) -> Reply {
+) -> Result<Json<Empty>, ApiError> {
     state.core.revoke_api_key(&caller, key).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 #[utoipa::path(
@@ -291,9 +289,9 @@ pub async fn list_sessions(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Listing(query): Listing,
-) -> Reply {
+) -> Result<Json<SessionsReply>, ApiError> {
     let page = state.core.list_sessions(&caller, query).await?;
-    Ok(Json(json!({ "sessions": page })))
+    Ok(Json(SessionsReply { sessions: page }))
 }
 
 #[utoipa::path(
@@ -305,18 +303,21 @@ pub async fn end_session(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Id(session, _): Id<ids::Session>,
-) -> Reply {
+) -> Result<Json<Empty>, ApiError> {
     state.core.end_session(&caller, session).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 #[utoipa::path(
     delete, path = "/api/client/account/sessions", tag = "account", operation_id = "end_other_sessions",
     responses((status = 200, description = "Every other session of the caller ended", body = Empty))
 )]
-pub async fn end_other_sessions(State(state): State<AppState>, Caller(caller): Caller) -> Reply {
+pub async fn end_other_sessions(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Empty>, ApiError> {
     state.core.end_other_sessions(&caller).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 /// The admin permission catalogue: `{"admin_permissions": {"users": {"description": ...,
@@ -326,23 +327,24 @@ pub async fn end_other_sessions(State(state): State<AppState>, Caller(caller): C
     params(("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
     responses((status = 200, description = "The catalogue of admin permissions", body = PermissionCatalogue, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified"))
 )]
-pub async fn permissions(Caller(_caller): Caller) -> Reply {
-    let groups: Map<String, Value> = CATALOGUE
+pub async fn permissions(Caller(_caller): Caller) -> Json<PermissionCatalogue> {
+    let admin_permissions = CATALOGUE
         .iter()
         .map(|group| {
-            let permissions: Map<String, Value> = group
+            let permissions = group
                 .permissions
                 .iter()
                 .map(|p| {
                     let action = p.as_str().split_once('.').map_or(p.as_str(), |(_, a)| a);
-                    (action.to_owned(), Value::from(p.description()))
+                    (action.to_owned(), p.description().to_owned())
                 })
                 .collect();
-            (
-                group.name.to_owned(),
-                json!({ "description": group.description, "permissions": permissions }),
-            )
+            let group_reply = PermissionGroup {
+                description: group.description.to_owned(),
+                permissions,
+            };
+            (group.name.to_owned(), group_reply)
         })
         .collect();
-    Ok(Json(json!({ "admin_permissions": groups })))
+    Json(PermissionCatalogue { admin_permissions })
 }

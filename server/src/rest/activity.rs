@@ -1,13 +1,10 @@
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::extract::{ActivityListing, Caller, Id, ids};
 use super::openapi::{ActivityParams, ActivityReply, Errors};
 use crate::state::AppState;
-
-type Reply = Result<Json<Value>, ApiError>;
 
 /// The whole activity log, newest first.
 #[utoipa::path(
@@ -20,9 +17,9 @@ pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ActivityListing(query): ActivityListing,
-) -> Reply {
+) -> Result<Json<ActivityReply>, ApiError> {
     let page = state.core.list_activity(&caller, query).await?;
-    Ok(Json(json!({ "activity": page })))
+    Ok(Json(ActivityReply { activity: page }))
 }
 
 /// What one user did and what was done to them, newest first.
@@ -37,8 +34,8 @@ pub async fn of_user(
     Caller(caller): Caller,
     Id(user, _): Id<ids::User>,
     ActivityListing(query): ActivityListing,
-) -> Reply {
+) -> Result<Json<ActivityReply>, ApiError> {
     let uuid = user;
     let page = state.core.list_user_activity(&caller, uuid, query).await?;
-    Ok(Json(json!({ "activity": page })))
+    Ok(Json(ActivityReply { activity: page }))
 }

@@ -39,25 +39,39 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
-/// A reply that shows one resource as `{"<name>": resource}` with the resource's own tag. The
-/// resource is serialised once, for the body and the tag alike.
-pub struct Shown(Result<(HeaderValue, Vec<u8>), serde_json::Error>);
-
-/// Shows `resource` under `name` (a plain field name, written as is).
-pub fn shown<T: Serialize>(name: &'static str, resource: &T) -> Shown {
-    Shown(shown_with_tag(resource).map(|(resource, tag)| {
-        let tag = HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
-        let mut body = Vec::with_capacity(resource.len() + name.len() + 5);
-        body.extend_from_slice(b"{\"");
-        body.extend_from_slice(name.as_bytes());
-        body.extend_from_slice(b"\":");
-        body.extend_from_slice(&resource);
-        body.push(b'}');
-        (tag, body)
-    }))
+/// A documented reply that carries one resource under one field, `{"<FIELD>": resource}`.
+pub trait Envelope {
+    const FIELD: &'static str;
+    type Resource: Serialize;
 }
 
-impl IntoResponse for Shown {
+/// The reply `R`, served with its resource's own tag. The resource is serialised once, for the
+/// body and the tag alike.
+pub struct Shown<R>(
+    Result<(HeaderValue, Vec<u8>), serde_json::Error>,
+    std::marker::PhantomData<R>,
+);
+
+/// Shows `resource` as the reply `R`.
+pub fn shown<R: Envelope>(resource: &R::Resource) -> Shown<R> {
+    let name = R::FIELD;
+    Shown(
+        shown_with_tag(resource).map(|(resource, tag)| {
+            let tag =
+                HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+            let mut body = Vec::with_capacity(resource.len() + name.len() + 5);
+            body.extend_from_slice(b"{\"");
+            body.extend_from_slice(name.as_bytes());
+            body.extend_from_slice(b"\":");
+            body.extend_from_slice(&resource);
+            body.push(b'}');
+            (tag, body)
+        }),
+        std::marker::PhantomData,
+    )
+}
+
+impl<R> IntoResponse for Shown<R> {
     fn into_response(self) -> Response {
         match self.0 {
             Ok((tag, body)) => (

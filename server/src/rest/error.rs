@@ -1,9 +1,9 @@
+use super::openapi::Errors;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header::RETRY_AFTER};
 use axum::response::{IntoResponse, Response};
 use roster::CoreError;
 use roster_app::status::status_of;
-use serde_json::json;
 
 /// The REST door's one error type: a core error, a body that is not the JSON expected, or a
 /// failure of HTTP itself (no route, wrong method, body too large). Mapped to status and
@@ -23,7 +23,7 @@ impl From<CoreError> for ApiError {
 }
 
 pub fn error_body(status: StatusCode, messages: Vec<String>) -> Response {
-    (status, Json(json!({ "errors": messages }))).into_response()
+    (status, Json(Errors { errors: messages })).into_response()
 }
 
 impl IntoResponse for ApiError {

@@ -1,6 +1,5 @@
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::extract::{Caller, Listing};
@@ -17,7 +16,7 @@ pub async fn outbox(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Listing(query): Listing,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MailReply>, ApiError> {
     let page = state.core.list_outbox(&caller, query).await?;
-    Ok(Json(json!({ "mail": page })))
+    Ok(Json(MailReply { mail: page }))
 }

@@ -23,7 +23,6 @@ use axum::http::{StatusCode, header::CONTENT_TYPE};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
-use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -113,12 +112,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
 async fn health(State(state): State<AppState>) -> Response {
     let database = state.core.backend().as_str();
     match state.core.ping().await {
-        Ok(()) => Json(json!({ "status": "ok", "database": database })).into_response(),
+        Ok(()) => Json(Health {
+            status: "ok".to_owned(),
+            database: database.to_owned(),
+        })
+        .into_response(),
         Err(error) => {
             tracing::warn!(%error, "health check: database unavailable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "database": database })),
+                Json(Health {
+                    status: "unavailable".to_owned(),
+                    database: database.to_owned(),
+                }),
             )
                 .into_response()
         }

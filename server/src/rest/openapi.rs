@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document of the REST API, generated from the handlers' annotations and
 //! served at `GET /api/openapi.json`. Routes are registered together with their documentation
-//! (see [`super::router`]), so none can be mounted undocumented. The shapes below exist only to
-//! describe the contract's envelopes; the handlers build the same JSON.
+//! (see [`super::router`]), so none can be mounted undocumented. The reply types below are the
+//! wire types: each handler returns the type its documentation names.
 
 use roster::domain::activity::Activity;
 use roster::domain::api_key::ApiKey;
@@ -84,6 +84,11 @@ pub struct UserReply {
     pub user: User,
 }
 
+impl super::conditional::Envelope for UserReply {
+    const FIELD: &'static str = "user";
+    type Resource = User;
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct UsersReply {
     pub users: Page<User>,
@@ -94,6 +99,11 @@ pub struct RoleReply {
     pub role: Role,
 }
 
+impl super::conditional::Envelope for RoleReply {
+    const FIELD: &'static str = "role";
+    type Resource = Role;
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct RolesReply {
     pub roles: Page<Role>,
@@ -102,6 +112,11 @@ pub struct RolesReply {
 #[derive(Serialize, ToSchema)]
 pub struct ServerReply {
     pub server: Server,
+}
+
+impl super::conditional::Envelope for ServerReply {
+    const FIELD: &'static str = "server";
+    type Resource = Server;
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,16 +1,12 @@
 use axum::Json;
 use axum::extract::State;
 use roster::domain::role::{CreateRoleRequest, NewRole, RolePatch, UpdateRoleRequest};
-use serde_json::{Value, json};
 
 use super::conditional::{IfMatch, Shown, shown};
 use super::error::ApiError;
 use super::extract::{Caller, Id, Listing, Payload, ids};
 use super::openapi::{Empty, Errors, ListParams, RoleReply, RolesReply};
 use crate::state::AppState;
-
-type Reply = Result<Json<Value>, ApiError>;
-type Tagged = Result<Shown, ApiError>;
 
 #[utoipa::path(
     get, path = "/api/admin/roles", tag = "roles", operation_id = "list_roles",
@@ -22,9 +18,9 @@ pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Listing(query): Listing,
-) -> Reply {
+) -> Result<Json<RolesReply>, ApiError> {
     let page = state.core.list_roles(&caller, query).await?;
-    Ok(Json(json!({ "roles": page })))
+    Ok(Json(RolesReply { roles: page }))
 }
 
 #[utoipa::path(
@@ -37,9 +33,9 @@ pub async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Id(role, _): Id<ids::Role>,
-) -> Tagged {
+) -> Result<Shown<RoleReply>, ApiError> {
     let role = state.core.get_role(&caller, role).await?;
-    Ok(shown("role", &role))
+    Ok(shown::<RoleReply>(&role))
 }
 
 #[utoipa::path(
@@ -53,12 +49,12 @@ pub async fn create(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Payload(request): Payload<CreateRoleRequest>,
-) -> Tagged {
+) -> Result<Shown<RoleReply>, ApiError> {
     let role = state
         .core
         .create_role(&caller, NewRole::try_from(request)?)
         .await?;
-    Ok(shown("role", &role))
+    Ok(shown::<RoleReply>(&role))
 }
 
 #[utoipa::path(
@@ -74,13 +70,13 @@ pub async fn update(
     Id(role, _): Id<ids::Role>,
     IfMatch(precondition): IfMatch,
     Payload(request): Payload<UpdateRoleRequest>,
-) -> Tagged {
+) -> Result<Shown<RoleReply>, ApiError> {
     let uuid = role;
     let role = state
         .core
         .update_role(&caller, uuid, RolePatch::try_from(request)?, &precondition)
         .await?;
-    Ok(shown("role", &role))
+    Ok(shown::<RoleReply>(&role))
 }
 
 #[utoipa::path(
@@ -94,7 +90,7 @@ pub async fn delete(
     Caller(caller): Caller,
     Id(role, _): Id<ids::Role>,
     IfMatch(precondition): IfMatch,
-) -> Reply {
+) -> Result<Json<Empty>, ApiError> {
     state.core.delete_role(&caller, role, &precondition).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }

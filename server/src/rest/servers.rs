@@ -1,16 +1,12 @@
 use axum::Json;
 use axum::extract::State;
 use roster::domain::server::{CreateServerRequest, NewServer, ServerPatch, UpdateServerRequest};
-use serde_json::{Value, json};
 
 use super::conditional::{IfMatch, Shown, shown};
 use super::error::ApiError;
 use super::extract::{Caller, Id, Listing, Payload, ids};
 use super::openapi::{Empty, Errors, ListParams, ServerReply, ServersReply};
 use crate::state::AppState;
-
-type Reply = Result<Json<Value>, ApiError>;
-type Tagged = Result<Shown, ApiError>;
 
 #[utoipa::path(
     get, path = "/api/admin/servers", tag = "servers", operation_id = "list_servers",
@@ -22,9 +18,9 @@ pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Listing(query): Listing,
-) -> Reply {
+) -> Result<Json<ServersReply>, ApiError> {
     let page = state.core.list_servers(&caller, query).await?;
-    Ok(Json(json!({ "servers": page })))
+    Ok(Json(ServersReply { servers: page }))
 }
 
 #[utoipa::path(
@@ -37,9 +33,9 @@ pub async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Id(server, _): Id<ids::Server>,
-) -> Tagged {
+) -> Result<Shown<ServerReply>, ApiError> {
     let server = state.core.get_server(&caller, server).await?;
-    Ok(shown("server", &server))
+    Ok(shown::<ServerReply>(&server))
 }
 
 #[utoipa::path(
@@ -53,12 +49,12 @@ pub async fn create(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Payload(request): Payload<CreateServerRequest>,
-) -> Tagged {
+) -> Result<Shown<ServerReply>, ApiError> {
     let server = state
         .core
         .create_server(&caller, NewServer::try_from(request)?)
         .await?;
-    Ok(shown("server", &server))
+    Ok(shown::<ServerReply>(&server))
 }
 
 #[utoipa::path(
@@ -74,7 +70,7 @@ pub async fn update(
     Id(server, _): Id<ids::Server>,
     IfMatch(precondition): IfMatch,
     Payload(request): Payload<UpdateServerRequest>,
-) -> Tagged {
+) -> Result<Shown<ServerReply>, ApiError> {
     let uuid = server;
     let server = state
         .core
@@ -85,7 +81,7 @@ pub async fn update(
             &precondition,
         )
         .await?;
-    Ok(shown("server", &server))
+    Ok(shown::<ServerReply>(&server))
 }
 
 #[utoipa::path(
@@ -99,10 +95,10 @@ pub async fn delete(
     Caller(caller): Caller,
     Id(server, _): Id<ids::Server>,
     IfMatch(precondition): IfMatch,
-) -> Reply {
+) -> Result<Json<Empty>, ApiError> {
     state
         .core
         .delete_server(&caller, server, &precondition)
         .await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }

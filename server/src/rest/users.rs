@@ -2,7 +2,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use roster::domain::user::{CreateUserRequest, NewUser, UpdateUserRequest, UserPatch};
-use serde_json::{Value, json};
 
 use super::conditional::{IfMatch, Shown, shown};
 use super::error::ApiError;
@@ -11,9 +10,6 @@ use super::openapi::{
     Empty, Errors, ListParams, ServersReply, UserListParams, UserReply, UsersReply,
 };
 use crate::state::AppState;
-
-type Reply = Result<Json<Value>, ApiError>;
-type Tagged = Result<Shown, ApiError>;
 
 #[utoipa::path(
     get, path = "/api/admin/users", tag = "users", operation_id = "list_users",
@@ -25,9 +21,9 @@ pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Listing(query): Listing,
-) -> Reply {
+) -> Result<Json<UsersReply>, ApiError> {
     let page = state.core.list_users(&caller, query).await?;
-    Ok(Json(json!({ "users": page })))
+    Ok(Json(UsersReply { users: page }))
 }
 
 #[utoipa::path(
@@ -40,9 +36,9 @@ pub async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Id(user, _): Id<ids::User>,
-) -> Tagged {
+) -> Result<Shown<UserReply>, ApiError> {
     let user = state.core.get_user(&caller, user).await?;
-    Ok(shown("user", &user))
+    Ok(shown::<UserReply>(&user))
 }
 
 #[utoipa::path(
@@ -55,12 +51,12 @@ pub async fn by_external_id(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(external_id): Path<String>,
-) -> Tagged {
+) -> Result<Shown<UserReply>, ApiError> {
     let user = state
         .core
         .get_user_by_external_id(&caller, &external_id)
         .await?;
-    Ok(shown("user", &user))
+    Ok(shown::<UserReply>(&user))
 }
 
 #[utoipa::path(
@@ -74,12 +70,12 @@ pub async fn create(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Payload(request): Payload<CreateUserRequest>,
-) -> Tagged {
+) -> Result<Shown<UserReply>, ApiError> {
     let user = state
         .core
         .create_user(&caller, NewUser::try_from(request)?)
         .await?;
-    Ok(shown("user", &user))
+    Ok(shown::<UserReply>(&user))
 }
 
 #[utoipa::path(
@@ -95,13 +91,13 @@ pub async fn update(
     Id(user, _): Id<ids::User>,
     IfMatch(precondition): IfMatch,
     Payload(request): Payload<UpdateUserRequest>,
-) -> Tagged {
+) -> Result<Shown<UserReply>, ApiError> {
     let uuid = user;
     let user = state
         .core
         .update_user(&caller, uuid, UserPatch::try_from(request)?, &precondition)
         .await?;
-    Ok(shown("user", &user))
+    Ok(shown::<UserReply>(&user))
 }
 
 #[utoipa::path(
@@ -115,9 +111,9 @@ pub async fn delete(
     Caller(caller): Caller,
     Id(user, _): Id<ids::User>,
     IfMatch(precondition): IfMatch,
-) -> Reply {
+) -> Result<Json<Empty>, ApiError> {
     state.core.delete_user(&caller, user, &precondition).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 /// Mails the user a password reset link: 202, the mail goes out in the background.
@@ -131,9 +127,9 @@ pub async fn send_password_reset(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Id(user, _): Id<ids::User>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Empty>), ApiError> {
     state.core.send_password_reset(&caller, user).await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({}))))
+    Ok((StatusCode::ACCEPTED, Json(Empty {})))
 }
 
 /// Turns off the user's two-factor sign-in; they are told by mail.
@@ -147,9 +143,9 @@ pub async fn reset_two_factor(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Id(user, _): Id<ids::User>,
-) -> Reply {
+) -> Result<Json<Empty>, ApiError> {
     state.core.reset_two_factor(&caller, user).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 #[utoipa::path(
@@ -163,8 +159,8 @@ pub async fn servers(
     Caller(caller): Caller,
     Id(user, _): Id<ids::User>,
     Listing(query): Listing,
-) -> Reply {
+) -> Result<Json<ServersReply>, ApiError> {
     let uuid = user;
     let page = state.core.list_user_servers(&caller, uuid, query).await?;
-    Ok(Json(json!({ "servers": page })))
+    Ok(Json(ServersReply { servers: page }))
 }
