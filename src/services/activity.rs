@@ -583,6 +583,7 @@ impl Core {
             tx.commit().await?;
             inserted += batch;
         }
+        self.analyse_after_bulk_load(&["activity"]).await?;
         Ok(super::SeedReport { inserted })
     }
 

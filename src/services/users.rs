@@ -566,11 +566,13 @@ impl Core {
     }
 
     /// Fills the database with `count` generated users (no passwords) for measurements, in
-    /// batched transactions.
+    /// batched transactions. Their addresses are numbered on from the users already there, so
+    /// seeding again adds new ones.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn seed_users(&self, count: u64) -> Result<SeedReport, CoreError> {
         let start = now();
         let run = &Uuid::new_v4().simple().to_string()[..6];
+        let numbered_from = u64::try_from(self.count_users().await?).unwrap_or_default();
         let mut inserted = 0;
         while inserted < count {
             let mut tx = self.upkeep().await?;
@@ -605,7 +607,7 @@ impl Core {
                     for i in inserted..inserted + batch {
                         let (first, last) = seed_name(i);
                         let username = format!("s{run}_{i}");
-                        let email = format!("seed.{run}.{i}@example.com");
+                        let email = seed_email(first, numbered_from + i);
                         grams.add_user([&username, &email, first, last]);
                         q = q
                             .bind(Uuid::new_v4())
@@ -623,8 +625,25 @@ impl Core {
             tx.commit().await?;
         }
         self.balance_user_blocks().await?;
+        self.analyse_after_bulk_load(&["users", "search_names", "search_grams", "user_blocks"])
+            .await?;
         Ok(SeedReport { inserted })
     }
+}
+
+/// A seeded user's address: the first name and a number, at one of a few common domains, so
+/// that the domains' text is as common among seeded users as among real ones.
+fn seed_email(first: &str, i: u64) -> String {
+    const DOMAINS: &[&str] = &[
+        "gmail.com",
+        "outlook.com",
+        "yahoo.com",
+        "hotmail.com",
+        "icloud.com",
+        "proton.me",
+    ];
+    let domain = DOMAINS[(i % DOMAINS.len() as u64) as usize];
+    format!("{}.{i}@{domain}", first.to_ascii_lowercase())
 }
 
 fn seed_name(i: u64) -> (&'static str, &'static str) {

@@ -55,31 +55,50 @@ const POSTGRES_SHORT_MATCH: &str = "strpos(u.search_text, lower($1)) > 0";
 /// A filter on `users u` matching `term` as a case-insensitive substring of username, email,
 /// first or last name, with `%` and `_` taken literally. Returns the SQL condition (binding
 /// `$1`) and the value to bind.
-pub fn user_search(backend: Backend, term: &str) -> (&'static str, String) {
+pub fn user_search(backend: Backend, term: &str) -> (String, String) {
     let short = term.chars().count() < 3;
     match backend {
         // The trigram index answers terms of three characters or more. A shorter term has no
         // trigram, and walking the whole index for it is slower than reading the table.
         // `search_text` holds the four fields lowercased, one per line; a term holds no
         // control character, so it never matches across two fields.
-        Backend::Postgres if short => (POSTGRES_SHORT_MATCH, term.to_owned()),
+        Backend::Postgres if short => (POSTGRES_SHORT_MATCH.to_owned(), term.to_owned()),
         Backend::Postgres => (
-            "u.search_text LIKE lower($1) ESCAPE '\\'",
+            postgres_contains("u.search_text", term),
             format!("%{}%", escape_like(term)),
         ),
         // The trigram index answers terms of three characters or more; shorter terms scan.
         // SQLite's `lower` folds ASCII letters only, on the term as on the fields, so a term
         // always finds the text it spells exactly.
         Backend::Sqlite if searches_full_text(backend, term) => (
-            "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH $1)",
+            "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH $1)".to_owned(),
             format!("\"{}\"", term.replace('"', "\"\"")),
         ),
         Backend::Sqlite => (
             "(instr(lower(u.username), lower($1)) > 0 OR instr(lower(u.email), lower($1)) > 0 \
              OR instr(lower(u.name_first), lower($1)) > 0 \
-             OR instr(lower(u.name_last), lower($1)) > 0)",
+             OR instr(lower(u.name_last), lower($1)) > 0)"
+                .to_owned(),
             term.to_owned(),
         ),
+    }
+}
+
+/// On PostgreSQL, `column` (lowercased, with a trigram index) holds the term bound to `$1` as
+/// a `LIKE` pattern (`%term%`, escaped). A term holding `@` with three characters or more before
+/// it (most often an address) is looked up in the index by the part before the `@` alone, and the
+/// whole term is checked on the rows found, where no index is used: a domain's trigrams are among
+/// the commonest of all (every address at `gmail.com` holds `com`), and reading their entries
+/// costs more than the rest of the search.
+pub fn postgres_contains(column: &str, term: &str) -> String {
+    let before_at = term.split_once('@').map(|(local, _)| local.chars().count());
+    if before_at.is_some_and(|chars| chars >= 3) {
+        format!(
+            "({column} LIKE (split_part(lower($1), '@', 1) || '%') ESCAPE '\\' \
+             AND ({column} || '') LIKE lower($1) ESCAPE '\\')"
+        )
+    } else {
+        format!("{column} LIKE lower($1) ESCAPE '\\'")
     }
 }
 
@@ -106,11 +125,12 @@ pub fn gram_count(backend: Backend, term: &str) -> Option<String> {
 /// [`user_search`] binds it).
 pub const FULL_TEXT_COUNT: &str = "SELECT count(*) FROM users_search WHERE users_search MATCH $1";
 
-/// A page of the keys (uuid, created) SQLite's full-text index matches for `$1`, in id order.
-pub fn full_text_page_keys(limit: i64, offset: i64) -> String {
+/// A page of the keys (uuid, created) SQLite's full-text index matches for `$1`, in id order
+/// (`ASC`) or its reverse (`DESC`).
+pub fn full_text_page_keys(limit: i64, offset: i64, order: &str) -> String {
     format!(
         "SELECT u.uuid, u.created FROM (SELECT rowid AS id FROM users_search \
-         WHERE users_search MATCH $1 ORDER BY rowid LIMIT {limit} OFFSET {offset}) found \
+         WHERE users_search MATCH $1 ORDER BY rowid {order} LIMIT {limit} OFFSET {offset}) found \
          JOIN users u ON u.id = found.id"
     )
 }

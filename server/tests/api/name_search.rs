@@ -139,8 +139,28 @@ async fn name_searches_are_the_filtered_listing_through_every_write() {
             ("zzz_nobody", 0),
             ("elac", 16),
             ("kim", 4),
+            // Addresses: looked up by the part before the `@` on PostgreSQL, then checked whole.
+            ("im1@example.c", 1),
+            ("m1@example.com", 1),
         ] {
             assert_eq!(assert_search(&app, &key, term).await, matches, "{term}");
+        }
+        // A seeded user's whole address, a prefix of it in other case, and its local part at
+        // another domain.
+        let seeded = app
+            .whole_listing(&key, "")
+            .await
+            .into_iter()
+            .map(|user| user["email"].as_str().unwrap().to_owned())
+            .find(|email| email.starts_with("linus."))
+            .expect("a seeded Linus");
+        let (local, domain) = seeded.split_once('@').unwrap();
+        for (term, matches) in [
+            (seeded.clone(), 1),
+            (format!("{}@{}", local.to_uppercase(), &domain[..3]), 1),
+            (format!("{local}@nowhere.example"), 0),
+        ] {
+            assert_eq!(assert_search(&app, &key, &term).await, matches, "{term}");
         }
         assert_eq!(names_missing(&app).await, 0);
 

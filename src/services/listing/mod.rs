@@ -38,6 +38,22 @@ enum Plan {
     Scan,
 }
 
+/// Which way a page's keys are read in the listing order.
+#[derive(Clone, Copy)]
+enum Order {
+    Ascending,
+    Descending,
+}
+
+impl Order {
+    fn sql(self) -> &'static str {
+        match self {
+            Order::Ascending => "ASC",
+            Order::Descending => "DESC",
+        }
+    }
+}
+
 /// A listing query with its plan: the `WHERE` clause and its one bound value (the search).
 pub(super) struct Listing {
     filter: String,
@@ -52,7 +68,7 @@ impl Core {
         let mut conditions = Vec::new();
         let bound = query.search.as_ref().map(|term| {
             let (condition, bound) = dialect::user_search(backend, term);
-            conditions.push(condition.to_owned());
+            conditions.push(condition);
             bound
         });
         if let Some(suspended) = query.suspended {
@@ -87,7 +103,7 @@ impl Core {
                         in_order: self.users_follow_ids().await?,
                     }
                 } else if dialect::searches_names(backend, term)
-                    && let Some(names) = self.match_names(pattern).await?
+                    && let Some(names) = self.match_names(term, pattern).await?
                 {
                     Plan::Names(names)
                 } else {
@@ -155,16 +171,27 @@ impl Core {
                  ORDER BY page.created, page.uuid"
             )
         };
+        let through_blocks =
+            matches!(listing.plan, Plan::Everyone) && self.reaches_through_blocks(offset);
+        // A page past the middle is read from the end, in reverse, so that the last page of a
+        // search skips no more entries than its first: the exact total says where it starts.
+        let from_end = !through_blocks && total - offset < offset;
+        let (take, skip, order) = if from_end {
+            let take = limit.min(total - offset);
+            (take, total - offset - take, Order::Descending)
+        } else {
+            (limit, offset, Order::Ascending)
+        };
         if let Plan::Names(names) = &listing.plan
-            && let Some(keys) = names.page_keys(limit, offset)
+            && let Some(keys) = names.page_keys(take, skip, order.sql())
         {
             return names.read_page(&page(&keys)).await;
         }
-        let through_blocks =
-            matches!(listing.plan, Plan::Everyone) && self.reaches_through_blocks(offset);
         let keys = match &listing.plan {
             Plan::Everyone if through_blocks => blocks::deep_page_keys(limit),
-            Plan::FullText { in_order: true } => dialect::full_text_page_keys(limit, offset),
+            Plan::FullText { in_order: true } => {
+                dialect::full_text_page_keys(take, skip, order.sql())
+            }
             _ => {
                 // On PostgreSQL the planner cannot tell how many users a search matches, and
                 // may walk the listing order for a page of a rare term through the whole
@@ -172,18 +199,19 @@ impl Core {
                 // matches, the matches are collected through the trigram index and sorted.
                 let collect = self.backend() == Backend::Postgres
                     && listing.bound.is_some()
-                    && self.walk_reads_more_than(total, offset + limit).await?;
+                    && self.walk_reads_more_than(total, skip + take).await?;
                 let filter = &listing.filter;
+                let order = order.sql();
                 if collect {
                     format!(
                         "WITH found AS MATERIALIZED (SELECT u.uuid, u.created FROM users u \
-                         {filter}) SELECT uuid, created FROM found ORDER BY created, uuid \
-                         LIMIT {limit} OFFSET {offset}"
+                         {filter}) SELECT uuid, created FROM found \
+                         ORDER BY created {order}, uuid {order} LIMIT {take} OFFSET {skip}"
                     )
                 } else {
                     format!(
                         "SELECT u.uuid, u.created FROM users u {filter} \
-                         ORDER BY u.created, u.uuid LIMIT {limit} OFFSET {offset}"
+                         ORDER BY u.created {order}, u.uuid {order} LIMIT {take} OFFSET {skip}"
                     )
                 }
             }
@@ -199,6 +227,18 @@ impl Core {
             }
             q.fetch_all(pool).await
         })?)
+    }
+
+    /// Brings PostgreSQL's statistics of `tables` up to date after Roster loaded them in bulk,
+    /// instead of leaving the planner with the empty tables' figures until autovacuum comes
+    /// by. SQLite keeps no statistics unless asked, and its listing plans do not need any.
+    pub(crate) async fn analyse_after_bulk_load(&self, tables: &[&str]) -> Result<(), CoreError> {
+        if let Database::Postgres(pool) = &self.db {
+            sqlx::query(&format!("ANALYZE {}", tables.join(", ")))
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Whether reaching the `end`-th of `matches` users by walking all users in listing order

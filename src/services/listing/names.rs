@@ -13,8 +13,8 @@
 use sqlx::PgPool;
 
 use crate::error::CoreError;
-use crate::store::Database;
 use crate::store::rows::UserRow;
+use crate::store::{Database, dialect};
 
 use crate::services::Core;
 
@@ -22,27 +22,32 @@ use crate::services::Core;
 /// listing order. A term matching more is paged as any other search.
 const MERGED_RANGES: usize = 8;
 
-/// The names holding the term bound to `$1` (a `LIKE` pattern), and how many users the term
-/// matches under a matching first name, under a matching last name, under both, and by
-/// username or email but by neither name. One statement, so all come from one snapshot; the
-/// users under both names are only looked for when both fields match someone.
-const MATCHES: &str = "WITH found AS MATERIALIZED (\
-         SELECT coalesce(array_agg(name ORDER BY name), '{}') AS names FROM search_names \
-         WHERE name LIKE lower($1) ESCAPE '\\'), \
-     counted AS MATERIALIZED (SELECT found.names, \
-         (SELECT count(*) FROM users u WHERE u.name_first_key = ANY(found.names)) AS first, \
-         (SELECT count(*) FROM users u WHERE u.name_last_key = ANY(found.names)) AS last, \
-         (SELECT count(*) FROM users u WHERE u.login_text LIKE lower($1) ESCAPE '\\' \
-             AND NOT (u.name_first_key = ANY(found.names) \
-                 OR u.name_last_key = ANY(found.names))) AS login_only \
-         FROM found) \
-     SELECT names, first, last, CASE WHEN first > 0 AND last > 0 THEN (\
-             SELECT count(*) \
-             FROM (SELECT uuid FROM users WHERE name_first_key = ANY(counted.names)) first \
-             JOIN (SELECT uuid FROM users WHERE name_last_key = ANY(counted.names)) last \
-                 USING (uuid)) ELSE 0 END, \
-         login_only \
-     FROM counted";
+/// The names holding `term` (bound to `$1` as a `LIKE` pattern), and how many users it
+/// matches under a matching first name, under a matching last name, under both, and by username
+/// or email but by neither name. One statement, so all come from one snapshot; the users under
+/// both names are only looked for when both fields match someone.
+fn matches_sql(term: &str) -> String {
+    let by_login = dialect::postgres_contains("u.login_text", term);
+    format!(
+        "WITH found AS MATERIALIZED (\
+             SELECT coalesce(array_agg(name ORDER BY name), '{{}}') AS names FROM search_names \
+             WHERE name LIKE lower($1) ESCAPE '\\'), \
+         counted AS MATERIALIZED (SELECT found.names, \
+             (SELECT count(*) FROM users u WHERE u.name_first_key = ANY(found.names)) AS first, \
+             (SELECT count(*) FROM users u WHERE u.name_last_key = ANY(found.names)) AS last, \
+             (SELECT count(*) FROM users u WHERE {by_login} \
+                 AND NOT (u.name_first_key = ANY(found.names) \
+                     OR u.name_last_key = ANY(found.names))) AS login_only \
+             FROM found) \
+         SELECT names, first, last, CASE WHEN first > 0 AND last > 0 THEN (\
+                 SELECT count(*) \
+                 FROM (SELECT uuid FROM users WHERE name_first_key = ANY(counted.names)) first \
+                 JOIN (SELECT uuid FROM users WHERE name_last_key = ANY(counted.names)) last \
+                     USING (uuid)) ELSE 0 END, \
+             login_only \
+         FROM counted"
+    )
+}
 
 /// The users a search term matches, by where it matches them.
 pub(super) struct NameMatches {
@@ -66,7 +71,7 @@ impl NameMatches {
     /// The keys (uuid, created) of the page from `offset`, merged in listing order from the
     /// name indexes, binding the names to `$1`; `None` unless every match is a user under
     /// exactly one matching name, and a few index ranges hold them all.
-    pub(super) fn page_keys(&self, limit: i64, offset: i64) -> Option<String> {
+    pub(super) fn page_keys(&self, limit: i64, offset: i64, order: &str) -> Option<String> {
         if self.under_both > 0 || self.by_login_only > 0 {
             return None;
         }
@@ -80,7 +85,7 @@ impl NameMatches {
                     format!(
                         "(SELECT u.uuid, u.created FROM users u \
                          WHERE u.{column} = (CAST($1 AS TEXT[]))[{name}] \
-                         ORDER BY u.created, u.uuid)"
+                         ORDER BY u.created {order}, u.uuid {order})"
                     )
                 }));
             }
@@ -89,8 +94,8 @@ impl NameMatches {
             return None;
         }
         Some(format!(
-            "SELECT uuid, created FROM ({}) merged ORDER BY created, uuid LIMIT {limit} \
-             OFFSET {offset}",
+            "SELECT uuid, created FROM ({}) merged ORDER BY created {order}, uuid {order} \
+             LIMIT {limit} OFFSET {offset}",
             ranges.join(" UNION ALL ")
         ))
     }
@@ -105,17 +110,18 @@ impl NameMatches {
 }
 
 impl Core {
-    /// Where the term bound as `pattern` (a `LIKE` pattern, as the search binds it) matches
+    /// Where `term`, bound as `pattern` (a `LIKE` pattern, as the search binds it), matches
     /// users; `None` on SQLite, whose full-text index counts and pages a search itself.
     pub(super) async fn match_names(
         &self,
+        term: &str,
         pattern: &str,
     ) -> Result<Option<NameMatches>, CoreError> {
         let Database::Postgres(pool) = &self.db else {
             return Ok(None);
         };
         let (names, under_first, under_last, under_both, by_login_only) =
-            sqlx::query_as::<_, (Vec<String>, i64, i64, i64, i64)>(MATCHES)
+            sqlx::query_as::<_, (Vec<String>, i64, i64, i64, i64)>(&matches_sql(term))
                 .bind(pattern)
                 .fetch_one(pool)
                 .await?;
