@@ -12,6 +12,7 @@ mod listing;
 pub mod mail;
 pub mod passwords;
 pub(crate) mod roles;
+mod seed;
 mod servers;
 mod sessions;
 pub mod throttle;
@@ -22,8 +23,8 @@ mod write;
 pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session, SignIn};
 pub use credentials::WATCH_DEADLINE;
 pub use listing::blocks::Balance;
+pub use seed::SeedReport;
 pub use two_factor::CHALLENGE_MINUTES;
-pub use users::SeedReport;
 
 use crate::error::Refusal;
 use chrono::{DateTime, SubsecRound, Utc};

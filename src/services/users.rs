@@ -5,7 +5,6 @@ use super::account::{end_after_credential_change, tell_old_address};
 use super::activity::{Changes, Target, alongside, bind_entry, user_snapshot};
 use super::conditional;
 use super::credentials::Narrowed;
-use super::listing::grams::GramTally;
 use super::roles::role_in;
 use super::sessions::end_sessions_except;
 use super::{Core, exists, now, user_for_update};
@@ -214,17 +213,6 @@ async fn keep_a_global_admin(tx: &mut Tx) -> Result<(), CoreError> {
         return Err(CoreError::Refused(Refusal::LastGlobalAdmin));
     }
     Ok(())
-}
-
-/// Rows per statement when seeding, and statements per transaction: large transactions let
-/// SQLite's full-text index write few, large segments.
-const SEED_BATCH: u64 = 500;
-const SEED_BATCHES_PER_COMMIT: u64 = 20;
-
-/// What `roster seed` wrote.
-#[derive(Debug)]
-pub struct SeedReport {
-    pub inserted: u64,
 }
 
 impl Core {
@@ -564,99 +552,4 @@ impl Core {
         })?;
         Ok(count)
     }
-
-    /// Fills the database with `count` generated users (no passwords) for measurements, in
-    /// batched transactions. Their addresses are numbered on from the users already there, so
-    /// seeding again adds new ones.
-    #[tracing::instrument(skip_all, err(level = "debug"))]
-    pub async fn seed_users(&self, count: u64) -> Result<SeedReport, CoreError> {
-        let start = now();
-        let run = &Uuid::new_v4().simple().to_string()[..6];
-        let numbered_from = u64::try_from(self.count_users().await?).unwrap_or_default();
-        let mut inserted = 0;
-        while inserted < count {
-            let mut tx = self.upkeep().await?;
-            GramTally::defer_triggers(&mut tx).await?;
-            let mut grams = GramTally::default();
-            for _ in 0..SEED_BATCHES_PER_COMMIT {
-                let batch = SEED_BATCH.min(count - inserted);
-                if batch == 0 {
-                    break;
-                }
-                let mut sql = String::from(
-                    "INSERT INTO users (uuid, username, email, name_first, name_last, admin, \
-                     totp_enabled, language, created) VALUES ",
-                );
-                for i in 0..batch {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    let n = i * 6;
-                    sql.push_str(&format!(
-                        "(${}, ${}, ${}, ${}, ${}, FALSE, FALSE, 'en', ${})",
-                        n + 1,
-                        n + 2,
-                        n + 3,
-                        n + 4,
-                        n + 5,
-                        n + 6
-                    ));
-                }
-                with_tx!(&mut tx, conn => {
-                    let mut q = sqlx::query(&sql);
-                    for i in inserted..inserted + batch {
-                        let (first, last) = seed_name(i);
-                        let username = format!("s{run}_{i}");
-                        let email = seed_email(first, numbered_from + i);
-                        grams.add_user([&username, &email, first, last]);
-                        q = q
-                            .bind(Uuid::new_v4())
-                            .bind(username)
-                            .bind(email)
-                            .bind(first)
-                            .bind(last)
-                            .bind(start + chrono::Duration::microseconds(i as i64));
-                    }
-                    q.execute(conn).await.map(|_| ())
-                })?;
-                inserted += batch;
-            }
-            grams.write(&mut tx).await?;
-            tx.commit().await?;
-        }
-        self.balance_user_blocks().await?;
-        self.analyse_after_bulk_load(&["users", "search_names", "search_grams", "user_blocks"])
-            .await?;
-        Ok(SeedReport { inserted })
-    }
-}
-
-/// A seeded user's address: the first name and a number, at one of a few common domains, so
-/// that the domains' text is as common among seeded users as among real ones.
-fn seed_email(first: &str, i: u64) -> String {
-    const DOMAINS: &[&str] = &[
-        "gmail.com",
-        "outlook.com",
-        "yahoo.com",
-        "hotmail.com",
-        "icloud.com",
-        "proton.me",
-    ];
-    let domain = DOMAINS[(i % DOMAINS.len() as u64) as usize];
-    format!("{}.{i}@{domain}", first.to_ascii_lowercase())
-}
-
-fn seed_name(i: u64) -> (&'static str, &'static str) {
-    const FIRST: &[&str] = &[
-        "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Linus", "Ken", "Radia",
-        "Frances", "Niklaus", "Leslie", "Tony", "Hedy", "John",
-    ];
-    const LAST: &[&str] = &[
-        "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Torvalds",
-        "Thompson", "Perlman", "Allen", "Wirth", "Lamport", "Hoare", "Lamarr", "Backus",
-    ];
-    (
-        FIRST[(i % FIRST.len() as u64) as usize],
-        LAST[((i / FIRST.len() as u64) % LAST.len() as u64) as usize],
-    )
 }

@@ -229,12 +229,16 @@ impl Core {
         })?)
     }
 
-    /// Brings PostgreSQL's statistics of `tables` up to date after Roster loaded them in bulk,
-    /// instead of leaving the planner with the empty tables' figures until autovacuum comes
-    /// by. SQLite keeps no statistics unless asked, and its listing plans do not need any.
-    pub(crate) async fn analyse_after_bulk_load(&self, tables: &[&str]) -> Result<(), CoreError> {
+    /// Readies `tables` after Roster loaded them in bulk, instead of leaving them to autovacuum:
+    /// on PostgreSQL `VACUUM (ANALYZE)` gives the planner their figures, marks their pages
+    /// all-visible (a count from an index then reads no rows) and empties the trigram indexes'
+    /// pending lists (which every search would otherwise read through). Straight after a seed of
+    /// a million users a search took 600–900 ms without it, 11–22 ms with it. SQLite keeps no
+    /// statistics unless asked, and its listing plans do not need any.
+    pub(crate) async fn ready_after_bulk_load(&self, tables: &[&str]) -> Result<(), CoreError> {
         if let Database::Postgres(pool) = &self.db {
-            sqlx::query(&format!("ANALYZE {}", tables.join(", ")))
+            // VACUUM runs outside any transaction, so it goes as a plain query.
+            sqlx::raw_sql(&format!("VACUUM (ANALYZE) {}", tables.join(", ")))
                 .execute(pool)
                 .await?;
         }
