@@ -18,7 +18,7 @@ pub async fn begin_two_factor() -> Result<Enrolment, AppError> {
     let (core, principal) = super::super::principal().await?;
     let setup = core.begin_two_factor(&principal).await?;
     let qr_svg = QrCode::new(setup.otp_url.as_bytes())
-        .map_err(|e| roster::CoreError::internal(e))?
+        .map_err(roster::CoreError::internal)?
         .render::<svg::Color<'_>>()
         .min_dimensions(200, 200)
         .build();
