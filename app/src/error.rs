@@ -15,28 +15,37 @@ pub enum AppError {
     Unavailable,
     #[error("internal server error")]
     Internal,
-    /// The request or its answer went astray between the browser and the core: unreadable
-    /// arguments, a refused cross-site request, no connection.
+    /// The request's arguments could not be read: the form sent is not what the server expects.
     #[error("{0}")]
-    Transport(String),
+    Unreadable(String),
+    /// The edge refused a write sent from another site's page.
+    #[error("cross-site request refused")]
+    CrossSite,
+    /// The request or its answer went astray between the browser and the server.
+    #[error("{0}")]
+    Unreachable(String),
 }
 
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        // Arguments that do not parse are the caller's mistake, not the server's.
-        #[cfg(feature = "ssr")]
-        if matches!(
+        // Arguments that do not parse are the caller's mistake, not the server's; so is an
+        // error (say one carried in a URL) that is not one of ours.
+        let unreadable = matches!(
             value,
             ServerFnErrorErr::Args(_)
                 | ServerFnErrorErr::MissingArg(_)
                 | ServerFnErrorErr::Deserialization(_)
-        ) && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-        {
+        );
+        if !unreadable {
+            return AppError::Unreachable(value.to_string());
+        }
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(http::StatusCode::BAD_REQUEST);
         }
-        AppError::Transport(value.to_string())
+        AppError::Unreadable(value.to_string())
     }
 }
 

@@ -66,13 +66,19 @@ test.describe('account', () => {
     await expect(page.getByTestId('signed-in-as')).toHaveText(username);
   });
 
-  test('an error planted in the address is not shown as the server\'s words', async ({ page }) => {
-    const planted = 'Your account is locked. Call +1 555 0100 now.';
-    const json = JSON.stringify({ Core: { InvalidPayload: planted } });
-    const encoded = Buffer.from(json).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
-    await page.goto(`/sign-in?__err=${encodeURIComponent(encoded)}&__path=${encodeURIComponent('/_roster/auth/sign_in')}`);
-    await hydrated(page);
-    await expect(page.getByRole('alert')).toHaveText('The request could not be read. Please check the form and try again.');
-    await expect(page.getByText(planted)).toHaveCount(0);
-  });
+  for (const [shape, shown] of [
+    ['Unreadable', 'The request could not be read. Please check the form and try again.'],
+    ['Unreachable', 'Roster could not be reached. Check your connection.'],
+    ['Nonsense', 'The request could not be read. Please check the form and try again.'],
+  ]) {
+    test(`an error planted in the address (${shape}) is not shown as the server's words`, async ({ page }) => {
+      const planted = 'Your account is locked. Call +1 555 0100 now.';
+      const json = JSON.stringify({ [shape]: planted });
+      const encoded = Buffer.from(json).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+      await page.goto(`/sign-in?__err=${encodeURIComponent(encoded)}&__path=${encodeURIComponent('/_roster/auth/sign_in')}`);
+      await hydrated(page);
+      await expect(page.getByRole('alert')).toHaveText(shown);
+      await expect(page.getByText(planted)).toHaveCount(0);
+    });
+  }
 });

@@ -56,7 +56,7 @@ const POSTGRES_SHORT_MATCH: &str = "strpos(u.search_text, lower($1)) > 0";
 /// first or last name, with `%` and `_` taken literally. Returns the SQL condition (binding
 /// `$1`) and the value to bind.
 pub fn user_search(backend: Backend, term: &str) -> (String, String) {
-    let short = term.chars().count() < 3;
+    let short = !searches_names(term);
     match backend {
         // The trigram index answers terms of three characters or more. A shorter term has no
         // trigram, and walking the whole index for it is slower than reading the table.
@@ -67,11 +67,16 @@ pub fn user_search(backend: Backend, term: &str) -> (String, String) {
             postgres_contains("u.search_text", term),
             format!("%{}%", escape_like(term)),
         ),
-        // The trigram index answers terms of three characters or more; shorter terms scan.
-        // SQLite's `lower` folds ASCII letters only, on the term as on the fields, so a term
-        // always finds the text it spells exactly.
-        Backend::Sqlite if searches_full_text(backend, term) => (
-            "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH $1)".to_owned(),
+        // Terms of three characters or more are found through the logins' trigram index and
+        // the names holding them (`search_names`); shorter terms scan. SQLite's `lower` folds
+        // ASCII letters only, on the term as on the fields, so a term always finds the text it
+        // spells exactly; the full-text indexes fold case the same way for both.
+        Backend::Sqlite if !short => (
+            format!(
+                "(u.id IN (SELECT rowid FROM users_login_search WHERE users_login_search MATCH $1) \
+                 OR lower(u.name_first) IN ({SQLITE_NAMES_MATCHING}) \
+                 OR lower(u.name_last) IN ({SQLITE_NAMES_MATCHING}))"
+            ),
             format!("\"{}\"", term.replace('"', "\"\"")),
         ),
         Backend::Sqlite => (
@@ -121,30 +126,15 @@ pub fn gram_count(backend: Backend, term: &str) -> Option<String> {
     })
 }
 
-/// The number of users SQLite's full-text index matches for the term bound to `$1` (as
-/// [`user_search`] binds it).
-pub const FULL_TEXT_COUNT: &str = "SELECT count(*) FROM users_search WHERE users_search MATCH $1";
-
-/// A page of the keys (uuid, created) SQLite's full-text index matches for `$1`, in id order
-/// (`ASC`) or its reverse (`DESC`).
-pub fn full_text_page_keys(limit: i64, offset: i64, order: &str) -> String {
-    format!(
-        "SELECT u.uuid, u.created FROM (SELECT rowid AS id FROM users_search \
-         WHERE users_search MATCH $1 ORDER BY rowid {order} LIMIT {limit} OFFSET {offset}) found \
-         JOIN users u ON u.id = found.id"
-    )
-}
-
 /// Whether a search alone for `term` is counted, and may be paged, through the names holding
-/// it (PostgreSQL; `name_search`): a term of three characters or more.
-pub fn searches_names(backend: Backend, term: &str) -> bool {
-    backend == Backend::Postgres && term.chars().count() >= 3
+/// it (`listing::names`): a term of three characters or more, which has trigrams.
+pub fn searches_names(term: &str) -> bool {
+    term.chars().count() >= 3
 }
 
-/// Whether [`user_search`] answers `term` from SQLite's full-text index.
-pub fn searches_full_text(backend: Backend, term: &str) -> bool {
-    backend == Backend::Sqlite && term.chars().count() >= 3
-}
+/// On SQLite, the lowercased names holding the full-text phrase bound to `$1`.
+const SQLITE_NAMES_MATCHING: &str = "SELECT n.name FROM search_names_text t \
+     JOIN search_names n ON n.id = t.rowid WHERE search_names_text MATCH $1";
 
 /// `column` contains `$1`, case-insensitively, with no wildcard characters.
 pub fn contains_ci(backend: Backend, column: &str) -> String {

@@ -33,7 +33,17 @@ pub fn describe(error: &AppError) -> String {
                 None => text,
             }
         }
-        AppError::Transport(_) => "Roster could not be reached. Check your connection.".to_owned(),
+        AppError::Unreadable(_) => {
+            "The request could not be read. Please check the form and try again.".to_owned()
+        }
+        AppError::CrossSite => {
+            "This form was sent from another site's page, so nothing was changed. Open Roster \
+             at its own address and try again."
+                .to_owned()
+        }
+        AppError::Unreachable(_) => {
+            "Roster could not be reached. Check your connection.".to_owned()
+        }
     }
 }
 
@@ -169,7 +179,8 @@ mod tests {
         let mut fields = FieldErrors::new();
         fields.push("user", planted);
         for error in [
-            AppError::Transport(planted.to_owned()),
+            AppError::Unreadable(planted.to_owned()),
+            AppError::Unreachable(planted.to_owned()),
             AppError::Refused(Refusal::Invalid(fields)),
             AppError::Refused(Refusal::InvalidRelation(planted.to_owned())),
         ] {

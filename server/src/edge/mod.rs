@@ -64,12 +64,13 @@ async fn guard(
     headers::finish(&settings, prepared, response)
 }
 
-/// A refusal at the edge, in the encoding of the door the request was for.
-fn refuse(path: &str, status: StatusCode, message: &'static str) -> Response {
+/// The refusal of a cross-site write, in the encoding of the door the request was for.
+fn refuse_cross_site(path: &str) -> Response {
+    let status = StatusCode::FORBIDDEN;
     if path.starts_with(SERVER_FN_PREFIX) {
-        (status, Json(AppError::Transport(message.to_owned()))).into_response()
+        (status, Json(AppError::CrossSite)).into_response()
     } else {
-        edge_error(status, message)
+        edge_error(status, "cross-site request refused")
     }
 }
 

@@ -4,7 +4,7 @@
 //! browser (curl, scripts, billing systems) and pass.
 
 use axum::extract::Request;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, header};
 use axum::response::Response;
 use roster_app::site::Site;
 
@@ -32,11 +32,7 @@ fn cross_site(site: &Site, request: &Request) -> bool {
 pub(super) fn refusal(site: &Site, request: &Request) -> Option<Response> {
     if is_unsafe(request.method()) && cross_site(site, request) {
         tracing::info!(path = %request.uri().path(), "cross-site write refused");
-        return Some(super::refuse(
-            request.uri().path(),
-            StatusCode::FORBIDDEN,
-            "cross-site request refused",
-        ));
+        return Some(super::refuse_cross_site(request.uri().path()));
     }
     None
 }

@@ -59,7 +59,7 @@ async fn cross_site_writes_are_refused_on_both_doors_and_change_nothing() {
             assert_eq!(reply.status, StatusCode::FORBIDDEN);
             assert_eq!(
                 reply.body,
-                serde_json::to_value(AppError::Transport(CROSS_SITE.to_owned())).unwrap()
+                serde_json::to_value(AppError::CrossSite).unwrap()
             );
             let login = app
                 .request_with(

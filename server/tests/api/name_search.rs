@@ -1,6 +1,6 @@
-//! A search of three characters or more on PostgreSQL is counted from the names holding the
-//! term, and paged from the name fields' indexes when every match lies under one of a few
-//! names. On either database every page of every search must be the slice of the whole listing
+//! A search of three characters or more is counted from the names holding the term, and paged
+//! from the name fields' indexes (and on SQLite the logins' full-text index), merged in listing
+//! order, when a few names hold it. On either database every page of every search must be the slice of the whole listing
 //! holding the term, with its exact total: whether the term matches first names, last names,
 //! both of one user, logins as well, many names or wildcard characters, and whatever users
 //! were created, renamed, deleted or imported, by whichever instance.
@@ -9,7 +9,7 @@ use crate::common;
 
 use chrono::{Duration, SubsecRound, Utc};
 use common::{Auth, TestApp, encode, on_each_backend};
-use roster::store::Database;
+use roster::with_db;
 use serde_json::{Value, json};
 
 /// The users holding `term` in a searchable field, ignoring ASCII case (every name here is
@@ -44,20 +44,19 @@ async fn assert_search(app: &TestApp, key: &Auth, term: &str) -> usize {
     expected.len()
 }
 
-/// On PostgreSQL, how many users have a first or last name missing from `search_names`: a
-/// search would not find them by it.
+/// How many users have a first or last name missing from `search_names`: a search would not
+/// find them by it.
 async fn names_missing(app: &TestApp) -> i64 {
-    let Database::Postgres(pool) = app.core.database() else {
-        return 0;
-    };
-    sqlx::query_scalar(
-        "SELECT count(*) FROM users u \
-         WHERE NOT EXISTS (SELECT 1 FROM search_names WHERE name = lower(u.name_first)) \
-         OR NOT EXISTS (SELECT 1 FROM search_names WHERE name = lower(u.name_last))",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap()
+    with_db!(app.core.database(), pool => {
+        sqlx::query_scalar(
+            "SELECT count(*) FROM users u \
+             WHERE NOT EXISTS (SELECT 1 FROM search_names WHERE name = lower(u.name_first)) \
+             OR NOT EXISTS (SELECT 1 FROM search_names WHERE name = lower(u.name_last))",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    })
 }
 
 async fn create(app: &TestApp, key: &Auth, username: &str, first: &str, last: &str) -> String {

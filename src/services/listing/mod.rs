@@ -2,8 +2,8 @@
 //! may add a search and filters. Which indexes answer it is chosen once, as a [`Plan`], and
 //! each plan has its own count and its own page keys:
 //!
-//! - [`names`]: a search on PostgreSQL counted (and, when few names hold it, paged) by the
-//!   names it matches;
+//! - [`names`]: a search of three characters or more, counted (and, when few names hold it,
+//!   paged) by the names it matches;
 //! - [`grams`]: the counts of one- and two-character strings a short search is counted from;
 //! - [`blocks`]: positions in the listing order, for deep pages without a filter.
 
@@ -27,12 +27,8 @@ enum Plan {
     Everyone,
     /// A search alone of one or two characters: counted from the kept gram counts.
     ShortTerm { count: String },
-    /// A search alone on SQLite: its full-text index counts the matches, and yields them in id
-    /// order, which is the listing order while users' ids follow it (`user_order`).
-    FullText { in_order: bool },
-    /// A search alone of three characters or more on PostgreSQL: counted by the names and
-    /// logins it matches; a page is read from the names' indexes when every match is a user
-    /// under one of a few names.
+    /// A search alone of three characters or more: counted by the names and logins it matches;
+    /// a page is read from their indexes, merged in listing order, when a few names hold it.
     Names(NameMatches),
     /// Anything else: the matching rows counted.
     Scan,
@@ -95,21 +91,13 @@ impl Core {
         let plan = match search_alone {
             None if conditions.is_empty() => Plan::Everyone,
             None => Plan::Scan,
-            Some((term, pattern)) => {
-                if let Some(count) = dialect::gram_count(backend, term) {
-                    Plan::ShortTerm { count }
-                } else if dialect::searches_full_text(backend, term) {
-                    Plan::FullText {
-                        in_order: self.users_follow_ids().await?,
-                    }
-                } else if dialect::searches_names(backend, term)
-                    && let Some(names) = self.match_names(term, pattern).await?
-                {
-                    Plan::Names(names)
-                } else {
-                    Plan::Scan
+            Some((term, pattern)) => match dialect::gram_count(backend, term) {
+                Some(count) => Plan::ShortTerm { count },
+                None if dialect::searches_names(term) => {
+                    Plan::Names(self.match_names(term, pattern).await?)
                 }
-            }
+                None => Plan::Scan,
+            },
         };
         Ok(Listing {
             filter,
@@ -143,7 +131,6 @@ impl Core {
             Plan::Names(names) => return Ok(names.total()),
             Plan::Everyone => "SELECT total FROM user_count".to_owned(),
             Plan::ShortTerm { count } => count.clone(),
-            Plan::FullText { .. } => dialect::FULL_TEXT_COUNT.to_owned(),
             Plan::Scan => format!("SELECT count(*) FROM users u {}", listing.filter),
         };
         Ok(with_db!(&self.db, pool => {
@@ -182,16 +169,13 @@ impl Core {
         } else {
             (limit, offset, Order::Ascending)
         };
-        if let Plan::Names(names) = &listing.plan
+        if let (Plan::Names(names), Some(pattern)) = (&listing.plan, &listing.bound)
             && let Some(keys) = names.page_keys(take, skip, order.sql())
         {
-            return names.read_page(&page(&keys)).await;
+            return self.read_name_page(names, &page(&keys), pattern).await;
         }
         let keys = match &listing.plan {
             Plan::Everyone if through_blocks => blocks::deep_page_keys(limit),
-            Plan::FullText { in_order: true } => {
-                dialect::full_text_page_keys(take, skip, order.sql())
-            }
             _ => {
                 // On PostgreSQL the planner cannot tell how many users a search matches, and
                 // may walk the listing order for a page of a rare term through the whole
@@ -254,7 +238,7 @@ impl Core {
 
     /// Whether users' ids follow the listing order (SQLite keeps `user_order`; PostgreSQL has
     /// no such ids).
-    async fn users_follow_ids(&self) -> Result<bool, CoreError> {
+    pub(super) async fn users_follow_ids(&self) -> Result<bool, CoreError> {
         let Database::Sqlite(pool) = &self.db else {
             return Ok(false);
         };

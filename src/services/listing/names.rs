@@ -1,20 +1,18 @@
-//! A search of three characters or more on PostgreSQL, counted and paged from indexes rather
-//! than from the users' rows.
+//! A search of three characters or more, counted and paged from indexes rather than from the
+//! users' rows.
 //!
-//! A name such as `lovelace` can match a large share of all users. The trigram index finds
-//! them, but must read each of their rows again to confirm the match, and a deep page must then
-//! sort them all. Names repeat where logins do not, so the term is first looked up among the
-//! distinct names (`search_names`). The users under the names found are counted from the name
-//! fields' indexes, which are in listing order, without reading a row; users whom the term
-//! matches by username or email only are counted through their own trigram index. When every
-//! match is a user under exactly one of a few names, a page is read by walking those indexes in
-//! listing order, merged, and skipping entries up to the page.
-
-use sqlx::PgPool;
+//! A name such as `lovelace` can match a large share of all users. A trigram index finds them,
+//! but on PostgreSQL must read each of their rows again to confirm the match, on SQLite must
+//! intersect its trigrams' lists for every match, and a deep page must then sort or walk them
+//! all. Names repeat where logins do not, so the term is first looked up among the distinct
+//! names (`search_names`). The users under the names found are counted from the name fields'
+//! indexes, which are in listing order, without reading a row; users whom the term matches by
+//! username or email only are counted through the logins' own trigram index. A page is read by
+//! walking those indexes in listing order, merged, and skipping entries up to the page.
 
 use crate::error::CoreError;
 use crate::store::rows::UserRow;
-use crate::store::{Database, dialect};
+use crate::store::{Backend, Database, dialect};
 
 use crate::services::Core;
 
@@ -22,11 +20,11 @@ use crate::services::Core;
 /// listing order. A term matching more is paged as any other search.
 const MERGED_RANGES: usize = 8;
 
-/// The names holding `term` (bound to `$1` as a `LIKE` pattern), and how many users it
-/// matches under a matching first name, under a matching last name, under both, and by username
-/// or email but by neither name. One statement, so all come from one snapshot; the users under
-/// both names are only looked for when both fields match someone.
-fn matches_sql(term: &str) -> String {
+/// On PostgreSQL: the names holding `term` (bound to `$1` as a `LIKE` pattern), and how many
+/// users it matches under a matching first name, under a matching last name, under both, and by
+/// username or email but by neither name. One statement, so all come from one snapshot; the
+/// users under both names are only looked for when both fields match someone.
+fn postgres_matches_sql(term: &str) -> String {
     let by_login = dialect::postgres_contains("u.login_text", term);
     format!(
         "WITH found AS MATERIALIZED (\
@@ -49,9 +47,36 @@ fn matches_sql(term: &str) -> String {
     )
 }
 
+/// On SQLite, the names holding the full-text phrase bound to `$1`, as a JSON array. The name
+/// indexes key `lower(name)`, and the names' own full-text index folds case as the users' does,
+/// so a name matches exactly when the users under it would.
+const SQLITE_NAMES: &str = "SELECT json_group_array(name) FROM (\
+    SELECT n.name FROM search_names_text t JOIN search_names n ON n.id = t.rowid \
+    WHERE search_names_text MATCH $1 ORDER BY n.name)";
+
+/// On SQLite, the users under a first name and under a last name of the JSON array bound to
+/// `$1`, each counted from its name index alone.
+const SQLITE_UNDER_NAMES: &str = "SELECT \
+    (SELECT count(*) FROM users WHERE lower(name_first) IN (SELECT value FROM json_each($1))), \
+    (SELECT count(*) FROM users WHERE lower(name_last) IN (SELECT value FROM json_each($1)))";
+
+/// On SQLite, the users under both a first and a last name of `$1`.
+const SQLITE_UNDER_BOTH: &str = "SELECT count(*) FROM users \
+    WHERE lower(name_first) IN (SELECT value FROM json_each($1)) \
+    AND lower(name_last) IN (SELECT value FROM json_each($1))";
+
+/// On SQLite, the users whose username or email holds the phrase `$1`, but neither name of `$2`
+/// (read from their rows; with no names, counted from the index alone).
+const SQLITE_BY_LOGIN_ONLY: &str = "SELECT CASE WHEN json_array_length($2) = 0 \
+    THEN (SELECT count(*) FROM users_login_search WHERE users_login_search MATCH $1) \
+    ELSE (SELECT count(*) FROM users_login_search s JOIN users u ON u.id = s.rowid \
+        WHERE users_login_search MATCH $1 \
+        AND lower(u.name_first) NOT IN (SELECT value FROM json_each($2)) \
+        AND lower(u.name_last) NOT IN (SELECT value FROM json_each($2))) END";
+
 /// The users a search term matches, by where it matches them.
 pub(super) struct NameMatches {
-    pool: PgPool,
+    backend: Backend,
     /// The lowercased names holding the term, in order.
     names: Vec<String>,
     under_first: i64,
@@ -60,6 +85,8 @@ pub(super) struct NameMatches {
     under_both: i64,
     /// Users the term matches by username or email, but by neither name.
     by_login_only: i64,
+    /// Whether ids follow the listing order (SQLite, `user_order`).
+    in_order: bool,
 }
 
 impl NameMatches {
@@ -68,70 +95,167 @@ impl NameMatches {
         self.under_first + self.under_last - self.under_both + self.by_login_only
     }
 
-    /// The keys (uuid, created) of the page from `offset`, merged in listing order from the
-    /// name indexes, binding the names to `$1`; `None` unless every match is a user under
-    /// exactly one matching name, and a few index ranges hold them all.
-    pub(super) fn page_keys(&self, limit: i64, offset: i64, order: &str) -> Option<String> {
-        if self.under_both > 0 || self.by_login_only > 0 {
-            return None;
-        }
+    /// The (field, name) index ranges holding matches.
+    fn ranges(&self) -> Vec<(&'static str, usize)> {
         let mut ranges = Vec::new();
-        for (users, column) in [
-            (self.under_first, "name_first_key"),
-            (self.under_last, "name_last_key"),
-        ] {
+        for (users, field) in [(self.under_first, "first"), (self.under_last, "last")] {
             if users > 0 {
-                ranges.extend((1..=self.names.len()).map(|name| {
-                    format!(
-                        "(SELECT u.uuid, u.created FROM users u \
-                         WHERE u.{column} = (CAST($1 AS TEXT[]))[{name}] \
-                         ORDER BY u.created {order}, u.uuid {order})"
-                    )
-                }));
+                ranges.extend((0..self.names.len()).map(|name| (field, name)));
             }
         }
-        if ranges.is_empty() || ranges.len() > MERGED_RANGES {
-            return None;
-        }
-        Some(format!(
-            "SELECT uuid, created FROM ({}) merged ORDER BY created {order}, uuid {order} \
-             LIMIT {limit} OFFSET {offset}",
-            ranges.join(" UNION ALL ")
-        ))
+        ranges
     }
 
-    /// Reads the rows of `sql`, which reads its keys from [`Self::page_keys`].
-    pub(super) async fn read_page(&self, sql: &str) -> Result<Vec<UserRow>, CoreError> {
-        Ok(sqlx::query_as::<_, UserRow>(sql)
-            .bind(&self.names)
-            .fetch_all(&self.pool)
-            .await?)
+    /// The keys (uuid, created) of the page from `offset`, merged in listing order from the
+    /// name indexes (and, on SQLite, the logins' full-text index), in `order`; `None` when the
+    /// indexes cannot yield the matches in listing order.
+    pub(super) fn page_keys(&self, limit: i64, offset: i64, order: &str) -> Option<String> {
+        let ranges = self.ranges();
+        match self.backend {
+            Backend::Postgres => {
+                // A user under two matching names, or matched by a login, would need the merge
+                // to drop duplicates or take a third kind of range; many ranges would make a
+                // plan per count of names.
+                if ranges.is_empty()
+                    || ranges.len() > MERGED_RANGES
+                    || self.under_both > 0
+                    || self.by_login_only > 0
+                {
+                    return None;
+                }
+                let ranges = ranges.iter().map(|(field, name)| {
+                    format!(
+                        "(SELECT u.uuid, u.created FROM users u \
+                         WHERE u.name_{field}_key = (CAST($1 AS TEXT[]))[{}] \
+                         ORDER BY u.created {order}, u.uuid {order})",
+                        name + 1
+                    )
+                });
+                Some(format!(
+                    "SELECT uuid, created FROM ({}) merged \
+                     ORDER BY created {order}, uuid {order} LIMIT {limit} OFFSET {offset}",
+                    ranges.collect::<Vec<_>>().join(" UNION ALL ")
+                ))
+            }
+            Backend::Sqlite => {
+                if !self.in_order {
+                    return None;
+                }
+                // Each part yields ids in order (a field's part over many names is sorted
+                // first); SQLite merges a compound `UNION` in order, dropping a user found
+                // twice, and stops at the page.
+                let mut parts = vec![
+                    "SELECT rowid AS id FROM users_login_search \
+                     WHERE users_login_search MATCH $1"
+                        .to_owned(),
+                ];
+                if ranges.len() <= MERGED_RANGES {
+                    parts.extend(ranges.iter().map(|(field, name)| {
+                        format!(
+                            "SELECT id FROM users WHERE lower(name_{field}) = ($2 ->> '$[{name}]')"
+                        )
+                    }));
+                } else {
+                    for (users, field) in [(self.under_first, "first"), (self.under_last, "last")] {
+                        if users > 0 {
+                            parts.push(format!(
+                                "SELECT id FROM users \
+                                 WHERE lower(name_{field}) IN (SELECT value FROM json_each($2))"
+                            ));
+                        }
+                    }
+                }
+                Some(format!(
+                    "SELECT u.uuid, u.created FROM ({} ORDER BY 1 {order} LIMIT {limit} \
+                     OFFSET {offset}) found JOIN users u ON u.id = found.id",
+                    parts.join(" UNION ")
+                ))
+            }
+        }
     }
 }
 
 impl Core {
-    /// Where `term`, bound as `pattern` (a `LIKE` pattern, as the search binds it), matches
-    /// users; `None` on SQLite, whose full-text index counts and pages a search itself.
+    /// Where `term`, bound as `pattern` (as the search binds it), matches users.
     pub(super) async fn match_names(
         &self,
         term: &str,
         pattern: &str,
-    ) -> Result<Option<NameMatches>, CoreError> {
-        let Database::Postgres(pool) = &self.db else {
-            return Ok(None);
+    ) -> Result<NameMatches, CoreError> {
+        let (names, under_first, under_last, under_both, by_login_only) = match &self.db {
+            Database::Postgres(pool) => {
+                sqlx::query_as::<_, (Vec<String>, i64, i64, i64, i64)>(&postgres_matches_sql(term))
+                    .bind(pattern)
+                    .fetch_one(pool)
+                    .await?
+            }
+            Database::Sqlite(pool) => {
+                // One read transaction, so every count comes from one snapshot. Each statement
+                // binds its names rather than reading them from another part of the statement,
+                // which SQLite would evaluate again for every row.
+                let mut tx = pool.begin().await?;
+                let names: String = sqlx::query_scalar(SQLITE_NAMES)
+                    .bind(pattern)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let (first, last) = sqlx::query_as::<_, (i64, i64)>(SQLITE_UNDER_NAMES)
+                    .bind(&names)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let both = if first > 0 && last > 0 {
+                    sqlx::query_scalar(SQLITE_UNDER_BOTH)
+                        .bind(&names)
+                        .fetch_one(&mut *tx)
+                        .await?
+                } else {
+                    0
+                };
+                let login_only = sqlx::query_scalar(SQLITE_BY_LOGIN_ONLY)
+                    .bind(pattern)
+                    .bind(&names)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                let names: Vec<String> = serde_json::from_str(&names)
+                    .map_err(|e| CoreError::internal(format!("names of a search: {e}")))?;
+                (names, first, last, both, login_only)
+            }
         };
-        let (names, under_first, under_last, under_both, by_login_only) =
-            sqlx::query_as::<_, (Vec<String>, i64, i64, i64, i64)>(&matches_sql(term))
-                .bind(pattern)
-                .fetch_one(pool)
-                .await?;
-        Ok(Some(NameMatches {
-            pool: pool.clone(),
+        Ok(NameMatches {
+            backend: self.backend(),
             names,
             under_first,
             under_last,
             under_both,
             by_login_only,
-        }))
+            in_order: self.users_follow_ids().await?,
+        })
+    }
+
+    /// Reads the rows of `sql`, which reads its keys from [`NameMatches::page_keys`]; `pattern`
+    /// is the search as bound.
+    pub(super) async fn read_name_page(
+        &self,
+        names: &NameMatches,
+        sql: &str,
+        pattern: &str,
+    ) -> Result<Vec<UserRow>, CoreError> {
+        Ok(match &self.db {
+            Database::Postgres(pool) => {
+                sqlx::query_as::<_, UserRow>(sql)
+                    .bind(&names.names)
+                    .fetch_all(pool)
+                    .await?
+            }
+            Database::Sqlite(pool) => {
+                let names = serde_json::to_string(&names.names)
+                    .map_err(|e| CoreError::internal(format!("names of a search: {e}")))?;
+                sqlx::query_as::<_, UserRow>(sql)
+                    .bind(pattern)
+                    .bind(names)
+                    .fetch_all(pool)
+                    .await?
+            }
+        })
     }
 }
