@@ -240,6 +240,9 @@ pub enum Refusal {
     IdempotentReplyNotKept,
     #[error("account is suspended")]
     Suspended,
+    /// The user may not change their own credentials (Calagopus' frozen account).
+    #[error("account is frozen")]
+    Frozen,
     #[error("two-factor authentication required")]
     TwoFactorRequired,
     #[error("two-factor authentication is already enabled")]

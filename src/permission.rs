@@ -2,7 +2,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
-/// An admin permission. String forms (`users.read`) exist only at the wire.
+/// An admin permission. String forms (`users.read`) exist only at the wire. Every key of
+/// Calagopus' admin catalogue is one, so that a role or key copied from a Calagopus panel is
+/// accepted; those Roster has no function for are inert: valid, stored and returned, listed in no
+/// catalogue, and granting nothing.
 #[derive(
     Clone,
     Copy,
@@ -48,6 +51,150 @@ pub enum Permission {
     ServersDelete,
     #[strum(serialize = "activity.read")]
     ActivityRead,
+    // Calagopus' admin permissions that Roster has no function for: accepted on roles and keys,
+    // stored and returned, and granting nothing (`Permission::is_active`).
+    #[strum(serialize = "stats.read")]
+    StatsRead,
+    #[strum(serialize = "settings.read")]
+    SettingsRead,
+    #[strum(serialize = "settings.update")]
+    SettingsUpdate,
+    #[strum(serialize = "email-templates.read")]
+    EmailTemplatesRead,
+    #[strum(serialize = "email-templates.update")]
+    EmailTemplatesUpdate,
+    #[strum(serialize = "extensions.read")]
+    ExtensionsRead,
+    #[strum(serialize = "extensions.manage")]
+    ExtensionsManage,
+    #[strum(serialize = "announcements.create")]
+    AnnouncementsCreate,
+    #[strum(serialize = "announcements.read")]
+    AnnouncementsRead,
+    #[strum(serialize = "announcements.update")]
+    AnnouncementsUpdate,
+    #[strum(serialize = "announcements.delete")]
+    AnnouncementsDelete,
+    #[strum(serialize = "assets.read")]
+    AssetsRead,
+    #[strum(serialize = "assets.upload")]
+    AssetsUpload,
+    #[strum(serialize = "assets.delete")]
+    AssetsDelete,
+    #[strum(serialize = "users.oauth-links")]
+    UsersOauthLinks,
+    #[strum(serialize = "users.impersonate")]
+    UsersImpersonate,
+    #[strum(serialize = "locations.create")]
+    LocationsCreate,
+    #[strum(serialize = "locations.read")]
+    LocationsRead,
+    #[strum(serialize = "locations.update")]
+    LocationsUpdate,
+    #[strum(serialize = "locations.delete")]
+    LocationsDelete,
+    #[strum(serialize = "locations.database-hosts")]
+    LocationsDatabaseHosts,
+    #[strum(serialize = "backup-configurations.create")]
+    BackupConfigurationsCreate,
+    #[strum(serialize = "backup-configurations.read")]
+    BackupConfigurationsRead,
+    #[strum(serialize = "backup-configurations.update")]
+    BackupConfigurationsUpdate,
+    #[strum(serialize = "backup-configurations.delete")]
+    BackupConfigurationsDelete,
+    #[strum(serialize = "backup-configurations.backups")]
+    BackupConfigurationsBackups,
+    #[strum(serialize = "nodes.create")]
+    NodesCreate,
+    #[strum(serialize = "nodes.read")]
+    NodesRead,
+    #[strum(serialize = "nodes.update")]
+    NodesUpdate,
+    #[strum(serialize = "nodes.delete")]
+    NodesDelete,
+    #[strum(serialize = "nodes.reset-token")]
+    NodesResetToken,
+    #[strum(serialize = "nodes.allocations")]
+    NodesAllocations,
+    #[strum(serialize = "nodes.mounts")]
+    NodesMounts,
+    #[strum(serialize = "nodes.backups")]
+    NodesBackups,
+    #[strum(serialize = "nodes.power")]
+    NodesPower,
+    #[strum(serialize = "nodes.transfers")]
+    NodesTransfers,
+    #[strum(serialize = "servers.transfer")]
+    ServersTransfer,
+    #[strum(serialize = "servers.allocations")]
+    ServersAllocations,
+    #[strum(serialize = "servers.variables")]
+    ServersVariables,
+    #[strum(serialize = "servers.mounts")]
+    ServersMounts,
+    #[strum(serialize = "nests.create")]
+    NestsCreate,
+    #[strum(serialize = "nests.read")]
+    NestsRead,
+    #[strum(serialize = "nests.update")]
+    NestsUpdate,
+    #[strum(serialize = "nests.delete")]
+    NestsDelete,
+    #[strum(serialize = "eggs.create")]
+    EggsCreate,
+    #[strum(serialize = "eggs.read")]
+    EggsRead,
+    #[strum(serialize = "eggs.update")]
+    EggsUpdate,
+    #[strum(serialize = "eggs.delete")]
+    EggsDelete,
+    #[strum(serialize = "eggs.mounts")]
+    EggsMounts,
+    #[strum(serialize = "egg-configurations.create")]
+    EggConfigurationsCreate,
+    #[strum(serialize = "egg-configurations.read")]
+    EggConfigurationsRead,
+    #[strum(serialize = "egg-configurations.update")]
+    EggConfigurationsUpdate,
+    #[strum(serialize = "egg-configurations.delete")]
+    EggConfigurationsDelete,
+    #[strum(serialize = "egg-repositories.create")]
+    EggRepositoriesCreate,
+    #[strum(serialize = "egg-repositories.read")]
+    EggRepositoriesRead,
+    #[strum(serialize = "egg-repositories.update")]
+    EggRepositoriesUpdate,
+    #[strum(serialize = "egg-repositories.delete")]
+    EggRepositoriesDelete,
+    #[strum(serialize = "egg-repositories.sync")]
+    EggRepositoriesSync,
+    #[strum(serialize = "database-hosts.create")]
+    DatabaseHostsCreate,
+    #[strum(serialize = "database-hosts.read")]
+    DatabaseHostsRead,
+    #[strum(serialize = "database-hosts.update")]
+    DatabaseHostsUpdate,
+    #[strum(serialize = "database-hosts.delete")]
+    DatabaseHostsDelete,
+    #[strum(serialize = "database-hosts.test")]
+    DatabaseHostsTest,
+    #[strum(serialize = "oauth-providers.create")]
+    OauthProvidersCreate,
+    #[strum(serialize = "oauth-providers.read")]
+    OauthProvidersRead,
+    #[strum(serialize = "oauth-providers.update")]
+    OauthProvidersUpdate,
+    #[strum(serialize = "oauth-providers.delete")]
+    OauthProvidersDelete,
+    #[strum(serialize = "mounts.create")]
+    MountsCreate,
+    #[strum(serialize = "mounts.read")]
+    MountsRead,
+    #[strum(serialize = "mounts.update")]
+    MountsUpdate,
+    #[strum(serialize = "mounts.delete")]
+    MountsDelete,
 }
 
 /// A group of the catalogue, as `GET /api/client/permissions` and the console show it.
@@ -99,8 +246,33 @@ pub const CATALOGUE: &[PermissionGroup] = &[
 ];
 
 impl Permission {
-    /// Every permission, in catalogue order.
-    pub const ALL: &'static [Permission] = <Permission as strum::VariantArray>::VARIANTS;
+    /// Every permission Roster has a function for, in catalogue order.
+    pub const ALL: &'static [Permission] = &[
+        Permission::UsersRead,
+        Permission::UsersCreate,
+        Permission::UsersUpdate,
+        Permission::UsersDelete,
+        Permission::UsersEmail,
+        Permission::UsersDisableTwoFactor,
+        Permission::UsersActivity,
+        Permission::RolesRead,
+        Permission::RolesCreate,
+        Permission::RolesUpdate,
+        Permission::RolesDelete,
+        Permission::ServersRead,
+        Permission::ServersCreate,
+        Permission::ServersUpdate,
+        Permission::ServersDelete,
+        Permission::ActivityRead,
+    ];
+
+    /// Every permission known, the inert ones after those of [`Permission::ALL`].
+    pub const KNOWN: &'static [Permission] = <Permission as strum::VariantArray>::VARIANTS;
+
+    /// Whether Roster has a function for this permission; an inert one grants nothing.
+    pub fn is_active(self) -> bool {
+        Permission::ALL.contains(&self)
+    }
 
     pub fn as_str(self) -> &'static str {
         self.into()
@@ -124,6 +296,7 @@ impl Permission {
             Permission::ServersUpdate => "Rename servers and transfer them to another owner.",
             Permission::ServersDelete => "Delete servers.",
             Permission::ActivityRead => "Read the activity log of every change.",
+            _ => "Kept for Calagopus; grants nothing in Roster.",
         }
     }
 
@@ -151,7 +324,7 @@ impl FromStr for Permission {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Permission::ALL
+        Permission::KNOWN
             .iter()
             .copied()
             .find(|p| p.as_str() == s)
@@ -172,13 +345,13 @@ impl<'de> Deserialize<'de> for Permission {
     }
 }
 
-/// A permission is its dotted name on the wire, one of the catalogue's.
+/// A permission is its dotted name on the wire, one of the catalogue's or an inert one.
 #[cfg(feature = "server")]
 impl utoipa::PartialSchema for Permission {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::schema::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .enum_values(Some(Permission::ALL.iter().map(|p| p.as_str())))
+            .enum_values(Some(Permission::KNOWN.iter().map(|p| p.as_str())))
             .into()
     }
 }
@@ -192,7 +365,7 @@ mod tests {
 
     #[test]
     fn every_permission_round_trips_through_its_wire_name() {
-        for &permission in Permission::ALL {
+        for &permission in Permission::KNOWN {
             assert_eq!(permission.as_str().parse::<Permission>(), Ok(permission));
         }
     }
@@ -204,6 +377,21 @@ mod tests {
             .flat_map(|g| g.permissions.iter().copied())
             .collect();
         assert_eq!(listed, Permission::ALL.to_vec());
+    }
+
+    #[test]
+    fn the_active_permissions_come_first_and_calagopus_keys_are_known() {
+        assert_eq!(&Permission::KNOWN[..Permission::ALL.len()], Permission::ALL);
+        assert_eq!(Permission::KNOWN.len(), 87);
+        for name in [
+            "users.impersonate",
+            "nodes.reset-token",
+            "settings.update",
+            "mounts.delete",
+        ] {
+            let permission = name.parse::<Permission>().unwrap();
+            assert!(!permission.is_active(), "{name}");
+        }
     }
 
     #[test]

@@ -72,14 +72,14 @@ impl Principal {
     }
 
     /// Whether the user stands in the admin area at all: a global admin, or a role with any
-    /// admin permission.
+    /// admin permission Roster has a function for (an inert one grants nothing).
     pub fn has_admin_access(&self) -> bool {
         self.user.admin
-            || self
-                .user
-                .role
-                .as_ref()
-                .is_some_and(|role| !role.admin_permissions.is_empty())
+            || self.user.role.as_ref().is_some_and(|role| {
+                role.admin_permissions
+                    .iter()
+                    .any(|permission| permission.is_active())
+            })
     }
 
     /// The contract's rule: `(admin || role ∋ p) && (not via key || key ∋ p)`.
@@ -143,6 +143,15 @@ impl Principal {
     pub fn require_session(&self) -> Result<uuid::Uuid, CoreError> {
         self.session_uuid()
             .ok_or(CoreError::Refused(Refusal::SessionRequired))
+    }
+
+    /// A frozen user changes none of their own credentials (password, email, two-factor sign-in);
+    /// an admin still may, through the admin routes.
+    pub fn require_unfrozen(&self) -> Result<(), CoreError> {
+        if self.user.frozen {
+            return Err(CoreError::Refused(Refusal::Frozen));
+        }
+        Ok(())
     }
 
     /// Minting a credential needs the person, not a key: a signed-in session or the operator.

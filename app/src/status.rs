@@ -37,7 +37,7 @@ pub fn status_of_refusal(refusal: &Refusal) -> StatusCode {
         | Refusal::TwoFactorEnabled
         | Refusal::TwoFactorNotStarted => StatusCode::BAD_REQUEST,
         Refusal::NotFound(_) => StatusCode::NOT_FOUND,
-        Refusal::Conflict(_) | Refusal::EmailInUse => StatusCode::CONFLICT,
+        Refusal::Conflict(_) | Refusal::EmailInUse | Refusal::Frozen => StatusCode::CONFLICT,
         Refusal::Changed => StatusCode::PRECONDITION_FAILED,
         Refusal::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,
         Refusal::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,

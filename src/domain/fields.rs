@@ -95,13 +95,13 @@ impl Email {
 }
 
 string_newtype!(
-    /// A first or last name: 2..=255 characters.
+    /// A first or last name: 1..=255 characters ("J Smith" has a one-letter first name).
     PersonName
 );
 
 impl PersonName {
     pub fn parse(value: String) -> Result<Self, String> {
-        check_length(&value, 2, 255)?;
+        check_length(&value, 1, 255)?;
         check_printable(&value)?;
         Ok(Self(value))
     }
@@ -161,21 +161,71 @@ impl Label {
     }
 }
 
-/// The UI languages Roster knows, by code.
+/// The UI languages Roster knows, by code: Calagopus' eighteen, and Ukrainian.
 pub const LANGUAGES: &[(&str, &str)] = &[
     ("en", "English"),
+    ("ar", "العربية"),
     ("de", "Deutsch"),
+    ("el", "Ελληνικά"),
     ("es", "Español"),
     ("fr", "Français"),
     ("it", "Italiano"),
     ("nl", "Nederlands"),
+    ("no", "Norsk"),
     ("pl", "Polski"),
     ("pt", "Português"),
+    ("ro", "Română"),
     ("ru", "Русский"),
+    ("sk", "Slovenčina"),
+    ("sv", "Svenska"),
     ("tr", "Türkçe"),
     ("uk", "Українська"),
+    ("vi", "Tiếng Việt"),
     ("zh", "中文"),
 ];
+
+/// Where a user's interface shows its notices: kept and returned for Calagopus' clients.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ToastPosition {
+    TopLeft,
+    TopCenter,
+    #[default]
+    TopRight,
+    BottomLeft,
+    BottomCenter,
+    BottomRight,
+}
+
+impl ToastPosition {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn parse(value: String) -> Result<Self, String> {
+        value.parse().map_err(|_| {
+            let names: Vec<&str> = <Self as strum::VariantArray>::VARIANTS
+                .iter()
+                .map(|p| p.as_str())
+                .collect();
+            format!("must be one of {}", names.join(", "))
+        })
+    }
+}
 
 string_newtype!(
     /// A supported UI language code.
@@ -266,8 +316,16 @@ mod tests {
     #[test]
     fn names_count_characters_not_bytes() {
         assert!(PersonName::parse("Zoë".into()).is_ok());
-        assert!(PersonName::parse("李".into()).is_err());
-        assert!(PersonName::parse("李小".into()).is_ok());
+        assert!(PersonName::parse("李".into()).is_ok());
+        assert!(PersonName::parse("李".repeat(255)).is_ok());
+        assert_eq!(
+            PersonName::parse("李".repeat(256)).map(|_| ()),
+            Err("length is greater than 255".to_owned())
+        );
+        assert_eq!(
+            PersonName::parse(String::new()).map(|_| ()),
+            Err("length is lower than 1".to_owned())
+        );
     }
 
     #[test]

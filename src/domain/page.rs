@@ -33,6 +33,10 @@ pub struct ListQuery {
     pub suspended: Option<bool>,
     /// `None` means whether or not they ever signed in.
     pub signed_in: Option<bool>,
+    /// Users only: the members of this role (`/api/admin/roles/{role}/users`; never from the
+    /// query string).
+    #[serde(default)]
+    pub role: Option<uuid::Uuid>,
 }
 
 impl Default for ListQuery {
@@ -43,6 +47,7 @@ impl Default for ListQuery {
             search: None,
             suspended: None,
             signed_in: None,
+            role: None,
         }
     }
 }
@@ -119,6 +124,7 @@ impl TryFrom<ListParams> for ListQuery {
             search,
             suspended,
             signed_in,
+            role: None,
         })
     }
 }

@@ -3,30 +3,43 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::fields::{Email, ExternalId, Language, Password, PersonName, Username};
+use super::fields::{Email, ExternalId, Language, Password, PersonName, ToastPosition, Username};
 use super::role::Role;
 use super::serde_helpers::{double_option, optional_timestamp, timestamp};
 use crate::error::{CoreError, FieldErrors};
 
-/// The user object of the contract. It never carries a password or its hash.
+/// The user object of the contract, with every field of Calagopus' admin user in its order. It
+/// never carries a password or its hash.
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub uuid: Uuid,
     pub external_id: Option<String>,
     pub username: String,
+    pub role: Option<Role>,
+    /// Roster keeps no avatars: always `null`, as Calagopus answers for a user without one.
+    pub avatar: Option<String>,
     pub email: String,
     pub name_first: String,
     pub name_last: String,
     pub admin: bool,
-    pub totp_enabled: bool,
-    pub language: String,
-    pub role: Option<Role>,
-    #[serde(serialize_with = "timestamp")]
-    pub created: DateTime<Utc>,
-    pub has_password: bool,
+    /// A frozen user cannot change their own password, email or two-factor sign-in; admins
+    /// still can.
+    pub frozen: bool,
     /// A suspended user can sign in to nothing and use none of their keys.
     pub suspended: bool,
+    pub totp_enabled: bool,
+    /// When a two-factor code was last accepted; `null` for never.
+    #[serde(serialize_with = "optional_timestamp")]
+    pub totp_last_used: Option<DateTime<Utc>>,
+    /// Whether the user must sign in with a second factor: their role's rule, else `false`.
+    pub require_two_factor: bool,
+    pub language: String,
+    pub toast_position: ToastPosition,
+    pub start_on_grouped_servers: bool,
+    pub has_password: bool,
+    #[serde(serialize_with = "timestamp")]
+    pub created: DateTime<Utc>,
     /// When the user last signed in; `null` for never.
     #[serde(serialize_with = "optional_timestamp")]
     pub last_login: Option<DateTime<Utc>>,
@@ -37,19 +50,34 @@ impl User {
     /// stored user has, so no rule about "your own account" ever applies to it.
     pub(crate) fn operator() -> Self {
         Self {
+            username: "operator".to_owned(),
+            admin: true,
+            ..Self::blank()
+        }
+    }
+
+    /// A user not yet written: every field empty or at its default (the create form's start).
+    pub fn blank() -> Self {
+        Self {
             uuid: Uuid::nil(),
             external_id: None,
-            username: "operator".to_owned(),
+            username: String::new(),
+            role: None,
+            avatar: None,
             email: String::new(),
             name_first: String::new(),
             name_last: String::new(),
-            admin: true,
-            totp_enabled: false,
-            language: "en".to_owned(),
-            role: None,
-            created: DateTime::<Utc>::UNIX_EPOCH,
-            has_password: false,
+            admin: false,
+            frozen: false,
             suspended: false,
+            totp_enabled: false,
+            totp_last_used: None,
+            require_two_factor: false,
+            language: "en".to_owned(),
+            toast_position: ToastPosition::default(),
+            start_on_grouped_servers: true,
+            has_password: false,
+            created: DateTime::<Utc>::UNIX_EPOCH,
             last_login: None,
         }
     }
@@ -69,7 +97,7 @@ pub struct CreateUserRequest {
     #[cfg_attr(
         feature = "server",
         schema(
-            min_length = 2,
+            min_length = 1,
             max_length = 255,
             pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
         )
@@ -78,7 +106,7 @@ pub struct CreateUserRequest {
     #[cfg_attr(
         feature = "server",
         schema(
-            min_length = 2,
+            min_length = 1,
             max_length = 255,
             pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
         )
@@ -91,7 +119,7 @@ pub struct CreateUserRequest {
     pub admin: Option<bool>,
     #[cfg_attr(
         feature = "server",
-        schema(pattern = "^(en|de|es|fr|it|nl|pl|pt|ru|tr|uk|zh)$")
+        schema(pattern = "^(en|ar|de|el|es|fr|it|nl|no|pl|pt|ro|ru|sk|sv|tr|uk|vi|zh)$")
     )]
     #[serde(default)]
     pub language: Option<String>,
@@ -115,6 +143,18 @@ pub struct CreateUserRequest {
     pub external_id: Option<String>,
     #[serde(default)]
     pub suspended: Option<bool>,
+    #[serde(default)]
+    pub frozen: Option<bool>,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            pattern = "^(top_left|top_center|top_right|bottom_left|bottom_center|bottom_right)$"
+        )
+    )]
+    #[serde(default)]
+    pub toast_position: Option<String>,
+    #[serde(default)]
+    pub start_on_grouped_servers: Option<bool>,
     /// Mails the new user a link to choose their password.
     #[serde(default)]
     pub send_email: Option<bool>,
@@ -137,7 +177,7 @@ pub struct UpdateUserRequest {
     #[cfg_attr(
         feature = "server",
         schema(
-            min_length = 2,
+            min_length = 1,
             max_length = 255,
             pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
         )
@@ -147,7 +187,7 @@ pub struct UpdateUserRequest {
     #[cfg_attr(
         feature = "server",
         schema(
-            min_length = 2,
+            min_length = 1,
             max_length = 255,
             pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
         )
@@ -161,7 +201,7 @@ pub struct UpdateUserRequest {
     pub admin: Option<bool>,
     #[cfg_attr(
         feature = "server",
-        schema(pattern = "^(en|de|es|fr|it|nl|pl|pt|ru|tr|uk|zh)$")
+        schema(pattern = "^(en|ar|de|el|es|fr|it|nl|no|pl|pt|ro|ru|sk|sv|tr|uk|vi|zh)$")
     )]
     #[serde(default)]
     pub language: Option<String>,
@@ -193,6 +233,18 @@ pub struct UpdateUserRequest {
     pub external_id: Option<Option<String>>,
     #[serde(default)]
     pub suspended: Option<bool>,
+    #[serde(default)]
+    pub frozen: Option<bool>,
+    #[cfg_attr(
+        feature = "server",
+        schema(
+            pattern = "^(top_left|top_center|top_right|bottom_left|bottom_center|bottom_right)$"
+        )
+    )]
+    #[serde(default)]
+    pub toast_position: Option<String>,
+    #[serde(default)]
+    pub start_on_grouped_servers: Option<bool>,
 }
 
 /// A valid new user.
@@ -208,6 +260,9 @@ pub struct NewUser {
     pub role_uuid: Option<Uuid>,
     pub external_id: Option<ExternalId>,
     pub suspended: bool,
+    pub frozen: bool,
+    pub toast_position: ToastPosition,
+    pub start_on_grouped_servers: bool,
     pub send_email: bool,
 }
 
@@ -224,6 +279,9 @@ pub struct UserPatch {
     pub role_uuid: Option<Option<Uuid>>,
     pub external_id: Option<Option<ExternalId>>,
     pub suspended: Option<bool>,
+    pub frozen: Option<bool>,
+    pub toast_position: Option<ToastPosition>,
+    pub start_on_grouped_servers: Option<bool>,
 }
 
 impl UpdateUserRequest {
@@ -245,6 +303,14 @@ impl UpdateUserRequest {
             role_uuid: changed(self.role_uuid, current_role),
             external_id: changed(self.external_id, current.external_id.clone()),
             suspended: changed(self.suspended, current.suspended),
+            frozen: changed(self.frozen, current.frozen),
+            toast_position: self
+                .toast_position
+                .filter(|v| v != current.toast_position.as_str()),
+            start_on_grouped_servers: changed(
+                self.start_on_grouped_servers,
+                current.start_on_grouped_servers,
+            ),
         }
     }
 }
@@ -267,6 +333,9 @@ impl TryFrom<CreateUserRequest> for NewUser {
         let external_id = request
             .external_id
             .map(|e| errors.check("external_id", ExternalId::parse(e)));
+        let toast_position = request
+            .toast_position
+            .map(|p| errors.check("toast_position", ToastPosition::parse(p)));
         match (username, email, name_first, name_last) {
             (Some(username), Some(email), Some(name_first), Some(name_last))
                 if errors.is_empty() =>
@@ -282,6 +351,9 @@ impl TryFrom<CreateUserRequest> for NewUser {
                     role_uuid: request.role_uuid,
                     external_id: external_id.flatten(),
                     suspended: request.suspended.unwrap_or(false),
+                    frozen: request.frozen.unwrap_or(false),
+                    toast_position: toast_position.flatten().unwrap_or_default(),
+                    start_on_grouped_servers: request.start_on_grouped_servers.unwrap_or(true),
                     send_email: request.send_email.unwrap_or(false),
                 })
             }
@@ -322,6 +394,11 @@ impl TryFrom<UpdateUserRequest> for UserPatch {
                 Some(Some(v)) => errors.check("external_id", ExternalId::parse(v)).map(Some),
             },
             suspended: request.suspended,
+            frozen: request.frozen,
+            toast_position: request
+                .toast_position
+                .and_then(|v| errors.check("toast_position", ToastPosition::parse(v))),
+            start_on_grouped_servers: request.start_on_grouped_servers,
         };
         errors.into_result()?;
         Ok(patch)
@@ -335,19 +412,14 @@ pub(crate) mod tests {
     pub(crate) fn sample_user() -> User {
         User {
             uuid: Uuid::new_v4(),
-            external_id: None,
             username: "sample".into(),
             email: "sample@example.com".into(),
             name_first: "Sam".into(),
             name_last: "Ple".into(),
             admin: false,
-            totp_enabled: false,
-            language: "en".into(),
-            role: None,
             created: Utc::now(),
             has_password: true,
-            suspended: false,
-            last_login: None,
+            ..User::operator()
         }
     }
 
@@ -374,8 +446,9 @@ pub(crate) mod tests {
         let request = CreateUserRequest {
             username: "ab".into(),
             email: "nope".into(),
-            name_first: "N".into(),
+            name_first: String::new(),
             password: Some("short".into()),
+            toast_position: Some("middle".into()),
             ..valid_request()
         };
         let error = NewUser::try_from(request).err().unwrap();
@@ -384,8 +457,10 @@ pub(crate) mod tests {
             vec![
                 "username: length is lower than 3",
                 "email: invalid email address",
-                "name_first: length is lower than 2",
+                "name_first: length is lower than 1",
                 "password: length is lower than 8",
+                "toast_position: must be one of top_left, top_center, top_right, bottom_left, \
+                 bottom_center, bottom_right",
             ]
         );
     }
@@ -422,23 +497,53 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn user_json_has_the_eleven_contract_fields_and_no_secret() {
-        let json = serde_json::to_value(sample_user()).unwrap();
-        for field in [
+    fn create_takes_one_letter_names_and_calagopus_defaults() {
+        let request = CreateUserRequest {
+            name_first: "J".into(),
+            name_last: "李".into(),
+            ..valid_request()
+        };
+        let user = NewUser::try_from(request).unwrap();
+        assert_eq!(user.name_first.as_str(), "J");
+        assert_eq!(user.toast_position, ToastPosition::TopRight);
+        assert!(user.start_on_grouped_servers);
+        assert!(!user.frozen);
+    }
+
+    #[test]
+    fn user_json_has_calagopus_nineteen_fields_in_order_and_no_secret() {
+        let json = serde_json::to_string(&sample_user()).unwrap();
+        let object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&json).unwrap();
+        let calagopus = [
             "uuid",
             "external_id",
             "username",
+            "role",
+            "avatar",
             "email",
             "name_first",
             "name_last",
             "admin",
+            "frozen",
+            "suspended",
             "totp_enabled",
+            "totp_last_used",
+            "require_two_factor",
             "language",
-            "role",
+            "toast_position",
+            "start_on_grouped_servers",
+            "has_password",
             "created",
-        ] {
-            assert!(json.get(field).is_some(), "{field}");
-        }
+        ];
+        let positions: Vec<Option<usize>> = calagopus
+            .iter()
+            .map(|field| json.find(&format!("\"{field}\":")))
+            .collect();
+        assert!(positions.iter().all(Option::is_some), "{json}");
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{json}");
+        assert_eq!(object.len(), calagopus.len() + 1, "and last_login");
+        let json = serde_json::to_value(sample_user()).unwrap();
         assert!(json.get("password").is_none());
         assert!(json["created"].as_str().unwrap().ends_with('Z'));
     }

@@ -157,6 +157,7 @@ impl Core {
         request: PasswordChangeRequest,
     ) -> Result<(), CoreError> {
         let session = principal.require_session()?;
+        principal.require_unfrozen()?;
         let new_password = Password::parse(request.new_password)
             .map_err(|reason| CoreError::invalid_field("new_password", reason))?;
         self.confirm_password(principal, request.password).await?;
@@ -188,6 +189,7 @@ impl Core {
         request: EmailChangeRequest,
     ) -> Result<(), CoreError> {
         let session = principal.require_session()?;
+        principal.require_unfrozen()?;
         let mut errors = FieldErrors::new();
         let email = errors.check("email", Email::parse(request.email));
         errors.into_result()?;

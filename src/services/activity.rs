@@ -195,8 +195,11 @@ pub(crate) fn user_snapshot(user: &User) -> Value {
         "language": user.language,
         "role": user.role.as_ref().map(|role| json!({ "uuid": role.uuid, "name": role.name })),
         "suspended": user.suspended,
+        "frozen": user.frozen,
         "totp_enabled": user.totp_enabled,
         "has_password": user.has_password,
+        "toast_position": user.toast_position,
+        "start_on_grouped_servers": user.start_on_grouped_servers,
     })
 }
 

@@ -169,6 +169,7 @@ impl Core {
         if principal.user.totp_enabled {
             return Err(CoreError::Refused(Refusal::TwoFactorEnabled));
         }
+        principal.require_unfrozen()?;
         // 160 bits, as RFC 4226 recommends.
         let mut bytes = vec![0u8; 20];
         rand::RngCore::fill_bytes(&mut OsRng, &mut bytes);
@@ -203,6 +204,7 @@ impl Core {
         if row.totp_enabled {
             return Err(CoreError::Refused(Refusal::TwoFactorEnabled));
         }
+        principal.require_unfrozen()?;
         self.confirm(principal, &row, code, password).await?;
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
         let mut tx = self.write(principal).await?;
@@ -253,6 +255,7 @@ impl Core {
         if !row.totp_enabled {
             return Err(CoreError::Refused(Refusal::TwoFactorNotStarted));
         }
+        principal.require_unfrozen()?;
         self.confirm(principal, &row, code, password).await?;
         self.clear_two_factor(principal, &principal.user, Event::TwoFactorDisable)
             .await

@@ -48,7 +48,13 @@ fn patched(current: &User, patch: &UserPatch, role: Option<Role>) -> User {
             None => current.external_id.clone(),
         },
         suspended: patch.suspended.unwrap_or(current.suspended),
+        frozen: patch.frozen.unwrap_or(current.frozen),
+        toast_position: patch.toast_position.unwrap_or(current.toast_position),
+        start_on_grouped_servers: patch
+            .start_on_grouped_servers
+            .unwrap_or(current.start_on_grouped_servers),
         has_password: current.has_password || patch.password.is_some(),
+        require_two_factor: role.as_ref().is_some_and(|role| role.require_two_factor),
         role,
         ..current.clone()
     }
@@ -227,6 +233,25 @@ impl Core {
         self.run_listing(listing, &query).await
     }
 
+    /// A page of the users holding `role`, in the listing's order and with its search.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn list_role_users(
+        &self,
+        principal: &Principal,
+        role: Uuid,
+        query: ListQuery,
+    ) -> Result<Page<User>, CoreError> {
+        principal.require(Permission::RolesRead)?;
+        principal.require(Permission::UsersRead)?;
+        self.get_role(principal, role).await?;
+        let query = ListQuery {
+            role: Some(role),
+            ..query
+        };
+        let listing = self.plan_listing(&query).await?;
+        self.run_listing(listing, &query).await
+    }
+
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn get_user(&self, principal: &Principal, uuid: Uuid) -> Result<User, CoreError> {
         principal.require(Permission::UsersRead)?;
@@ -322,8 +347,9 @@ impl Core {
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO users (uuid, external_id, username, email, name_first, name_last, \
-                 password_hash, admin, totp_enabled, language, role_uuid, created, suspended) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, FALSE, $9, $10, $11, $12)",
+                 password_hash, admin, totp_enabled, language, role_uuid, created, suspended, \
+                 frozen, toast_position, start_on_grouped_servers) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, FALSE, $9, $10, $11, $12, $13, $14, $15)",
             )
             .bind(uuid)
             .bind(external_id)
@@ -337,6 +363,9 @@ impl Core {
             .bind(input.role_uuid)
             .bind(now())
             .bind(input.suspended)
+            .bind(input.frozen)
+            .bind(input.toast_position.as_str())
+            .bind(input.start_on_grouped_servers)
             .execute(conn)
             .await
             .map(|_| ())
@@ -427,9 +456,10 @@ impl Core {
         let entry = tx.entry(Event::UserUpdate, Some(Target::user(&after)), changes);
         let update = "UPDATE users SET username = $2, email = $3, name_first = $4, \
             name_last = $5, password_hash = COALESCE($6, password_hash), admin = $7, \
-            language = $8, role_uuid = $9, external_id = $10, suspended = $11 WHERE uuid = $1";
+            language = $8, role_uuid = $9, external_id = $10, suspended = $11, frozen = $12, \
+            toast_position = $13, start_on_grouped_servers = $14 WHERE uuid = $1";
         let sql = match entry {
-            Some(_) => alongside(tx.backend(), update, 11),
+            Some(_) => alongside(tx.backend(), update, 14),
             None => update.to_owned(),
         };
         with_tx!(&mut tx, conn => {
@@ -444,7 +474,10 @@ impl Core {
                 .bind(&after.language)
                 .bind(after.role.as_ref().map(|role| role.uuid))
                 .bind(after.external_id.as_deref())
-                .bind(after.suspended);
+                .bind(after.suspended)
+                .bind(after.frozen)
+                .bind(after.toast_position.as_str())
+                .bind(after.start_on_grouped_servers);
             match &entry {
                 Some(entry) => bind_entry!(query, entry).execute(conn).await,
                 None => query.execute(conn).await,

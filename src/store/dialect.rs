@@ -136,6 +136,15 @@ pub fn searches_names(term: &str) -> bool {
 const SQLITE_NAMES_MATCHING: &str = "SELECT n.name FROM search_names_text t \
      JOIN search_names n ON n.id = t.rowid WHERE search_names_text MATCH $1";
 
+/// A uuid as an SQL literal of the type its columns hold (a blob on SQLite): safe to write into
+/// a statement, being hex digits only.
+pub fn uuid_literal(backend: Backend, uuid: uuid::Uuid) -> String {
+    match backend {
+        Backend::Sqlite => format!("X'{}'", uuid.simple()),
+        Backend::Postgres => format!("'{uuid}'::uuid"),
+    }
+}
+
 /// `column` contains `$1`, case-insensitively, with no wildcard characters.
 pub fn contains_ci(backend: Backend, column: &str) -> String {
     match backend {

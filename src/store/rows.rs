@@ -12,7 +12,8 @@ use crate::permission::Permission;
 /// The columns of [`UserRow`], from `users u LEFT JOIN roles r`.
 pub const USER_COLUMNS: &str = "u.uuid, u.external_id, u.username, u.email, u.name_first, \
     u.name_last, u.password_hash IS NOT NULL AS has_password, u.admin, u.totp_enabled, \
-    u.language, u.created, u.suspended, u.last_login, r.uuid AS role_uuid, r.name AS role_name, \
+    u.language, u.created, u.suspended, u.last_login, u.frozen, u.toast_position, \
+    u.start_on_grouped_servers, u.totp_last_step, r.uuid AS role_uuid, r.name AS role_name, \
     r.description AS role_description, r.admin_permissions AS role_admin_permissions, \
     r.require_two_factor AS role_require_two_factor, \
     r.created AS role_created";
@@ -34,6 +35,10 @@ pub struct UserRow {
     created: DateTime<Utc>,
     suspended: bool,
     last_login: Option<DateTime<Utc>>,
+    frozen: bool,
+    toast_position: String,
+    start_on_grouped_servers: bool,
+    totp_last_step: Option<i64>,
     role_uuid: Option<Uuid>,
     role_name: Option<String>,
     role_description: Option<String>,
@@ -76,16 +81,26 @@ impl From<UserRow> for User {
             uuid: row.uuid,
             external_id: row.external_id,
             username: row.username,
+            require_two_factor: role.as_ref().is_some_and(|role| role.require_two_factor),
+            role,
+            avatar: None,
             email: row.email,
             name_first: row.name_first,
             name_last: row.name_last,
             admin: row.admin,
-            totp_enabled: row.totp_enabled,
-            language: row.language,
-            role,
-            created: row.created,
-            has_password: row.has_password,
+            frozen: row.frozen,
             suspended: row.suspended,
+            totp_enabled: row.totp_enabled,
+            // A code's time step is 30 s long; its start is when it was last used, to the step.
+            totp_last_used: row
+                .totp_last_step
+                .and_then(|step| DateTime::from_timestamp(step.saturating_mul(30), 0)),
+            language: row.language,
+            // The database admits only the six positions.
+            toast_position: row.toast_position.parse().unwrap_or_default(),
+            start_on_grouped_servers: row.start_on_grouped_servers,
+            has_password: row.has_password,
+            created: row.created,
             last_login: row.last_login,
         }
     }

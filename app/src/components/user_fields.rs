@@ -55,22 +55,7 @@ pub fn UserFields(
     #[prop(into)] errors: Signal<FormErrors>,
 ) -> impl IntoView {
     let creating = user.is_none();
-    let user = user.unwrap_or_else(|| User {
-        uuid: uuid::Uuid::nil(),
-        external_id: None,
-        username: String::new(),
-        email: String::new(),
-        name_first: String::new(),
-        name_last: String::new(),
-        admin: false,
-        totp_enabled: false,
-        language: "en".to_owned(),
-        role: None,
-        created: chrono::DateTime::<chrono::Utc>::MIN_UTC,
-        has_password: false,
-        suspended: false,
-        last_login: None,
-    });
+    let user = user.unwrap_or_else(User::blank);
     let current_role = user.role.as_ref().map(|r| r.uuid);
     let role_choice = match roles {
         Some(roles) => view! {
@@ -154,6 +139,12 @@ pub fn UserFields(
                     <span>"Suspended" <span class="muted">" — signed out everywhere; no sign-in, no API keys"</span></span>
                 </label>
                 <p class="field-error" aria-live="polite">{move || errors.with(|e| e.field("suspended"))}</p>
+            </div>
+            <div class="field field-check">
+                <label class="check" for="field-frozen">
+                    <input type="checkbox" id="field-frozen" name="form[frozen]" value="on" checked=user.frozen />
+                    <span>"Frozen" <span class="muted">" — cannot change their own password, email or two-factor sign-in"</span></span>
+                </label>
             </div>
         </div>
     }

@@ -90,7 +90,7 @@ pub struct TwoFactorConfirmation {
 
 #[utoipa::path(
     post, path = "/api/client/account/two-factor/setup", tag = "account", operation_id = "begin_two_factor",
-    responses((status = 200, description = "A new secret to enrol, as text and as a QR code; it replaces any earlier one not yet confirmed", body = TwoFactorSetup), (status = 400, description = "Two-factor sign-in is already on", body = Errors))
+    responses((status = 200, description = "A new secret to enrol, as text and as a QR code; it replaces any earlier one not yet confirmed", body = TwoFactorSetup), (status = 400, description = "Two-factor sign-in is already on", body = Errors), (status = 409, description = "The account is frozen", body = Errors))
 )]
 pub async fn begin_two_factor(
     State(state): State<AppState>,
@@ -103,7 +103,7 @@ pub async fn begin_two_factor(
     post, path = "/api/client/account/two-factor", tag = "account", operation_id = "enable_two_factor",
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body within 24 hours replay the first reply without writing again")),
     request_body = TwoFactorConfirmation,
-    responses((status = 200, description = "Two-factor sign-in is on", body = RecoveryCodes), (status = 409, description = "The idempotency key is in use", body = Errors), (status = 422, description = "The idempotency key came with another request", body = Errors))
+    responses((status = 200, description = "Two-factor sign-in is on", body = RecoveryCodes), (status = 409, description = "The account is frozen, or the idempotency key is in use", body = Errors), (status = 422, description = "The idempotency key came with another request", body = Errors))
 )]
 pub async fn enable_two_factor(
     State(state): State<AppState>,
@@ -120,7 +120,7 @@ pub async fn enable_two_factor(
 #[utoipa::path(
     delete, path = "/api/client/account/two-factor", tag = "account", operation_id = "disable_two_factor",
     request_body = TwoFactorConfirmation,
-    responses((status = 200, description = "Two-factor sign-in is off", body = Empty))
+    responses((status = 200, description = "Two-factor sign-in is off", body = Empty), (status = 409, description = "The account is frozen", body = Errors))
 )]
 pub async fn disable_two_factor(
     State(state): State<AppState>,
@@ -141,6 +141,7 @@ pub async fn disable_two_factor(
         (status = 200, description = "The password is changed; every other session, any reset link and any pending sign-in end", body = Empty),
         (status = 400, description = "The new password breaks the password rule", body = Errors),
         (status = 403, description = "The current password is wrong, or the request came with an API key", body = Errors),
+        (status = 409, description = "The account is frozen", body = Errors),
         (status = 429, description = "Too many wrong passwords", body = Errors),
     )
 )]
@@ -160,7 +161,7 @@ pub async fn change_password(
         (status = 200, description = "The email is changed (the same address changes nothing); every other session and any reset link end", body = Empty),
         (status = 400, description = "Not an email address", body = Errors),
         (status = 403, description = "The password is wrong, or the request came with an API key", body = Errors),
-        (status = 409, description = "Another account has this address", body = Errors),
+        (status = 409, description = "Another account has this address, or the account is frozen", body = Errors),
         (status = 429, description = "Too many wrong passwords", body = Errors),
     )
 )]

@@ -65,6 +65,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::reset_two_factor))
         .routes(routes!(roles::list, roles::create))
         .routes(routes!(roles::get, roles::update, roles::delete))
+        .routes(routes!(roles::users))
         .routes(routes!(servers::list, servers::create))
         .routes(routes!(servers::get, servers::update, servers::delete))
         .split_for_parts();

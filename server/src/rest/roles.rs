@@ -5,7 +5,7 @@ use roster::domain::role::{CreateRoleRequest, NewRole, RolePatch, UpdateRoleRequ
 use super::conditional::{IfMatch, Shown, shown};
 use super::error::ApiError;
 use super::extract::{Caller, Id, Listing, Payload, ids};
-use super::openapi::{Empty, Errors, ListParams, RoleReply, RolesReply};
+use super::openapi::{Empty, Errors, ListParams, RoleReply, RolesReply, UsersReply};
 use crate::state::AppState;
 
 #[utoipa::path(
@@ -36,6 +36,22 @@ pub async fn get(
 ) -> Result<Shown<RoleReply>, ApiError> {
     let role = state.core.get_role(&caller, role).await?;
     Ok(shown::<RoleReply>(&role))
+}
+
+#[utoipa::path(
+    get, path = "/api/admin/roles/{role}/users", tag = "roles", operation_id = "list_role_users",
+    params(("role" = uuid::Uuid, Path, description = "The role's uuid"), ListParams, ("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
+    responses((status = 200, description = "A page of the role's members, oldest first", body = UsersReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified"), (status = 404, description = "No such role", body = Errors)),
+    extensions(("x-required-permission" = json!("users.read")))
+)]
+pub async fn users(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Id(role, _): Id<ids::Role>,
+    Listing(query): Listing,
+) -> Result<Json<UsersReply>, ApiError> {
+    let page = state.core.list_role_users(&caller, role, query).await?;
+    Ok(Json(UsersReply { users: page }))
 }
 
 #[utoipa::path(

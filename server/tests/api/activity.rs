@@ -193,7 +193,8 @@ async fn creates_hold_every_field_after_and_deletes_every_field_before() {
         let expected_fields = json!({
             "username": "carol", "email": "carol@example.com", "name_first": "Carol",
             "name_last": "Shaw", "external_id": "c-1", "admin": false, "language": "en",
-            "role": null, "suspended": false, "totp_enabled": false, "has_password": true,
+            "role": null, "suspended": false, "frozen": false, "totp_enabled": false,
+            "has_password": true, "toast_position": "top_right", "start_on_grouped_servers": true,
         });
         let side = |side: &str| {
             Value::Object(

@@ -56,11 +56,12 @@ async fn create_user_answers_200_with_the_user() {
         assert_eq!(
             reply.body,
             json!({ "user": {
-                "uuid": user["uuid"], "external_id": null, "username": "newuser",
-                "email": "newuser@example.com", "name_first": "New", "name_last": "User",
-                "admin": false, "totp_enabled": false, "language": "en", "role": null,
-                "created": user["created"], "has_password": false, "suspended": false,
-                "last_login": null,
+                "uuid": user["uuid"], "external_id": null, "username": "newuser", "role": null,
+                "avatar": null, "email": "newuser@example.com", "name_first": "New",
+                "name_last": "User", "admin": false, "frozen": false, "suspended": false,
+                "totp_enabled": false, "totp_last_used": null, "require_two_factor": false,
+                "language": "en", "toast_position": "top_right", "start_on_grouped_servers": true,
+                "has_password": false, "created": user["created"], "last_login": null,
             }})
         );
         app
@@ -143,17 +144,17 @@ async fn create_user_reports_every_failing_field() {
     on_each_backend(|app| async move {
         let key = app.admin_key().await;
         let reply = create(&app, &key, json!({
-            "username": "ab", "email": "not-an-email", "name_first": "A", "name_last": "B",
+            "username": "ab", "email": "not-an-email", "name_first": "", "name_last": "",
             "password": "short", "language": "xx", "external_id": "",
         }))
         .await;
         reply.assert_error(400, &[
             "username: length is lower than 3",
             "email: invalid email address",
-            "name_first: length is lower than 2",
-            "name_last: length is lower than 2",
+            "name_first: length is lower than 1",
+            "name_last: length is lower than 1",
             "password: length is lower than 8",
-            "language: unsupported language, use one of en, de, es, fr, it, nl, pl, pt, ru, tr, uk, zh",
+            "language: unsupported language, use one of en, ar, de, el, es, fr, it, nl, no, pl, pt, ro, ru, sk, sv, tr, uk, vi, zh",
             "external_id: length is lower than 1",
         ]);
         let reply = create(&app, &key, json!({

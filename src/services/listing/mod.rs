@@ -73,6 +73,12 @@ impl Core {
                 if suspended { "TRUE" } else { "FALSE" }
             ));
         }
+        if let Some(role) = query.role {
+            conditions.push(format!(
+                "u.role_uuid = {}",
+                dialect::uuid_literal(backend, role)
+            ));
+        }
         if let Some(signed_in) = query.signed_in {
             conditions.push(format!(
                 "u.last_login IS {}NULL",

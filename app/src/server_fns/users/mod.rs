@@ -36,6 +36,8 @@ pub struct UserForm {
     #[serde(default)]
     pub suspended: Option<String>,
     #[serde(default)]
+    pub frozen: Option<String>,
+    #[serde(default)]
     pub send_email: Option<String>,
     /// The version of the user the edit form was loaded at.
     #[serde(default)]
@@ -69,7 +71,9 @@ impl UserForm {
             language: non_empty(self.language),
             external_id: non_empty(self.external_id),
             suspended: Some(self.suspended.is_some()),
+            frozen: Some(self.frozen.is_some()),
             send_email: Some(self.send_email.is_some()),
+            ..Default::default()
         })
     }
 
@@ -90,6 +94,8 @@ impl UserForm {
             language: non_empty(self.language),
             external_id: Some(non_empty(self.external_id)),
             suspended: Some(self.suspended.is_some()),
+            frozen: Some(self.frozen.is_some()),
+            ..Default::default()
         })
     }
 }
