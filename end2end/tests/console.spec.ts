@@ -80,14 +80,19 @@ test.describe('signed-in console', () => {
     await page.goto(`/users/${user.uuid}`);
     await hydrated(page);
     await checkA11y(page);
-    await page.getByLabel('First name').fill('Edited');
+    await page.getByLabel('First name').fill('É');
     await page.getByLabel('External ID (optional)').fill(unique('ext-'));
-    await page.getByLabel('Language').selectOption('de');
+    await page.getByLabel('Language').selectOption('sv');
+    await page.getByRole('checkbox', { name: /^Frozen/ }).check();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
     const stored = await (await api.get(`/api/admin/users/${user.uuid}`)).json();
-    expect(stored.user.name_first).toBe('Edited');
-    expect(stored.user.language).toBe('de');
+    expect(stored.user.name_first).toBe('É');
+    expect(stored.user.language).toBe('sv');
+    expect(stored.user.frozen).toBe(true);
+    // What the form does not show is kept as it was.
+    expect(stored.user.toast_position).toBe('top_right');
+    expect(stored.user.start_on_grouped_servers).toBe(true);
   });
 
   test('saving a user someone else changed meanwhile says so and overwrites nothing', async ({ page, request }) => {

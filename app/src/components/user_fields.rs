@@ -143,7 +143,7 @@ pub fn UserFields(
             <div class="field field-check">
                 <label class="check" for="field-frozen">
                     <input type="checkbox" id="field-frozen" name="form[frozen]" value="on" checked=user.frozen />
-                    <span>"Frozen" <span class="muted">" — cannot change their own password, email or two-factor sign-in"</span></span>
+                    <span>"Frozen" <span class="muted">" — cannot change their own sign-in details; admins still can"</span></span>
                 </label>
             </div>
         </div>
