@@ -245,26 +245,21 @@ pub const CATALOGUE: &[PermissionGroup] = &[
     },
 ];
 
+/// How many permissions the catalogue lists: those Roster has a function for.
+const ACTIVE: usize = {
+    let mut count = 0;
+    let mut group = 0;
+    while group < CATALOGUE.len() {
+        count += CATALOGUE[group].permissions.len();
+        group += 1;
+    }
+    count
+};
+
 impl Permission {
-    /// Every permission Roster has a function for, in catalogue order.
-    pub const ALL: &'static [Permission] = &[
-        Permission::UsersRead,
-        Permission::UsersCreate,
-        Permission::UsersUpdate,
-        Permission::UsersDelete,
-        Permission::UsersEmail,
-        Permission::UsersDisableTwoFactor,
-        Permission::UsersActivity,
-        Permission::RolesRead,
-        Permission::RolesCreate,
-        Permission::RolesUpdate,
-        Permission::RolesDelete,
-        Permission::ServersRead,
-        Permission::ServersCreate,
-        Permission::ServersUpdate,
-        Permission::ServersDelete,
-        Permission::ActivityRead,
-    ];
+    /// Every permission Roster has a function for, in catalogue order: the variants before the
+    /// inert ones, as many as the catalogue lists (a test holds the two in step).
+    pub const ALL: &'static [Permission] = Permission::KNOWN.split_at(ACTIVE).0;
 
     /// Every permission known, the inert ones after those of [`Permission::ALL`].
     pub const KNOWN: &'static [Permission] = <Permission as strum::VariantArray>::VARIANTS;

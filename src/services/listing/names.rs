@@ -216,8 +216,8 @@ impl Core {
                     .fetch_one(&mut *tx)
                     .await?;
                 tx.commit().await?;
-                let names: Vec<String> = serde_json::from_str(&names)
-                    .map_err(|e| CoreError::internal(format!("names of a search: {e}")))?;
+                let names: Vec<String> =
+                    serde_json::from_str(&names).map_err(CoreError::internal)?;
                 (names, first, last, both, login_only)
             }
         };
@@ -248,8 +248,7 @@ impl Core {
                     .await?
             }
             Database::Sqlite(pool) => {
-                let names = serde_json::to_string(&names.names)
-                    .map_err(|e| CoreError::internal(format!("names of a search: {e}")))?;
+                let names = serde_json::to_string(&names.names).map_err(CoreError::internal)?;
                 sqlx::query_as::<_, UserRow>(sql)
                     .bind(pattern)
                     .bind(names)
