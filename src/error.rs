@@ -243,6 +243,16 @@ pub enum Refusal {
     /// The user may not change their own credentials (Calagopus' frozen account).
     #[error("account is frozen")]
     Frozen,
+    /// `Calagopus-User` names nobody (Calagopus' words).
+    #[error("unable to find user from calagopus-user header")]
+    ImpersonatedUnknown,
+    /// The user to act as holds something the caller does not (Calagopus' words).
+    #[error("cannot impersonate a user with more permissions")]
+    ImpersonatedHoldsMore,
+    /// Acting as a user never reaches their password, email, two-factor, keys or sessions, nor
+    /// acts as a third user.
+    #[error("not allowed while acting as another user")]
+    Impersonating,
     #[error("two-factor authentication required")]
     TwoFactorRequired,
     #[error("two-factor authentication is already enabled")]

@@ -33,6 +33,8 @@ pub enum Permission {
     UsersDisableTwoFactor,
     #[strum(serialize = "users.activity")]
     UsersActivity,
+    #[strum(serialize = "users.impersonate")]
+    UsersImpersonate,
     #[strum(serialize = "roles.read")]
     RolesRead,
     #[strum(serialize = "roles.create")]
@@ -83,8 +85,6 @@ pub enum Permission {
     AssetsDelete,
     #[strum(serialize = "users.oauth-links")]
     UsersOauthLinks,
-    #[strum(serialize = "users.impersonate")]
-    UsersImpersonate,
     #[strum(serialize = "locations.create")]
     LocationsCreate,
     #[strum(serialize = "locations.read")]
@@ -216,6 +216,7 @@ pub const CATALOGUE: &[PermissionGroup] = &[
             Permission::UsersEmail,
             Permission::UsersDisableTwoFactor,
             Permission::UsersActivity,
+            Permission::UsersImpersonate,
         ],
     },
     PermissionGroup {
@@ -282,6 +283,10 @@ impl Permission {
             Permission::UsersEmail => "Send users mail, such as a password reset link.",
             Permission::UsersDisableTwoFactor => "Turn off a user's two-factor sign-in.",
             Permission::UsersActivity => "Read what a user did and what was done to them.",
+            Permission::UsersImpersonate => {
+                "Act as a user who holds no more than oneself: the Calagopus-User header, or \
+                 Sign in as in the console."
+            }
             Permission::RolesRead => "List and view roles.",
             Permission::RolesCreate => "Create roles.",
             Permission::RolesUpdate => "Change roles and their permissions.",
@@ -378,8 +383,9 @@ mod tests {
     fn the_active_permissions_come_first_and_calagopus_keys_are_known() {
         assert_eq!(&Permission::KNOWN[..Permission::ALL.len()], Permission::ALL);
         assert_eq!(Permission::KNOWN.len(), 87);
+        assert!(Permission::UsersImpersonate.is_active());
         for name in [
-            "users.impersonate",
+            "users.oauth-links",
             "nodes.reset-token",
             "settings.update",
             "mounts.delete",

@@ -40,6 +40,16 @@ pub struct Principal {
     /// The idempotency key this request holds, if it sent one.
     #[serde(skip)]
     pub idempotency: Option<IdempotencyHold>,
+    /// Who is acting as `user`: a holder of `users.impersonate` who sent `Calagopus-User`, or
+    /// whose console session signed in as `user`. The activity log names them on every row.
+    pub impersonator: Option<Impersonator>,
+}
+
+/// The user behind an impersonated request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Impersonator {
+    pub uuid: uuid::Uuid,
+    pub username: String,
 }
 
 impl Principal {
@@ -57,6 +67,7 @@ impl Principal {
             credential: Credential::Operator,
             ip: None,
             idempotency: None,
+            impersonator: None,
         }
     }
 
@@ -154,6 +165,48 @@ impl Principal {
         Ok(())
     }
 
+    /// Acting as another user reaches none of their credentials: their password, email,
+    /// two-factor sign-in, keys and sessions stay theirs.
+    pub fn require_own_name(&self) -> Result<(), CoreError> {
+        match self.impersonator {
+            Some(_) => Err(CoreError::Refused(Refusal::Impersonating)),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether this caller may act as `target`: a global admin as anyone; anyone else as a
+    /// user who is no global admin and whose role holds nothing this caller may not use.
+    pub fn may_impersonate(&self, target: &User) -> Result<(), CoreError> {
+        self.require(Permission::UsersImpersonate)?;
+        if self.is_global_admin() {
+            return Ok(());
+        }
+        let holds_more = target.admin
+            || target.role.as_ref().is_some_and(|role| {
+                role.admin_permissions
+                    .iter()
+                    .any(|permission| !self.can(*permission))
+            });
+        if holds_more {
+            return Err(CoreError::Refused(Refusal::ImpersonatedHoldsMore));
+        }
+        Ok(())
+    }
+
+    /// This caller acting as `target`: `target`'s authority, still narrowed by this caller's
+    /// credential (a key's scope), and this caller named as the impersonator.
+    pub fn acting_as(self, target: User) -> Self {
+        let impersonator = Impersonator {
+            uuid: self.user.uuid,
+            username: self.user.username,
+        };
+        Self {
+            user: target,
+            impersonator: Some(impersonator),
+            ..self
+        }
+    }
+
     /// Minting a credential needs the person, not a key: a signed-in session or the operator.
     pub fn require_in_person(&self) -> Result<(), CoreError> {
         match self.credential {
@@ -204,6 +257,7 @@ mod tests {
             },
             ip: None,
             idempotency: None,
+            impersonator: None,
         };
         assert_eq!(
             principal.require(Permission::UsersRead),
@@ -222,6 +276,7 @@ mod tests {
             },
             ip: None,
             idempotency: None,
+            impersonator: None,
         };
         assert_eq!(
             principal.require(Permission::UsersRead),
@@ -238,6 +293,7 @@ mod tests {
             },
             ip: None,
             idempotency: None,
+            impersonator: None,
         };
         assert_eq!(principal.require(Permission::UsersRead), Ok(()));
         assert_eq!(
@@ -261,6 +317,7 @@ mod tests {
             },
             ip: None,
             idempotency: None,
+            impersonator: None,
         };
         assert!(principal.can(Permission::UsersRead));
         assert!(!principal.can(Permission::UsersCreate));
@@ -277,6 +334,7 @@ mod tests {
             },
             ip: None,
             idempotency: None,
+            impersonator: None,
         };
         assert_eq!(
             principal.effective_permissions(),
@@ -296,6 +354,7 @@ mod tests {
             },
             ip: None,
             idempotency: None,
+            impersonator: None,
         }
     }
 
@@ -321,6 +380,7 @@ mod tests {
             },
             ip: None,
             idempotency: None,
+            impersonator: None,
         };
         assert_eq!(
             principal.require_global(Guardrail::ModifyAdmin),

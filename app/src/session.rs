@@ -8,19 +8,26 @@ use roster::services::{ClientInfo, Credentials};
 
 use crate::site::{ClientAddr, Site};
 
-/// Reads the `Authorization` header and the session cookie of a request, with the client
-/// address the edge worked out. Over https only the `__Host-` cookie counts, so one planted by a
-/// sibling subdomain is never read.
+/// Calagopus' header for acting as another user: the uuid of that user.
+pub const ACT_AS_HEADER: &str = "calagopus-user";
+
+/// Reads the `Authorization` header, the session cookie and `Calagopus-User` of a request, with
+/// the client address the edge worked out. Over https only the `__Host-` cookie counts, so one
+/// planted by a sibling subdomain is never read.
 pub fn credentials(parts: &http::request::Parts, site: &Site) -> Credentials {
     let headers = &parts.headers;
     let authorization = headers
         .get(AUTHORIZATION)
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     let session_token = cookie_value(parts, site.session_cookie_name());
+    let act_as = headers
+        .get(ACT_AS_HEADER)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     Credentials {
         authorization,
         session_token,
         ip: client_address(parts),
+        act_as,
     }
 }
 

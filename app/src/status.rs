@@ -19,12 +19,15 @@ pub fn status_of_refusal(refusal: &Refusal) -> StatusCode {
         | Refusal::InvalidApiKey
         | Refusal::InvalidCredentials
         | Refusal::InvalidTwoFactor
+        | Refusal::ImpersonatedUnknown
         | Refusal::Unauthorized => StatusCode::UNAUTHORIZED,
         Refusal::MissingPermission(_)
         | Refusal::Guardrail(_)
         | Refusal::SessionRequired
         | Refusal::InvalidPassword
         | Refusal::Suspended
+        | Refusal::ImpersonatedHoldsMore
+        | Refusal::Impersonating
         | Refusal::TwoFactorRequired => StatusCode::FORBIDDEN,
         Refusal::InvalidUuid(_)
         | Refusal::Invalid(_)

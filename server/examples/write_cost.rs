@@ -65,6 +65,7 @@ async fn main() {
         },
         ip: Some("127.0.0.1".to_owned()),
         idempotency: None,
+        impersonator: None,
     };
     let mut targets = Vec::with_capacity(USERS);
     for i in 0..USERS {

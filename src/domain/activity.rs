@@ -10,7 +10,8 @@ use super::page::{DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_bound};
 use super::serde_helpers::timestamp;
 use crate::error::{CoreError, FieldErrors};
 
-/// What happened. The wire names are `kind:action`.
+/// What happened. The wire names are Calagopus' (`kind:action`); events Calagopus does not log
+/// (failed sign-ins, sign-outs, servers) have names of the same form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
 pub enum Event {
     #[strum(serialize = "user:create")]
@@ -19,10 +20,12 @@ pub enum Event {
     UserUpdate,
     #[strum(serialize = "user:delete")]
     UserDelete,
-    #[strum(serialize = "user:password-reset-sent")]
+    #[strum(serialize = "user:email.password-reset")]
     UserPasswordResetSent,
-    #[strum(serialize = "user:two-factor-reset")]
+    #[strum(serialize = "user:two-factor.disable")]
     UserTwoFactorReset,
+    #[strum(serialize = "user:impersonate")]
+    UserImpersonate,
     #[strum(serialize = "role:create")]
     RoleCreate,
     #[strum(serialize = "role:update")]
@@ -37,13 +40,13 @@ pub enum Event {
     ServerDelete,
     #[strum(serialize = "api-key:create")]
     ApiKeyCreate,
-    #[strum(serialize = "api-key:revoke")]
+    #[strum(serialize = "api-key:delete")]
     ApiKeyRevoke,
-    #[strum(serialize = "session:end")]
+    #[strum(serialize = "session:delete")]
     SessionEnd,
-    #[strum(serialize = "session:end-others")]
+    #[strum(serialize = "session:delete-all")]
     SessionEndOthers,
-    #[strum(serialize = "auth:sign-in")]
+    #[strum(serialize = "auth:success")]
     SignIn,
     #[strum(serialize = "auth:sign-in-failed")]
     SignInFailed,
@@ -51,13 +54,13 @@ pub enum Event {
     TwoFactorFailed,
     #[strum(serialize = "auth:sign-out")]
     SignOut,
-    #[strum(serialize = "auth:password-forgot")]
+    #[strum(serialize = "email:password-reset")]
     PasswordForgot,
-    #[strum(serialize = "auth:password-reset")]
+    #[strum(serialize = "auth:reset-password")]
     PasswordReset,
-    #[strum(serialize = "two-factor:enable")]
+    #[strum(serialize = "account:two-factor.enable")]
     TwoFactorEnable,
-    #[strum(serialize = "two-factor:disable")]
+    #[strum(serialize = "account:two-factor.disable")]
     TwoFactorDisable,
     #[strum(serialize = "account:password-changed")]
     AccountPasswordChange,
@@ -91,6 +94,7 @@ impl Event {
             Event::UserDelete | Event::RoleDelete | Event::ServerDelete => "deleted",
             Event::UserPasswordResetSent => "sent a password reset link to",
             Event::UserTwoFactorReset => "turned off two-factor sign-in of",
+            Event::UserImpersonate => "began acting as",
             Event::ApiKeyRevoke => "revoked",
             Event::SessionEnd => "ended",
             Event::SessionEndOthers => "ended the other sessions of",
@@ -108,6 +112,20 @@ impl Event {
     }
 }
 
+/// Names Roster gave events before it took Calagopus': still accepted as filters.
+const FORMER_NAMES: &[(&str, Event)] = &[
+    ("user:password-reset-sent", Event::UserPasswordResetSent),
+    ("user:two-factor-reset", Event::UserTwoFactorReset),
+    ("api-key:revoke", Event::ApiKeyRevoke),
+    ("session:end", Event::SessionEnd),
+    ("session:end-others", Event::SessionEndOthers),
+    ("auth:sign-in", Event::SignIn),
+    ("auth:password-forgot", Event::PasswordForgot),
+    ("auth:password-reset", Event::PasswordReset),
+    ("two-factor:enable", Event::TwoFactorEnable),
+    ("two-factor:disable", Event::TwoFactorDisable),
+];
+
 impl std::str::FromStr for Event {
     type Err = String;
 
@@ -116,15 +134,35 @@ impl std::str::FromStr for Event {
             .iter()
             .copied()
             .find(|e| e.as_str() == s)
+            .or_else(|| {
+                FORMER_NAMES
+                    .iter()
+                    .find(|(name, _)| *name == s)
+                    .map(|(_, e)| *e)
+            })
             .ok_or_else(|| format!("unknown event `{s}`"))
     }
 }
 
+/// A user as the log recorded them: their uuid and their username at the time.
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityActor {
     pub uuid: Uuid,
     pub username: String,
+}
+
+/// A user as Calagopus' activity rows show them (`user`, `impersonator`): as they are now.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityUser {
+    pub uuid: Uuid,
+    pub username: String,
+    /// Always null: Roster keeps no avatars.
+    pub avatar: Option<String>,
+    pub totp_enabled: bool,
+    #[serde(serialize_with = "timestamp")]
+    pub created: DateTime<Utc>,
 }
 
 /// The credential a change was made with: `session` or `api_key`, or `operator` for the
@@ -148,21 +186,34 @@ pub struct ActivityTarget {
     pub label: String,
 }
 
-/// One row of the log. `event` stays text: a row written by a newer version still reads.
+/// One row of the log: Calagopus' fields first, then Roster's. `event` stays text: a row written
+/// by a newer version still reads.
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
-    pub id: i64,
+    /// Who acted, as they are now; null for an unknown client or the operator, or once the
+    /// user is deleted (`actor` still names them).
+    pub user: Option<ActivityUser>,
+    /// Who made the request as `user` (`Calagopus-User`, or the console's "Sign in as"), as they
+    /// are now; null when nobody did, or once they are deleted (`impersonated_by` still names
+    /// them).
+    pub impersonator: Option<ActivityUser>,
     pub event: String,
+    pub ip: Option<String>,
+    /// The fields of a change: `{field: {"before": .., "after": ..}}`; a create holds only
+    /// `after`, a delete only `before`; a password shows as `{"changed": true}`.
+    pub data: Map<String, Value>,
+    /// Whether the request came with an API key.
+    pub is_api: bool,
     #[serde(serialize_with = "timestamp")]
     pub created: DateTime<Utc>,
+    pub id: i64,
+    /// Who acted, as recorded then.
     pub actor: Option<ActivityActor>,
+    /// Who impersonated the actor, as recorded then.
+    pub impersonated_by: Option<ActivityActor>,
     pub credential: Option<ActivityCredential>,
-    pub ip: Option<String>,
     pub target: Option<ActivityTarget>,
-    /// `{field: {"before": .., "after": ..}}`; a create holds only `after`, a delete only
-    /// `before`; a password shows as `{"changed": true}`.
-    pub changes: Map<String, Value>,
 }
 
 /// The query string of an activity listing, as sent.
@@ -170,8 +221,10 @@ pub struct Activity {
 pub struct ActivityParams {
     pub page: Option<String>,
     pub per_page: Option<String>,
+    pub search: Option<String>,
     pub event: Option<String>,
     pub actor: Option<String>,
+    pub user: Option<String>,
     pub target: Option<String>,
     pub since: Option<String>,
     pub until: Option<String>,
@@ -182,8 +235,12 @@ pub struct ActivityParams {
 pub struct ActivityQuery {
     pub page: u32,
     pub per_page: u32,
+    /// An event name holding it, or an actor's username starting with it; any case.
+    pub search: Option<String>,
     pub event: Option<Event>,
     pub actor: Option<Uuid>,
+    /// Calagopus' name for `actor`.
+    pub user: Option<Uuid>,
     pub target: Option<Uuid>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
@@ -194,8 +251,10 @@ impl Default for ActivityQuery {
         Self {
             page: 1,
             per_page: DEFAULT_PER_PAGE,
+            search: None,
             event: None,
             actor: None,
+            user: None,
             target: None,
             since: None,
             until: None,
@@ -214,6 +273,16 @@ fn parse_field<T>(
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Option<T> {
     errors.check(field, parse(given(raw)?))
+}
+
+/// The longest search term: longer than any username or event name.
+const SEARCH_MAX_CHARS: usize = 255;
+
+fn parse_search(raw: &str) -> Result<String, String> {
+    if raw.chars().count() > SEARCH_MAX_CHARS {
+        return Err(format!("length is greater than {SEARCH_MAX_CHARS}"));
+    }
+    Ok(raw.to_lowercase())
 }
 
 fn parse_uuid(raw: &str) -> Result<Uuid, String> {
@@ -250,8 +319,10 @@ impl TryFrom<ActivityParams> for ActivityQuery {
             DEFAULT_PER_PAGE,
             MAX_PER_PAGE,
         );
+        let search = parse_field(&mut errors, "search", &params.search, parse_search);
         let event = parse_field(&mut errors, "event", &params.event, str::parse::<Event>);
         let actor = parse_field(&mut errors, "actor", &params.actor, parse_uuid);
+        let user = parse_field(&mut errors, "user", &params.user, parse_uuid);
         let target = parse_field(&mut errors, "target", &params.target, parse_uuid);
         let since = parse_field(&mut errors, "since", &params.since, parse_time);
         let until = parse_field(&mut errors, "until", &params.until, parse_time);
@@ -259,8 +330,10 @@ impl TryFrom<ActivityParams> for ActivityQuery {
         Ok(ActivityQuery {
             page,
             per_page,
+            search,
             event,
             actor,
+            user,
             target,
             since,
             until,
@@ -292,8 +365,9 @@ mod tests {
                 "user:create",
                 "user:update",
                 "user:delete",
-                "user:password-reset-sent",
-                "user:two-factor-reset",
+                "user:email.password-reset",
+                "user:two-factor.disable",
+                "user:impersonate",
                 "role:create",
                 "role:update",
                 "role:delete",
@@ -301,17 +375,17 @@ mod tests {
                 "server:update",
                 "server:delete",
                 "api-key:create",
-                "api-key:revoke",
-                "session:end",
-                "session:end-others",
-                "auth:sign-in",
+                "api-key:delete",
+                "session:delete",
+                "session:delete-all",
+                "auth:success",
                 "auth:sign-in-failed",
                 "auth:two-factor-failed",
                 "auth:sign-out",
-                "auth:password-forgot",
-                "auth:password-reset",
-                "two-factor:enable",
-                "two-factor:disable",
+                "email:password-reset",
+                "auth:reset-password",
+                "account:two-factor.enable",
+                "account:two-factor.disable",
                 "account:password-changed",
                 "account:email-changed",
             ]
@@ -323,6 +397,10 @@ mod tests {
         for &event in Event::ALL {
             assert_eq!(event.as_str().parse::<Event>(), Ok(event));
         }
+        assert_eq!(
+            "two-factor:enable".parse::<Event>(),
+            Ok(Event::TwoFactorEnable)
+        );
     }
 
     #[test]

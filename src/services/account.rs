@@ -157,6 +157,7 @@ impl Core {
         request: PasswordChangeRequest,
     ) -> Result<(), CoreError> {
         let session = principal.require_session()?;
+        principal.require_own_name()?;
         principal.require_unfrozen()?;
         let new_password = Password::parse(request.new_password)
             .map_err(|reason| CoreError::invalid_field("new_password", reason))?;
@@ -189,6 +190,7 @@ impl Core {
         request: EmailChangeRequest,
     ) -> Result<(), CoreError> {
         let session = principal.require_session()?;
+        principal.require_own_name()?;
         principal.require_unfrozen()?;
         let mut errors = FieldErrors::new();
         let email = errors.check("email", Email::parse(request.email));

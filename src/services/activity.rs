@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{Core, now};
 use crate::domain::activity::{
-    Activity, ActivityActor, ActivityCredential, ActivityQuery, ActivityTarget, Event,
+    Activity, ActivityActor, ActivityCredential, ActivityQuery, ActivityTarget, ActivityUser, Event,
 };
 use crate::domain::page::Page;
 use crate::domain::role::Role;
@@ -17,6 +17,7 @@ use crate::domain::user::User;
 use crate::error::CoreError;
 use crate::permission::Permission;
 use crate::principal::{Credential, Principal};
+use crate::store::dialect::like_prefix;
 use crate::store::{Backend, Tx, with_db, with_tx};
 
 /// Who acts: the user and credential of a request, a user proving who they are (a sign-in), an
@@ -24,6 +25,7 @@ use crate::store::{Backend, Tx, with_db, with_tx};
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Actor {
     user: Option<(Uuid, String)>,
+    impersonator: Option<(Uuid, String)>,
     credential: Option<(&'static str, Option<Uuid>, Option<String>)>,
     ip: Option<String>,
 }
@@ -39,6 +41,10 @@ impl Actor {
         };
         Self {
             user: Some((principal.user.uuid, principal.user.username.clone())),
+            impersonator: principal
+                .impersonator
+                .as_ref()
+                .map(|impersonator| (impersonator.uuid, impersonator.username.clone())),
             credential: Some(credential),
             ip: principal.ip.clone(),
         }
@@ -49,6 +55,7 @@ impl Actor {
     pub(crate) fn user(user: &User, ip: Option<&str>) -> Self {
         Self {
             user: Some((user.uuid, user.username.clone())),
+            impersonator: None,
             credential: None,
             ip: ip.map(str::to_owned),
         }
@@ -226,6 +233,8 @@ pub(crate) struct Entry {
     pub(crate) event: &'static str,
     pub(crate) actor_uuid: Option<Uuid>,
     pub(crate) actor_username: Option<String>,
+    pub(crate) impersonator_uuid: Option<Uuid>,
+    pub(crate) impersonator_username: Option<String>,
     pub(crate) credential_kind: Option<&'static str>,
     pub(crate) credential_uuid: Option<Uuid>,
     pub(crate) credential_name: Option<String>,
@@ -244,6 +253,7 @@ impl Entry {
         changes: Changes,
     ) -> Self {
         let (actor_uuid, actor_username) = actor.user.clone().unzip();
+        let (impersonator_uuid, impersonator_username) = actor.impersonator.clone().unzip();
         let (credential_kind, credential_uuid, credential_name) = match &actor.credential {
             Some((kind, uuid, name)) => (Some(*kind), *uuid, name.clone()),
             None => (None, None, None),
@@ -257,6 +267,8 @@ impl Entry {
             event: event.as_str(),
             actor_uuid,
             actor_username,
+            impersonator_uuid,
+            impersonator_username,
             credential_kind,
             credential_uuid,
             credential_name,
@@ -269,7 +281,7 @@ impl Entry {
     }
 }
 
-/// Binds an [`Entry`]'s twelve values, in the order of [`insert_sql`], onto a query.
+/// Binds an [`Entry`]'s fourteen values, in the order of [`insert_sql`], onto a query.
 macro_rules! bind_entry {
     ($query:expr, $entry:expr) => {{
         let entry = $entry;
@@ -286,17 +298,24 @@ macro_rules! bind_entry {
             .bind(entry.target_uuid)
             .bind(entry.target_label.as_deref())
             .bind(entry.changes.as_str())
+            .bind(entry.impersonator_uuid)
+            .bind(entry.impersonator_username.as_deref())
     }};
 }
 pub(crate) use bind_entry;
 
+/// How many values [`bind_entry`] binds.
+pub(crate) const ENTRY_VALUES: usize = 14;
+
 /// The insert of one row, its values bound from placeholder `$first` on.
 fn insert_sql(first: usize) -> String {
-    let values: Vec<String> = (first..first + 12).map(|n| format!("${n}")).collect();
+    let values: Vec<String> = (first..first + ENTRY_VALUES)
+        .map(|n| format!("${n}"))
+        .collect();
     format!(
         "INSERT INTO activity (created, event, actor_uuid, actor_username, credential_kind, \
-         credential_uuid, credential_name, ip, target_kind, target_uuid, target_label, changes) \
-         VALUES ({})",
+         credential_uuid, credential_name, ip, target_kind, target_uuid, target_label, changes, \
+         impersonator_uuid, impersonator_username) VALUES ({})",
         values.join(", ")
     )
 }
@@ -337,28 +356,70 @@ struct ActivityRow {
     target_uuid: Option<Uuid>,
     target_label: Option<String>,
     changes: String,
+    impersonator_uuid: Option<Uuid>,
+    impersonator_username: Option<String>,
+    user_username: Option<String>,
+    user_totp_enabled: Option<bool>,
+    user_created: Option<DateTime<Utc>>,
+    impersonator_now: Option<String>,
+    impersonator_totp_enabled: Option<bool>,
+    impersonator_created: Option<DateTime<Utc>>,
+}
+
+/// A user as they are now, if the join found them.
+fn activity_user(
+    uuid: Option<Uuid>,
+    username: Option<String>,
+    totp_enabled: Option<bool>,
+    created: Option<DateTime<Utc>>,
+) -> Option<ActivityUser> {
+    Some(ActivityUser {
+        uuid: uuid?,
+        username: username?,
+        avatar: None,
+        totp_enabled: totp_enabled?,
+        created: created?,
+    })
 }
 
 impl From<ActivityRow> for Activity {
     fn from(row: ActivityRow) -> Self {
-        let changes = match serde_json::from_str(&row.changes) {
+        let data = match serde_json::from_str(&row.changes) {
             Ok(Value::Object(changes)) => changes,
             _ => Map::new(),
         };
         Activity {
-            id: row.id,
+            user: activity_user(
+                row.actor_uuid,
+                row.user_username,
+                row.user_totp_enabled,
+                row.user_created,
+            ),
+            impersonator: activity_user(
+                row.impersonator_uuid,
+                row.impersonator_now,
+                row.impersonator_totp_enabled,
+                row.impersonator_created,
+            ),
             event: row.event,
+            ip: row.ip,
+            data,
+            is_api: row.credential_kind.as_deref() == Some("api_key"),
             created: row.created,
+            id: row.id,
             actor: row.actor_uuid.map(|uuid| ActivityActor {
                 uuid,
                 username: row.actor_username.unwrap_or_default(),
+            }),
+            impersonated_by: row.impersonator_uuid.map(|uuid| ActivityActor {
+                uuid,
+                username: row.impersonator_username.unwrap_or_default(),
             }),
             credential: row.credential_kind.map(|kind| ActivityCredential {
                 kind,
                 uuid: row.credential_uuid,
                 name: row.credential_name,
             }),
-            ip: row.ip,
             target: match (row.target_kind, row.target_uuid) {
                 (Some(kind), Some(uuid)) => Some(ActivityTarget {
                     kind,
@@ -367,14 +428,26 @@ impl From<ActivityRow> for Activity {
                 }),
                 _ => None,
             },
-            changes,
         }
     }
 }
 
-const ACTIVITY_SELECT: &str = "SELECT id, created, event, actor_uuid, actor_username, \
-    credential_kind, credential_uuid, credential_name, ip, target_kind, target_uuid, \
-    target_label, changes FROM activity";
+/// A page of rows (`{page}`, a select of whole `activity` rows), each with its actor and
+/// impersonator as they are now.
+fn activity_page_sql(page: &str) -> String {
+    format!(
+        "SELECT a.id, a.created, a.event, a.actor_uuid, a.actor_username, a.credential_kind, \
+         a.credential_uuid, a.credential_name, a.ip, a.target_kind, a.target_uuid, \
+         a.target_label, a.changes, a.impersonator_uuid, a.impersonator_username, \
+         u.username AS user_username, u.totp_enabled AS user_totp_enabled, \
+         u.created AS user_created, i.username AS impersonator_now, \
+         i.totp_enabled AS impersonator_totp_enabled, i.created AS impersonator_created \
+         FROM ({page}) a \
+         LEFT JOIN users u ON u.uuid = a.actor_uuid \
+         LEFT JOIN users i ON i.uuid = a.impersonator_uuid \
+         ORDER BY a.id DESC"
+    )
+}
 
 /// Rows removed per statement by the retention purge: short transactions that never hold the
 /// write lock for long.
@@ -391,6 +464,7 @@ enum About {
 enum Bound {
     Uuid(Uuid),
     Text(&'static str),
+    Owned(String),
     Time(DateTime<Utc>),
 }
 
@@ -452,14 +526,33 @@ impl Core {
     ) -> Result<Page<Activity>, CoreError> {
         let mut conditions = Vec::new();
         let mut bound = Vec::new();
+        if let Some(term) = &query.search {
+            // Event names are few and known: the ones holding the term become an `IN` list on
+            // the event index; usernames match by prefix on their own index.
+            let mut arms = Vec::new();
+            for event in Event::ALL
+                .iter()
+                .filter(|e| e.as_str().contains(term.as_str()))
+            {
+                bound.push(Bound::Text(event.as_str()));
+                arms.push(format!("event = ${}", bound.len()));
+            }
+            bound.push(Bound::Owned(like_prefix(term)));
+            arms.push(format!(
+                "lower(actor_username) LIKE ${} ESCAPE '\\'",
+                bound.len()
+            ));
+            conditions.push(format!("({})", arms.join(" OR ")));
+        }
         let mut bind = |condition: &str, value: Bound| {
             bound.push(value);
             conditions.push(condition.replace('?', &format!("${}", bound.len())));
         };
         match about {
-            Some(About::ActorOrTarget(user)) => {
-                bind("(actor_uuid = ? OR target_uuid = ?)", Bound::Uuid(user))
-            }
+            Some(About::ActorOrTarget(user)) => bind(
+                "(actor_uuid = ? OR target_uuid = ? OR impersonator_uuid = ?)",
+                Bound::Uuid(user),
+            ),
             Some(About::Target(user)) => bind("target_uuid = ?", Bound::Uuid(user)),
             None => {}
         }
@@ -468,6 +561,9 @@ impl Core {
         }
         if let Some(actor) = query.actor {
             bind("actor_uuid = ?", Bound::Uuid(actor));
+        }
+        if let Some(user) = query.user {
+            bind("actor_uuid = ?", Bound::Uuid(user));
         }
         if let Some(target) = query.target {
             bind("target_uuid = ?", Bound::Uuid(target));
@@ -489,11 +585,11 @@ impl Core {
         } else {
             format!("SELECT count(*) FROM activity {filter}")
         };
-        let page_sql = format!(
-            "{ACTIVITY_SELECT} {filter} ORDER BY id DESC LIMIT {} OFFSET {}",
+        let page_sql = activity_page_sql(&format!(
+            "SELECT * FROM activity {filter} ORDER BY id DESC LIMIT {} OFFSET {}",
             query.limit(),
             query.offset()
-        );
+        ));
         macro_rules! bind_all {
             ($query:expr) => {{
                 let mut q = $query;
@@ -501,6 +597,7 @@ impl Core {
                     q = match value {
                         Bound::Uuid(uuid) => q.bind(*uuid),
                         Bound::Text(text) => q.bind(*text),
+                        Bound::Owned(text) => q.bind(text.as_str()),
                         Bound::Time(time) => q.bind(*time),
                     };
                 }

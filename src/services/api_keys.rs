@@ -73,6 +73,7 @@ impl Core {
         input: NewApiKey,
     ) -> Result<CreatedApiKey, CoreError> {
         principal.require_in_person()?;
+        principal.require_own_name()?;
         principal.require_all(&input.admin_permissions)?;
         let owner = &principal.user;
         let uuid = Uuid::new_v4();
@@ -111,6 +112,7 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn revoke_api_key(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require_session()?;
+        principal.require_own_name()?;
         let mut tx = self.write(principal).await?;
         let sql = format!(
             "{API_KEY_SELECT} WHERE uuid = $1 AND user_uuid = $2{}",

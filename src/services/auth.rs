@@ -10,6 +10,7 @@ use super::{Core, now, user_for_update};
 use crate::domain::activity::Event;
 use crate::domain::user::User;
 use crate::error::CoreError;
+use crate::permission::Permission;
 use crate::principal::{Credential, Principal};
 use crate::secret::{api_key_start, digests_match, random_token, sha256_hex};
 use crate::store::rows::ApiKeyRow;
@@ -24,6 +25,8 @@ pub struct Credentials {
     pub session_token: Option<String>,
     /// Where the request came from, carried into the principal for the activity log.
     pub ip: Option<String>,
+    /// The `Calagopus-User` header: the uuid of the user the caller acts as.
+    pub act_as: Option<String>,
 }
 
 /// `POST /api/auth/login` as sent: `user` is a username or an email address.
@@ -80,6 +83,8 @@ struct SessionRow {
     user_uuid: Uuid,
     last_seen: DateTime<Utc>,
     expires: DateTime<Utc>,
+    acting_as: Option<Uuid>,
+    acting_until: Option<DateTime<Utc>>,
 }
 
 impl Core {
@@ -105,7 +110,28 @@ impl Core {
             (None, None) => Err(CoreError::Refused(Refusal::MissingAuthorization)),
         }?;
         principal.ip = credentials.ip.clone();
-        Ok(principal)
+        match &credentials.act_as {
+            Some(named) => self.impersonate(principal, named).await,
+            None => Ok(principal),
+        }
+    }
+
+    /// The caller acting as the user `named` (`Calagopus-User`), with Calagopus' rules and
+    /// words: `users.impersonate`, then a user who exists, then one who holds no more than the
+    /// caller (anyone, for a global admin).
+    async fn impersonate(&self, principal: Principal, named: &str) -> Result<Principal, CoreError> {
+        if principal.user.suspended {
+            return Err(CoreError::Refused(Refusal::Suspended));
+        }
+        principal.require_own_name()?;
+        principal.require(Permission::UsersImpersonate)?;
+        let unknown = CoreError::Refused(Refusal::ImpersonatedUnknown);
+        let Ok(uuid) = Uuid::parse_str(named.trim()) else {
+            return Err(unknown);
+        };
+        let target = self.find_user(uuid).await?.ok_or(unknown)?;
+        principal.may_impersonate(&target)?;
+        Ok(principal.acting_as(target))
     }
 
     async fn authenticate_key(&self, header: &str) -> Result<Principal, CoreError> {
@@ -144,6 +170,7 @@ impl Core {
             },
             ip: None,
             idempotency: None,
+            impersonator: None,
         };
         if let Some(generation) = generation {
             self.credentials
@@ -155,7 +182,8 @@ impl Core {
     async fn authenticate_session(&self, token: &str) -> Result<Principal, CoreError> {
         let row = with_db!(&self.db, pool => {
             sqlx::query_as::<_, SessionRow>(
-                "SELECT uuid, user_uuid, last_seen, expires FROM sessions WHERE token_hash = $1",
+                "SELECT uuid, user_uuid, last_seen, expires, acting_as, acting_until \
+                 FROM sessions WHERE token_hash = $1",
             )
             .bind(sha256_hex(token))
             .fetch_optional(pool)
@@ -178,14 +206,22 @@ impl Core {
                     .map(|_| ())
             })?;
         }
-        Ok(Principal {
+        let principal = Principal {
             user,
             credential: Credential::Session {
                 session_uuid: row.uuid,
             },
             ip: None,
             idempotency: None,
-        })
+            impersonator: None,
+        };
+        match row
+            .acting_as
+            .filter(|_| row.acting_until.is_some_and(|until| until > seen))
+        {
+            Some(acting_as) => self.session_acting_as(principal, acting_as).await,
+            None => Ok(principal),
+        }
     }
 
     /// Checks a username-or-email and password and opens a session. A wrong user and a wrong

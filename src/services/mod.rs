@@ -8,6 +8,7 @@ mod auth;
 pub mod conditional;
 mod credentials;
 pub mod idempotency;
+mod impersonation;
 mod listing;
 pub mod mail;
 pub mod passwords;
@@ -22,6 +23,7 @@ mod write;
 
 pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session, SignIn};
 pub use credentials::WATCH_DEADLINE;
+pub use impersonation::ACTING_MINUTES;
 pub use listing::blocks::Balance;
 pub use seed::SeedReport;
 pub use two_factor::CHALLENGE_MINUTES;

@@ -149,6 +149,7 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn end_session(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
         principal.require_session()?;
+        principal.require_own_name()?;
         let mut tx = self.write(principal).await?;
         let sql = format!(
             "SELECT user_agent FROM sessions WHERE uuid = $1 AND user_uuid = $2{}",
@@ -175,6 +176,7 @@ impl Core {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn end_other_sessions(&self, principal: &Principal) -> Result<u64, CoreError> {
         let current = principal.require_session()?;
+        principal.require_own_name()?;
         let mut tx = self.write(principal).await?;
         let ended = end_sessions_except(&mut tx, principal.user.uuid, Some(current)).await?;
         let target = Some(Target::user(&principal.user));

@@ -166,6 +166,7 @@ impl Core {
         principal: &Principal,
     ) -> Result<TwoFactorSetup, CoreError> {
         principal.require_session()?;
+        principal.require_own_name()?;
         if principal.user.totp_enabled {
             return Err(CoreError::Refused(Refusal::TwoFactorEnabled));
         }
@@ -199,6 +200,7 @@ impl Core {
         password: String,
     ) -> Result<Vec<String>, CoreError> {
         principal.require_session()?;
+        principal.require_own_name()?;
         let user = principal.user.uuid;
         let row = self.secret_row(user).await?;
         if row.totp_enabled {
@@ -250,6 +252,7 @@ impl Core {
         password: String,
     ) -> Result<(), CoreError> {
         principal.require_session()?;
+        principal.require_own_name()?;
         let user = principal.user.uuid;
         let row = self.secret_row(user).await?;
         if !row.totp_enabled {

@@ -153,6 +153,13 @@ pub fn contains_ci(backend: Backend, column: &str) -> String {
     }
 }
 
+/// A `LIKE … ESCAPE '\\'` pattern matching what starts with `term`, taken literally.
+pub fn like_prefix(term: &str) -> String {
+    let mut pattern = escape_like(term);
+    pattern.push('%');
+    pattern
+}
+
 fn escape_like(term: &str) -> String {
     let mut escaped = String::with_capacity(term.len());
     for c in term.chars() {

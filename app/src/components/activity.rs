@@ -37,6 +37,9 @@ fn target(target: &ActivityTarget) -> AnyView {
 /// How the actor proved who they were and where they were.
 fn context(entry: &Activity) -> String {
     let mut text = String::new();
+    if let Some(impersonator) = &entry.impersonated_by {
+        text.push_str(&format!(" (acted by {})", impersonator.username));
+    }
     match entry.credential.as_ref() {
         Some(credential) if credential.kind == "api_key" => {
             let name = credential.name.clone().unwrap_or_default();
@@ -73,11 +76,11 @@ fn value_text(value: Option<&Value>) -> String {
 /// The changed fields, one row each: before and after for a change, the one value for what was
 /// created or deleted.
 fn diff(entry: &Activity) -> Option<impl IntoView + use<>> {
-    if entry.changes.is_empty() {
+    if entry.data.is_empty() {
         return None;
     }
     let one_side = |side: &str| {
-        entry.changes.values().all(|change| {
+        entry.data.values().all(|change| {
             change
                 .as_object()
                 .is_some_and(|c| c.len() == 1 && c.contains_key(side))
@@ -85,7 +88,7 @@ fn diff(entry: &Activity) -> Option<impl IntoView + use<>> {
     };
     if one_side("after") || one_side("before") {
         let rows = entry
-            .changes
+            .data
             .iter()
             .map(|(field, change)| {
                 let value = value_text(change.get("after").or_else(|| change.get("before")));
@@ -103,7 +106,7 @@ fn diff(entry: &Activity) -> Option<impl IntoView + use<>> {
         );
     }
     let rows = entry
-        .changes
+        .data
         .iter()
         .map(|(field, change)| {
             let (before, after) = if change.get("changed").is_some() {
@@ -138,8 +141,8 @@ fn entry_view(entry: Activity) -> impl IntoView {
     let event = entry.event.parse::<Event>().ok();
     let verb = event.map_or_else(|| entry.event.clone(), |e| e.verb().to_owned());
     // An update names its fields: "changed email, name first of bob".
-    let fields = if event.is_some_and(Event::is_update) && !entry.changes.is_empty() {
-        let names: Vec<String> = entry.changes.keys().map(|k| k.replace('_', " ")).collect();
+    let fields = if event.is_some_and(Event::is_update) && !entry.data.is_empty() {
+        let names: Vec<String> = entry.data.keys().map(|k| k.replace('_', " ")).collect();
         format!(" {}", names.join(", "))
     } else {
         String::new()

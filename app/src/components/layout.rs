@@ -4,7 +4,7 @@ use leptos_router::hooks::use_location;
 use roster::Permission;
 
 use crate::components::post_form::PostForm;
-use crate::server_fns::auth::{Me, SignOut, current_user};
+use crate::server_fns::auth::{Me, ReturnToAccount, SignOut, current_user};
 
 /// The signed-in user, read again on every navigation so that signing in or out shows at once.
 #[derive(Clone, Copy)]
@@ -16,6 +16,7 @@ pub fn Layout() -> impl IntoView {
     let me = Resource::new(move || location.pathname.get(), |_| current_user());
     provide_context(MeResource(me));
     let sign_out = ServerAction::<SignOut>::new();
+    let return_to_account = ServerAction::<ReturnToAccount>::new();
     view! {
         <a class="skip" href="#content">"Skip to content"</a>
         <header class="topbar">
@@ -38,6 +39,14 @@ pub fn Layout() -> impl IntoView {
                                     {everything.then(|| view! { <li><A href="/mail">"Mail"</A></li> })}
                                 </ul>
                             </nav>
+                            {me.impersonator.clone().map(|_| view! {
+                                <div class="acting" role="status" data-testid="acting-as">
+                                    <span>"Acting as " <strong>{me.username.clone()}</strong> " — "</span>
+                                    <PostForm action=return_to_account read=|_| ReturnToAccount {}>
+                                        <button class="button button-quiet" type="submit">"return to your account"</button>
+                                    </PostForm>
+                                </div>
+                            })}
                             <div class="whoami">
                                 <A href="/account"><span data-testid="signed-in-as">{me.username.clone()}</span></A>
                                 <PostForm action=sign_out read=|_| SignOut {}>

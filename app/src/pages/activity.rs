@@ -14,18 +14,20 @@ use crate::components::feedback::load_error;
 use crate::components::links::encode_query_value;
 use crate::server_fns::activity::{list_activity, user_activity};
 
-const FILTERS: [&str; 5] = ["event", "actor", "target", "since", "until"];
+const FILTERS: [&str; 6] = ["search", "event", "actor", "target", "since", "until"];
 
 /// The filters and page of the URL, as the core's listing reads them.
 fn params_of(query: &leptos_router::params::ParamsMap) -> ActivityParams {
     ActivityParams {
         page: query.get("page"),
         per_page: query.get("per_page"),
+        search: query.get("search"),
         event: query.get("event"),
         actor: query.get("actor"),
         target: query.get("target"),
         since: query.get("since"),
         until: query.get("until"),
+        ..ActivityParams::default()
     }
 }
 
@@ -58,6 +60,8 @@ fn filters(action: String, show_people: bool) -> impl IntoView {
     let value = move |name: &'static str| move || query.with(|q| q.get(name).unwrap_or_default());
     view! {
         <Form method="GET" action=action attr:class="toolbar filters" attr:role="search">
+            <label for="activity-search">"Search"</label>
+            <input id="activity-search" name="search" type="search" placeholder="event or username" size="14" prop:value=value("search") />
             <label for="activity-event">"Event"</label>
             <select id="activity-event" name="event">
                 <option value="" selected=move || value("event")().is_empty()>"Any"</option>
@@ -92,7 +96,7 @@ pub fn ActivityPage() -> impl IntoView {
         move || query.with(params_of),
         |p| {
             list_activity(
-                p.page, p.per_page, p.event, p.actor, p.target, p.since, p.until,
+                p.page, p.per_page, p.search, p.event, p.actor, p.target, p.since, p.until,
             )
         },
     );
@@ -143,7 +147,10 @@ pub fn UserActivityPage() -> impl IntoView {
             match uuid {
                 Some(uuid) => {
                     let p = params;
-                    user_activity(uuid, p.page, p.per_page, p.event, p.since, p.until).await
+                    user_activity(
+                        uuid, p.page, p.per_page, p.search, p.event, p.since, p.until,
+                    )
+                    .await
                 }
                 None => Err(crate::error::AppError::Refused(
                     roster::Refusal::InvalidUuid(roster::Entity::User),

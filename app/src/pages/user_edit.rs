@@ -11,7 +11,9 @@ use crate::components::user_fields::UserFields;
 use crate::server_fns::roles::list_roles;
 use crate::server_fns::servers::{DeleteServer, TransferServer};
 use crate::server_fns::two_factor::ResetTwoFactor;
-use crate::server_fns::users::{DeleteUser, SendPasswordReset, UpdateUser, get_user, user_servers};
+use crate::server_fns::users::{
+    DeleteUser, SendPasswordReset, SignInAs, UpdateUser, get_user, user_servers,
+};
 
 #[component]
 pub fn EditUserPage() -> impl IntoView {
@@ -44,12 +46,15 @@ pub fn EditUserPage() -> impl IntoView {
                     let can_servers = me.as_ref().is_some_and(|me| me.can(Permission::ServersRead));
                     let can_email = me.as_ref().is_some_and(|me| me.can(Permission::UsersEmail));
                     let can_reset_two_factor = me.as_ref().is_some_and(|me| me.can(Permission::UsersDisableTwoFactor));
+                    let can_impersonate = me.as_ref().is_some_and(|me| me.can(Permission::UsersImpersonate) && me.impersonator.is_none());
                     let roles = if global { roles.await.ok().map(|page| page.data) } else { None };
                     user.await.map(|editable| {
                         let user = editable.user;
                         let uuid = user.uuid;
                         let has_two_factor = user.totp_enabled;
                         let last_login = user.last_login;
+                        let username = user.username.clone();
+                        let myself = me.as_ref().is_some_and(|me| me.username == user.username);
                         view! {
                             <div class="page-head">
                                 <h1>{user.username.clone()}</h1>
@@ -69,6 +74,7 @@ pub fn EditUserPage() -> impl IntoView {
                                     </div>
                                 </section>
                             </ActionForm>
+                            {(can_impersonate && !myself).then(|| view! { <SignInAsSection uuid=uuid username=username /> })}
                             {can_email.then(|| view! { <PasswordResetSection uuid=uuid /> })}
                             {(can_reset_two_factor && has_two_factor).then(|| view! { <TwoFactorResetSection uuid=uuid /> })}
                             {can_delete.then(|| view! { <DeleteUserSection uuid=uuid show_servers=can_servers /> })}
@@ -127,6 +133,29 @@ fn TwoFactorResetSection(uuid: Uuid) -> impl IntoView {
                 <button class="button button-danger" type="submit">"Turn off two-factor sign-in"</button>
             </ActionForm>
             <p class="note note-ok" role="status" hidden=move || !done()>"Two-factor sign-in is off for this user."</p>
+            <ErrorNote message=Signal::derive(error) />
+        </section>
+    }
+}
+
+/// Acts as the user for half an hour, to see Roster as they do.
+#[component]
+fn SignInAsSection(uuid: Uuid, username: String) -> impl IntoView {
+    let act = ServerAction::<SignInAs>::new();
+    let error = move || {
+        act.value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| describe(&e))
+    };
+    view! {
+        <section class="card" aria-labelledby="sign-in-as-heading">
+            <h2 id="sign-in-as-heading">"Sign in as"</h2>
+            <p class="hint">"See Roster as this user does, for up to 30 minutes. Their password, two-factor sign-in, keys and sessions stay out of reach, and the activity log names you on everything done meanwhile."</p>
+            <ActionForm action=act>
+                <input type="hidden" name="uuid" value=uuid.to_string() />
+                <button class="button button-quiet" type="submit" disabled=move || act.pending().get()>{format!("Sign in as {username}")}</button>
+            </ActionForm>
             <ErrorNote message=Signal::derive(error) />
         </section>
     }

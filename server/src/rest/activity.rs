@@ -19,7 +19,7 @@ pub async fn list(
     ActivityListing(query): ActivityListing,
 ) -> Result<Json<ActivityReply>, ApiError> {
     let page = state.core.list_activity(&caller, query).await?;
-    Ok(Json(ActivityReply { activity: page }))
+    Ok(Json(ActivityReply { activities: page }))
 }
 
 /// What one user did and what was done to them, newest first.
@@ -37,5 +37,5 @@ pub async fn of_user(
 ) -> Result<Json<ActivityReply>, ApiError> {
     let uuid = user;
     let page = state.core.list_user_activity(&caller, uuid, query).await?;
-    Ok(Json(ActivityReply { activity: page }))
+    Ok(Json(ActivityReply { activities: page }))
 }

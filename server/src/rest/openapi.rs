@@ -136,7 +136,7 @@ pub struct SessionsReply {
 
 #[derive(Serialize, ToSchema)]
 pub struct ActivityReply {
-    pub activity: Page<Activity>,
+    pub activities: Page<Activity>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -238,9 +238,14 @@ pub struct ActivityParams {
     /// Items per page, 1 to 100 (empty: 10).
     #[param(value_type = Option<String>, pattern = "^[0-9]*$")]
     per_page: Option<u32>,
-    /// One event, such as `user:update` (empty: every event).
+    /// An event name holding this, or an actor's username starting with it, in any case
+    /// (empty: everything).
+    #[param(max_length = 255)]
+    search: Option<String>,
+    /// One event, such as `user:update` (empty: every event). Roster's former names of
+    /// Calagopus' events (`two-factor:enable`, `auth:sign-in`, ...) are still accepted.
     #[param(
-        pattern = "^(user:create|user:update|user:delete|user:password-reset-sent|user:two-factor-reset|role:create|role:update|role:delete|server:create|server:update|server:delete|api-key:create|api-key:revoke|session:end|session:end-others|auth:sign-in|auth:sign-in-failed|auth:two-factor-failed|auth:sign-out|auth:password-forgot|auth:password-reset|two-factor:enable|two-factor:disable)?$"
+        pattern = "^(user:create|user:update|user:delete|user:email\\.password-reset|user:two-factor\\.disable|role:create|role:update|role:delete|server:create|server:update|server:delete|api-key:create|api-key:delete|session:delete|session:delete-all|auth:success|auth:sign-in-failed|auth:two-factor-failed|auth:sign-out|email:password-reset|auth:reset-password|account:two-factor\\.enable|account:two-factor\\.disable|account:password-changed|account:email-changed|user:password-reset-sent|user:two-factor-reset|api-key:revoke|session:end|session:end-others|auth:sign-in|auth:password-forgot|auth:password-reset|two-factor:enable|two-factor:disable)?$"
     )]
     event: Option<String>,
     /// Only what this user did (empty: anyone).
@@ -248,6 +253,11 @@ pub struct ActivityParams {
         pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
     )]
     actor: Option<String>,
+    /// Calagopus' name for `actor`.
+    #[param(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
+    user: Option<String>,
     /// Only what was done to this object (empty: anything).
     #[param(
         pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
@@ -267,7 +277,8 @@ pub struct ActivityParams {
 
 /// Adds what every operation may answer: `400` for a malformed request, `401` without valid
 /// credentials (unless the route needs none), `403` without the permission, `429` when
-/// throttled, `500` and `503`. Applied once the routes are in the document.
+/// throttled, `500` and `503`; and, where credentials are needed, the `Calagopus-User` header.
+/// Applied once the routes are in the document.
 pub fn common_responses(openapi: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{RefOr, ResponseBuilder};
     let error = |description: &str| {
@@ -283,6 +294,22 @@ pub fn common_responses(openapi: &mut utoipa::openapi::OpenApi) {
                 .build(),
         )
     };
+    let act_as = utoipa::openapi::path::ParameterBuilder::new()
+        .name("Calagopus-User")
+        .parameter_in(utoipa::openapi::path::ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "Act as this user (needs `users.impersonate`, and a user holding no more than the \
+             caller); see Impersonation",
+        ))
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Uuid,
+                ))),
+        ))
+        .build();
     for item in openapi.paths.paths.values_mut() {
         for operation in [
             &mut item.get,
@@ -308,6 +335,10 @@ pub fn common_responses(openapi: &mut utoipa::openapi::OpenApi) {
             if !anonymous {
                 add("401", "No valid credentials");
                 add("403", "The caller may not do this");
+                operation
+                    .parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(act_as.clone());
             }
             add("429", "Too many attempts; retry later");
             add("500", "Internal server error");

@@ -284,6 +284,7 @@ async fn the_permission_catalogue_lists_groups_with_descriptions() {
                 "delete",
                 "disable-two-factor",
                 "email",
+                "impersonate",
                 "read",
                 "update"
             ]

@@ -15,6 +15,7 @@ const USERS_ALL: &[&str] = &[
     "users.email",
     "users.disable-two-factor",
     "users.activity",
+    "users.impersonate",
 ];
 const ROLES_ALL: &[&str] = &["roles.read", "roles.create", "roles.update", "roles.delete"];
 /// The role of the role-admin target: a subset of `users.*`.
@@ -244,6 +245,7 @@ async fn targets(
             },
             ip: None,
             idempotency: None,
+            impersonator: None,
         };
         app.core
             .list_api_keys(&principal, roster::domain::page::ListQuery::largest())
@@ -369,6 +371,7 @@ async fn snapshot(
         },
         ip: None,
         idempotency: None,
+        impersonator: None,
     };
     let keys = app
         .core

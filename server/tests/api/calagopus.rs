@@ -19,19 +19,19 @@ async fn permissions_copied_from_calagopus_are_kept_and_grant_nothing() {
             .post(
                 "/api/admin/roles",
                 &key,
-                r#"{"name": "Ops", "admin_permissions": ["nodes.read", "users.read", "users.impersonate", "settings.update"]}"#,
+                r#"{"name": "Ops", "admin_permissions": ["nodes.read", "users.read", "users.oauth-links", "settings.update"]}"#,
             )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         assert_eq!(
             reply.body["role"]["admin_permissions"],
-            json!(["users.read", "settings.update", "users.impersonate", "nodes.read"])
+            json!(["users.read", "settings.update", "users.oauth-links", "nodes.read"])
         );
         let ops = reply.body["role"]["uuid"].as_str().unwrap().to_owned();
         let path = format!("/api/admin/roles/{ops}");
         assert_eq!(
             app.get(&path, &key).await.body["role"]["admin_permissions"],
-            json!(["users.read", "settings.update", "users.impersonate", "nodes.read"])
+            json!(["users.read", "settings.update", "users.oauth-links", "nodes.read"])
         );
         // A name that is neither Roster's nor Calagopus' is still refused.
         app.patch(&path, &key, r#"{"admin_permissions": ["nodes.fly"]}"#)
@@ -41,7 +41,7 @@ async fn permissions_copied_from_calagopus_are_kept_and_grant_nothing() {
         // The catalogue lists only what Roster acts on.
         let catalogue = app.get("/api/client/permissions", &key).await.body;
         assert!(catalogue["admin_permissions"]["nodes"].is_null(), "{catalogue}");
-        assert!(catalogue["admin_permissions"]["users"]["permissions"]["impersonate"].is_null());
+        assert!(catalogue["admin_permissions"]["users"]["permissions"]["oauth-links"].is_null());
 
         // A role of inert keys alone opens nothing.
         let inert = app.role("inert", &["nodes.read", "settings.update"]).await;
@@ -439,6 +439,80 @@ async fn a_roles_members_and_a_users_servers_are_listed_as_calagopus_lists_them(
             assert_eq!(reply.body["servers"]["total"], 1, "{owned}: {}", reply.body);
             assert_eq!(reply.body["servers"]["data"][0]["name"], "mc");
         }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn activity_reads_as_calagopus_shows_it() {
+    on_each_backend(|app| async move {
+        let root = app.admin_principal().await;
+        let key = app.admin_key().await;
+        let bob = app.user("bob", false, None).await;
+        app.session("bob").await;
+        let path = format!("/api/admin/users/{}", bob.uuid);
+        let reply = app.patch(&path, &key, r#"{"name_last": "Builder"}"#).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let reset = format!("/api/admin/users/{}/email/reset-password", bob.uuid);
+        assert_eq!(app.post(&reset, &key, "{}").await.status, StatusCode::ACCEPTED);
+
+        // Calagopus' envelope and row, Roster's fields after them.
+        let page = app.get("/api/admin/activity?event=user:update", &key).await.body;
+        let row = page["activities"]["data"][0].clone();
+        let root_created = app.get(&format!("/api/admin/users/{}", root.user.uuid), &key).await.body["user"]["created"].clone();
+        assert_eq!(
+            row,
+            json!({
+                "user": { "uuid": root.user.uuid, "username": "root", "avatar": null, "totp_enabled": false, "created": root_created },
+                "impersonator": null,
+                "event": "user:update",
+                "ip": "127.0.0.1",
+                "data": { "name_last": { "before": "Person", "after": "Builder" } },
+                "is_api": true,
+                "created": row["created"],
+                "id": row["id"],
+                "actor": { "uuid": root.user.uuid, "username": "root" },
+                "impersonated_by": null,
+                "credential": row["credential"],
+                "target": { "type": "user", "uuid": bob.uuid, "label": "bob" },
+            })
+        );
+        assert_eq!(row["credential"]["type"], "api_key");
+
+        // Calagopus' event names, and Roster's former ones still filter.
+        let names = |page: &serde_json::Value| -> Vec<String> {
+            page["activities"]["data"].as_array().unwrap().iter().map(|r| r["event"].as_str().unwrap().to_owned()).collect()
+        };
+        let reset_rows = app.get("/api/admin/activity?event=user:email.password-reset", &key).await.body;
+        assert_eq!(names(&reset_rows), ["user:email.password-reset"]);
+        let former = app.get("/api/admin/activity?event=user:password-reset-sent", &key).await.body;
+        assert_eq!(former["activities"], reset_rows["activities"]);
+        let sign_ins = app.get("/api/admin/activity?event=auth:sign-in", &key).await.body;
+        assert_eq!(names(&sign_ins), ["auth:success"]);
+
+        // `search`: an event name holding the term, or an actor's username starting with it.
+        let searched = app.get("/api/admin/activity?search=EMAIL.", &key).await.body;
+        assert_eq!(names(&searched), ["user:email.password-reset"]);
+        let by_name = app.get("/api/admin/activity?search=BO", &key).await.body;
+        assert_eq!(names(&by_name), ["auth:success"]);
+        assert_eq!(by_name["activities"]["data"][0]["user"]["username"], "bob");
+        let literal = app.get("/api/admin/activity?search=b%25", &key).await.body;
+        assert_eq!(literal["activities"]["total"], 0);
+        let long = format!("/api/admin/activity?search={}", "a".repeat(256));
+        app.get(&long, &key).await.assert_error(400, &["search: length is greater than 255"]);
+
+        // `user=`: what one user did.
+        let bobs = app.get(&format!("/api/admin/activity?user={}", bob.uuid), &key).await.body;
+        assert_eq!(names(&bobs), ["auth:success"]);
+        app.get("/api/admin/activity?user=bob", &key)
+            .await
+            .assert_error(400, &["user: must be a uuid"]);
+
+        // A user's own route, in the same envelope, searched the same way.
+        let route = format!("/api/admin/users/{}/activity?search=user:", bob.uuid);
+        let own = app.get(&route, &key).await.body;
+        assert_eq!(names(&own), ["user:email.password-reset", "user:update", "user:create"]);
         app
     })
     .await;

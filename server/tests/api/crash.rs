@@ -202,7 +202,7 @@ async fn crash_and_recover(url: &str) {
             let (status, _, activity) = call(&restarted, "GET", &path, &auth, None).await;
             assert_eq!(status, 200, "{activity}");
             assert_eq!(
-                activity["activity"]["total"].as_u64(),
+                activity["activities"]["total"].as_u64(),
                 Some(expected),
                 "{username}: {event} rows"
             );

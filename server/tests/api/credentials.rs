@@ -49,7 +49,7 @@ async fn newest_activity(app: &TestApp, event: &str) -> Value {
     let reply = app
         .get(&format!("/api/admin/activity?event={event}"), &admin)
         .await;
-    reply.body["activity"]["data"][0].clone()
+    reply.body["activities"]["data"][0].clone()
 }
 
 #[tokio::test]
@@ -186,7 +186,7 @@ async fn changing_ones_password_needs_the_current_one_and_ends_everything_else()
         let row = newest_activity(&app, "account:password-changed").await;
         assert_eq!(row["actor"]["username"], "dana");
         assert_eq!(row["target"]["label"], "dana");
-        assert_eq!(row["changes"], json!({ "password": { "changed": true } }));
+        assert_eq!(row["data"], json!({ "password": { "changed": true } }));
         app
     })
     .await;
@@ -266,7 +266,7 @@ async fn changing_ones_email_needs_the_password_and_a_free_address() {
         assert!(outbox.data[0].body_text.contains("erin@new.example.com"));
         let row = newest_activity(&app, "account:email-changed").await;
         assert_eq!(
-            row["changes"],
+            row["data"],
             json!({ "email": { "before": "erin@example.com", "after": "erin@new.example.com" } })
         );
         app
@@ -428,9 +428,9 @@ async fn the_per_user_log_shows_only_what_the_caller_may_read() {
         let path = format!("/api/admin/users/{}/activity", bob.uuid);
         let seen = app.get(&path, &auditor_key).await;
         assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
-        let rows = seen.body["activity"]["data"].as_array().unwrap().clone();
+        let rows = seen.body["activities"]["data"].as_array().unwrap().clone();
         let events: Vec<&str> = rows.iter().map(|r| r["event"].as_str().unwrap()).collect();
-        assert_eq!(events, ["user:update", "auth:sign-in", "user:create"]);
+        assert_eq!(events, ["user:update", "auth:success", "user:create"]);
         assert_eq!(
             rows[0]["ip"],
             Value::Null,
@@ -446,7 +446,7 @@ async fn the_per_user_log_shows_only_what_the_caller_may_read() {
         );
 
         let everything = app.get(&path, &admin).await;
-        let events: Vec<&str> = everything.body["activity"]["data"]
+        let events: Vec<&str> = everything.body["activities"]["data"]
             .as_array()
             .unwrap()
             .iter()
@@ -457,7 +457,7 @@ async fn the_per_user_log_shows_only_what_the_caller_may_read() {
             [
                 "user:update",
                 "api-key:create",
-                "auth:sign-in",
+                "auth:success",
                 "user:create"
             ]
         );

@@ -22,6 +22,7 @@ mod credentials;
 mod database_faults;
 mod edge;
 mod idempotency;
+mod impersonation;
 mod instances;
 mod listing_order;
 mod mail;

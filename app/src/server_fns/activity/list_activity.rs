@@ -9,6 +9,7 @@ use crate::error::AppError;
 pub async fn list_activity(
     #[server(default)] page: Option<String>,
     #[server(default)] per_page: Option<String>,
+    #[server(default)] search: Option<String>,
     #[server(default)] event: Option<String>,
     #[server(default)] actor: Option<String>,
     #[server(default)] target: Option<String>,
@@ -21,11 +22,13 @@ pub async fn list_activity(
     let params = ActivityParams {
         page,
         per_page,
+        search,
         event,
         actor,
         target,
         since,
         until,
+        ..ActivityParams::default()
     };
     Ok(core
         .list_activity(&principal, ActivityQuery::try_from(params)?)

@@ -11,6 +11,7 @@ pub async fn user_activity(
     uuid: Uuid,
     #[server(default)] page: Option<String>,
     #[server(default)] per_page: Option<String>,
+    #[server(default)] search: Option<String>,
     #[server(default)] event: Option<String>,
     #[server(default)] since: Option<String>,
     #[server(default)] until: Option<String>,
@@ -21,6 +22,7 @@ pub async fn user_activity(
     let params = ActivityParams {
         page,
         per_page,
+        search,
         event,
         since,
         until,

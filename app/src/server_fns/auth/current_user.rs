@@ -13,6 +13,8 @@ pub struct Me {
     pub admin: bool,
     pub totp_enabled: bool,
     pub permissions: Vec<Permission>,
+    /// Who is acting as this user ("Sign in as"), if anyone.
+    pub impersonator: Option<String>,
 }
 
 impl Me {
@@ -35,6 +37,9 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
             username: principal.user.username,
             admin: principal.user.admin,
             totp_enabled: principal.user.totp_enabled,
+            impersonator: principal
+                .impersonator
+                .map(|impersonator| impersonator.username),
         })),
         Err(
             roster::CoreError::Refused(roster::Refusal::MissingAuthorization)

@@ -2,6 +2,7 @@ mod complete_sign_in;
 mod current_user;
 mod forgot_password;
 mod reset_password;
+mod return_to_account;
 mod sign_in;
 mod sign_out;
 
@@ -9,5 +10,6 @@ pub use complete_sign_in::{CompleteSignIn, complete_sign_in};
 pub use current_user::{CurrentUser, Me, current_user};
 pub use forgot_password::{ForgotPassword, forgot_password};
 pub use reset_password::{ResetPassword, reset_password};
+pub use return_to_account::{ReturnToAccount, return_to_account};
 pub use sign_in::{SignIn, sign_in};
 pub use sign_out::{SignOut, sign_out};

@@ -3,6 +3,7 @@ mod delete_user;
 mod get_user;
 mod list_users;
 mod send_password_reset;
+mod sign_in_as;
 mod update_user;
 mod user_servers;
 
@@ -11,6 +12,7 @@ pub use delete_user::{DeleteUser, delete_user};
 pub use get_user::{EditableUser, GetUser, get_user};
 pub use list_users::{ListUsers, list_users};
 pub use send_password_reset::{SendPasswordReset, send_password_reset};
+pub use sign_in_as::{SignInAs, sign_in_as};
 pub use update_user::{UpdateUser, update_user};
 pub use user_servers::{UserServers, user_servers};
 

@@ -485,6 +485,7 @@ impl TestApp {
             },
             ip: None,
             idempotency: None,
+            impersonator: None,
         }
     }
 
