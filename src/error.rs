@@ -12,6 +12,11 @@ pub enum Entity {
     Server,
     ApiKey,
     Session,
+    OAuthProvider,
+    OAuthMapping,
+    OAuthLink,
+    /// A provider's identity as Paymenter looks it up.
+    UserOAuthLink,
 }
 
 impl Entity {
@@ -22,6 +27,10 @@ impl Entity {
             Entity::Server => "server",
             Entity::ApiKey => "api key",
             Entity::Session => "session",
+            Entity::OAuthProvider => "oauth provider",
+            Entity::OAuthMapping => "oauth mapping",
+            Entity::OAuthLink => "oauth link",
+            Entity::UserOAuthLink => "user oauth link",
         }
     }
 }
@@ -43,6 +52,9 @@ pub enum Conflict {
     /// Updating a user onto a taken username, email or external id.
     UserUpdate,
     RoleName,
+    OAuthProviderName,
+    /// The identity is linked to someone, or the user has a link to that provider.
+    OAuthLink,
 }
 
 impl Conflict {
@@ -52,6 +64,8 @@ impl Conflict {
             Conflict::UserExternalId => "user with external_id already exists",
             Conflict::UserUpdate => "user with email/username/external_id already exists",
             Conflict::RoleName => "role with name already exists",
+            Conflict::OAuthProviderName => "oauth provider with name already exists",
+            Conflict::OAuthLink => "oauth link with provider + identifier already exists",
         }
     }
 
@@ -60,7 +74,8 @@ impl Conflict {
         match self {
             Conflict::UserUsernameOrEmail | Conflict::UserUpdate => "username",
             Conflict::UserExternalId => "external_id",
-            Conflict::RoleName => "name",
+            Conflict::RoleName | Conflict::OAuthProviderName => "name",
+            Conflict::OAuthLink => "identifier",
         }
     }
 }

@@ -35,6 +35,8 @@ pub enum Permission {
     UsersActivity,
     #[strum(serialize = "users.impersonate")]
     UsersImpersonate,
+    #[strum(serialize = "users.oauth-links")]
+    UsersOauthLinks,
     #[strum(serialize = "roles.read")]
     RolesRead,
     #[strum(serialize = "roles.create")]
@@ -53,6 +55,14 @@ pub enum Permission {
     ServersDelete,
     #[strum(serialize = "activity.read")]
     ActivityRead,
+    #[strum(serialize = "oauth-providers.read")]
+    OauthProvidersRead,
+    #[strum(serialize = "oauth-providers.create")]
+    OauthProvidersCreate,
+    #[strum(serialize = "oauth-providers.update")]
+    OauthProvidersUpdate,
+    #[strum(serialize = "oauth-providers.delete")]
+    OauthProvidersDelete,
     // Calagopus' admin permissions that Roster has no function for: accepted on roles and keys,
     // stored and returned, and granting nothing (`Permission::is_active`).
     #[strum(serialize = "stats.read")]
@@ -83,8 +93,6 @@ pub enum Permission {
     AssetsUpload,
     #[strum(serialize = "assets.delete")]
     AssetsDelete,
-    #[strum(serialize = "users.oauth-links")]
-    UsersOauthLinks,
     #[strum(serialize = "locations.create")]
     LocationsCreate,
     #[strum(serialize = "locations.read")]
@@ -179,14 +187,6 @@ pub enum Permission {
     DatabaseHostsDelete,
     #[strum(serialize = "database-hosts.test")]
     DatabaseHostsTest,
-    #[strum(serialize = "oauth-providers.create")]
-    OauthProvidersCreate,
-    #[strum(serialize = "oauth-providers.read")]
-    OauthProvidersRead,
-    #[strum(serialize = "oauth-providers.update")]
-    OauthProvidersUpdate,
-    #[strum(serialize = "oauth-providers.delete")]
-    OauthProvidersDelete,
     #[strum(serialize = "mounts.create")]
     MountsCreate,
     #[strum(serialize = "mounts.read")]
@@ -217,6 +217,7 @@ pub const CATALOGUE: &[PermissionGroup] = &[
             Permission::UsersDisableTwoFactor,
             Permission::UsersActivity,
             Permission::UsersImpersonate,
+            Permission::UsersOauthLinks,
         ],
     },
     PermissionGroup {
@@ -243,6 +244,16 @@ pub const CATALOGUE: &[PermissionGroup] = &[
         name: "activity",
         description: "The activity log of every change.",
         permissions: &[Permission::ActivityRead],
+    },
+    PermissionGroup {
+        name: "oauth-providers",
+        description: "Sign-in providers (OAuth), their claim mappings and who is linked to them.",
+        permissions: &[
+            Permission::OauthProvidersRead,
+            Permission::OauthProvidersCreate,
+            Permission::OauthProvidersUpdate,
+            Permission::OauthProvidersDelete,
+        ],
     },
 ];
 
@@ -296,6 +307,17 @@ impl Permission {
             Permission::ServersUpdate => "Rename servers and transfer them to another owner.",
             Permission::ServersDelete => "Delete servers.",
             Permission::ActivityRead => "Read the activity log of every change.",
+            Permission::UsersOauthLinks => {
+                "See and change which sign-in provider identities a user is linked to."
+            }
+            Permission::OauthProvidersRead => {
+                "List and view sign-in providers, their mappings and linked users."
+            }
+            Permission::OauthProvidersCreate => "Create sign-in providers.",
+            Permission::OauthProvidersUpdate => {
+                "Change sign-in providers and their claim mappings."
+            }
+            Permission::OauthProvidersDelete => "Delete sign-in providers.",
             _ => "Kept for Calagopus; grants nothing in Roster.",
         }
     }
@@ -385,7 +407,7 @@ mod tests {
         assert_eq!(Permission::KNOWN.len(), 87);
         assert!(Permission::UsersImpersonate.is_active());
         for name in [
-            "users.oauth-links",
+            "nests.read",
             "nodes.reset-token",
             "settings.update",
             "mounts.delete",

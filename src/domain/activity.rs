@@ -26,6 +26,10 @@ pub enum Event {
     UserTwoFactorReset,
     #[strum(serialize = "user:impersonate")]
     UserImpersonate,
+    #[strum(serialize = "user:oauth-links.create")]
+    UserOAuthLinkCreate,
+    #[strum(serialize = "user:oauth-link.delete")]
+    UserOAuthLinkDelete,
     #[strum(serialize = "role:create")]
     RoleCreate,
     #[strum(serialize = "role:update")]
@@ -38,6 +42,18 @@ pub enum Event {
     ServerUpdate,
     #[strum(serialize = "server:delete")]
     ServerDelete,
+    #[strum(serialize = "oauth-provider:create")]
+    OAuthProviderCreate,
+    #[strum(serialize = "oauth-provider:update")]
+    OAuthProviderUpdate,
+    #[strum(serialize = "oauth-provider:delete")]
+    OAuthProviderDelete,
+    #[strum(serialize = "oauth-provider:mapping.create")]
+    OAuthMappingCreate,
+    #[strum(serialize = "oauth-provider:mapping.update")]
+    OAuthMappingUpdate,
+    #[strum(serialize = "oauth-provider:mapping.delete")]
+    OAuthMappingDelete,
     #[strum(serialize = "api-key:create")]
     ApiKeyCreate,
     #[strum(serialize = "api-key:delete")]
@@ -80,7 +96,11 @@ impl Event {
     pub fn is_update(self) -> bool {
         matches!(
             self,
-            Event::UserUpdate | Event::RoleUpdate | Event::ServerUpdate
+            Event::UserUpdate
+                | Event::RoleUpdate
+                | Event::ServerUpdate
+                | Event::OAuthProviderUpdate
+                | Event::OAuthMappingUpdate
         )
     }
 
@@ -95,6 +115,14 @@ impl Event {
             Event::UserPasswordResetSent => "sent a password reset link to",
             Event::UserTwoFactorReset => "turned off two-factor sign-in of",
             Event::UserImpersonate => "began acting as",
+            Event::UserOAuthLinkCreate => "linked a sign-in provider to",
+            Event::UserOAuthLinkDelete => "unlinked a sign-in provider from",
+            Event::OAuthProviderCreate => "created the sign-in provider",
+            Event::OAuthProviderUpdate => "changed the sign-in provider",
+            Event::OAuthProviderDelete => "deleted the sign-in provider",
+            Event::OAuthMappingCreate => "added a claim mapping to",
+            Event::OAuthMappingUpdate => "changed a claim mapping of",
+            Event::OAuthMappingDelete => "removed a claim mapping from",
             Event::ApiKeyRevoke => "revoked",
             Event::SessionEnd => "ended",
             Event::SessionEndOthers => "ended the other sessions of",
@@ -368,12 +396,20 @@ mod tests {
                 "user:email.password-reset",
                 "user:two-factor.disable",
                 "user:impersonate",
+                "user:oauth-links.create",
+                "user:oauth-link.delete",
                 "role:create",
                 "role:update",
                 "role:delete",
                 "server:create",
                 "server:update",
                 "server:delete",
+                "oauth-provider:create",
+                "oauth-provider:update",
+                "oauth-provider:delete",
+                "oauth-provider:mapping.create",
+                "oauth-provider:mapping.update",
+                "oauth-provider:mapping.delete",
                 "api-key:create",
                 "api-key:delete",
                 "session:delete",

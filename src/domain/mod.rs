@@ -5,6 +5,8 @@ pub mod activity;
 pub mod api_key;
 pub mod fields;
 pub mod mail;
+#[cfg(feature = "server")]
+pub mod oauth;
 pub mod page;
 pub mod precondition;
 pub mod role;

@@ -116,6 +116,14 @@ impl Target {
         }
     }
 
+    pub(crate) fn oauth_provider(provider: &crate::domain::oauth::OAuthProvider) -> Self {
+        Self {
+            kind: "oauth_provider",
+            uuid: provider.uuid,
+            label: provider.name.clone(),
+        }
+    }
+
     pub(crate) fn api_key(uuid: Uuid, name: &str) -> Self {
         Self {
             kind: "api_key",
@@ -181,6 +189,12 @@ impl Changes {
             changes.insert(field, json!({ "before": Value::Null, "after": new }));
         }
         Self(changes)
+    }
+
+    /// A secret that was set, shown only as `{"changed": true}`.
+    pub(crate) fn secret_changed(mut self, field: &str) -> Self {
+        self.0.insert(field.to_owned(), json!({ "changed": true }));
+        self
     }
 
     pub(crate) fn password_changed(mut self) -> Self {

@@ -11,6 +11,7 @@ pub mod idempotency;
 mod impersonation;
 mod listing;
 pub mod mail;
+mod oauth;
 pub mod passwords;
 pub(crate) mod roles;
 mod seed;

@@ -130,7 +130,58 @@ pub mod ids {
             }
         )*};
     }
-    named!(User, Role, Server, ApiKey, Session);
+    named!(
+        User,
+        Role,
+        Server,
+        ApiKey,
+        Session,
+        OAuthProvider,
+        OAuthMapping,
+        OAuthLink
+    );
+}
+
+/// The route's two path segments, a uuid of `A` then one of `B`.
+pub struct Ids<A, B>(
+    pub Uuid,
+    pub Uuid,
+    pub std::marker::PhantomData<fn() -> (A, B)>,
+);
+
+impl<S: Send + Sync, A: Named, B: Named> FromRequestParts<S> for Ids<A, B> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let invalid = |entity| ApiError::Core(CoreError::Refused(Refusal::InvalidUuid(entity)));
+        let Path((first, second)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| invalid(A::ENTITY))?;
+        let first = Uuid::parse_str(&first).map_err(|_| invalid(A::ENTITY))?;
+        let second = Uuid::parse_str(&second).map_err(|_| invalid(B::ENTITY))?;
+        Ok(Ids(first, second, std::marker::PhantomData))
+    }
+}
+
+/// A provider's uuid and an identity at it, as Paymenter's lookup names them.
+pub struct ProviderIdentifier(pub Uuid, pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ProviderIdentifier {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let invalid = || {
+            ApiError::Core(CoreError::Refused(Refusal::InvalidUuid(
+                Entity::OAuthProvider,
+            )))
+        };
+        let Path((provider, identifier)) =
+            Path::<(String, String)>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| invalid())?;
+        let provider = Uuid::parse_str(&provider).map_err(|_| invalid())?;
+        Ok(ProviderIdentifier(provider, identifier))
+    }
 }
 
 /// The route's one path segment, a uuid of `T`: anything else is `400 invalid <entity> uuid`.

@@ -10,6 +10,7 @@ pub mod error;
 mod extract;
 mod idempotency;
 mod mail;
+mod oauth_providers;
 pub mod openapi;
 mod roles;
 mod secret;
@@ -68,6 +69,31 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(roles::users))
         .routes(routes!(servers::list, servers::create))
         .routes(routes!(servers::get, servers::update, servers::delete))
+        .routes(routes!(oauth_providers::list, oauth_providers::create))
+        .routes(routes!(
+            oauth_providers::get,
+            oauth_providers::update,
+            oauth_providers::delete
+        ))
+        .routes(routes!(
+            oauth_providers::list_mappings,
+            oauth_providers::create_mapping
+        ))
+        .routes(routes!(
+            oauth_providers::get_mapping,
+            oauth_providers::update_mapping,
+            oauth_providers::delete_mapping
+        ))
+        .routes(routes!(oauth_providers::users))
+        .routes(routes!(oauth_providers::find_user))
+        .routes(routes!(
+            oauth_providers::user_links,
+            oauth_providers::create_user_link
+        ))
+        .routes(routes!(
+            oauth_providers::get_user_link,
+            oauth_providers::delete_user_link
+        ))
         .split_for_parts();
     openapi::common_responses(&mut document);
     (router, document)

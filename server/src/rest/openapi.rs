@@ -36,6 +36,7 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
         (name = "roles", description = "Roles and their admin permissions"),
         (name = "servers", description = "Servers owned by users"),
         (name = "activity", description = "The activity log"),
+        (name = "oauth-providers", description = "Sign-in providers, their claim mappings and linked users"),
         (name = "system", description = "Health and mail"),
     )
 )]
@@ -102,6 +103,46 @@ pub struct RoleReply {
 impl super::conditional::Envelope for RoleReply {
     const FIELD: &'static str = "role";
     type Resource = Role;
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OAuthProviderReply {
+    pub oauth_provider: roster::domain::oauth::OAuthProvider,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OAuthProvidersReply {
+    pub oauth_providers: Page<roster::domain::oauth::OAuthProvider>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OAuthMappingReply {
+    pub oauth_mapping: roster::domain::oauth::OAuthMapping,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OAuthMappingsReply {
+    pub oauth_mappings: Page<roster::domain::oauth::OAuthMapping>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProviderLinkReply {
+    pub user_oauth_link: roster::domain::oauth::ProviderLink,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProviderLinksReply {
+    pub user_oauth_links: Page<roster::domain::oauth::ProviderLink>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OAuthLinkReply {
+    pub oauth_link: roster::domain::oauth::OAuthLink,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OAuthLinksReply {
+    pub oauth_links: Page<roster::domain::oauth::OAuthLink>,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -285,6 +285,7 @@ async fn the_permission_catalogue_lists_groups_with_descriptions() {
                 "disable-two-factor",
                 "email",
                 "impersonate",
+                "oauth-links",
                 "read",
                 "update"
             ]

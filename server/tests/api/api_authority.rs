@@ -16,6 +16,7 @@ const USERS_ALL: &[&str] = &[
     "users.disable-two-factor",
     "users.activity",
     "users.impersonate",
+    "users.oauth-links",
 ];
 const ROLES_ALL: &[&str] = &["roles.read", "roles.create", "roles.update", "roles.delete"];
 /// The role of the role-admin target: a subset of `users.*`.

@@ -19,19 +19,19 @@ async fn permissions_copied_from_calagopus_are_kept_and_grant_nothing() {
             .post(
                 "/api/admin/roles",
                 &key,
-                r#"{"name": "Ops", "admin_permissions": ["nodes.read", "users.read", "users.oauth-links", "settings.update"]}"#,
+                r#"{"name": "Ops", "admin_permissions": ["nodes.read", "users.read", "eggs.read", "settings.update"]}"#,
             )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         assert_eq!(
             reply.body["role"]["admin_permissions"],
-            json!(["users.read", "settings.update", "users.oauth-links", "nodes.read"])
+            json!(["users.read", "settings.update", "nodes.read", "eggs.read"])
         );
         let ops = reply.body["role"]["uuid"].as_str().unwrap().to_owned();
         let path = format!("/api/admin/roles/{ops}");
         assert_eq!(
             app.get(&path, &key).await.body["role"]["admin_permissions"],
-            json!(["users.read", "settings.update", "users.oauth-links", "nodes.read"])
+            json!(["users.read", "settings.update", "nodes.read", "eggs.read"])
         );
         // A name that is neither Roster's nor Calagopus' is still refused.
         app.patch(&path, &key, r#"{"admin_permissions": ["nodes.fly"]}"#)
@@ -41,7 +41,7 @@ async fn permissions_copied_from_calagopus_are_kept_and_grant_nothing() {
         // The catalogue lists only what Roster acts on.
         let catalogue = app.get("/api/client/permissions", &key).await.body;
         assert!(catalogue["admin_permissions"]["nodes"].is_null(), "{catalogue}");
-        assert!(catalogue["admin_permissions"]["users"]["permissions"]["oauth-links"].is_null());
+        assert!(catalogue["admin_permissions"]["eggs"].is_null());
 
         // A role of inert keys alone opens nothing.
         let inert = app.role("inert", &["nodes.read", "settings.update"]).await;

@@ -27,6 +27,7 @@ mod instances;
 mod listing_order;
 mod mail;
 mod name_search;
+mod oauth_providers;
 mod openapi;
 mod search_grams;
 mod serve;

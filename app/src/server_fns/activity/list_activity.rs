@@ -4,7 +4,9 @@ use roster::domain::page::Page;
 
 use crate::error::AppError;
 
-/// A page of the whole activity log; the arguments are the page's URL query, as text.
+/// A page of the whole activity log; the arguments are the page's URL query, as text, one
+/// argument per field of the filter form.
+#[allow(clippy::too_many_arguments)]
 #[server(name = ListActivity, prefix = "/_roster", endpoint = "activity/list")]
 pub async fn list_activity(
     #[server(default)] page: Option<String>,
