@@ -41,6 +41,77 @@ impl fmt::Display for Entity {
     }
 }
 
+/// Why coming back from a provider was refused. Each has a code the sign-in page names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthRefusal {
+    /// No cookie, a cookie for another attempt, a state used already or too old.
+    State,
+    /// The provider refused the code, or its userinfo could not be read.
+    Provider,
+    /// The userinfo holds no identity at `identifier_path`.
+    Identity,
+    /// The identity is linked to nobody and the provider creates no users.
+    Unregistered,
+    /// An account with the provider's username or email exists already.
+    Taken,
+    /// The identity is linked to another user, or the user has a link to that provider.
+    LinkTaken,
+    /// The provider does not let users link it themselves.
+    NotLinkable,
+    Suspended,
+}
+
+impl OAuthRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            OAuthRefusal::State => "oauth_state",
+            OAuthRefusal::Provider => "oauth_provider",
+            OAuthRefusal::Identity => "oauth_identity",
+            OAuthRefusal::Unregistered => "registration_disabled",
+            OAuthRefusal::Taken => "user_already_exists",
+            OAuthRefusal::LinkTaken => "oauth_link_taken",
+            OAuthRefusal::NotLinkable => "oauth_not_linkable",
+            OAuthRefusal::Suspended => "suspended",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            OAuthRefusal::State => {
+                "the sign-in with the provider expired or came from another browser: please try again"
+            }
+            OAuthRefusal::Provider => "the provider did not confirm the sign-in",
+            OAuthRefusal::Identity => "the provider did not say who you are",
+            OAuthRefusal::Unregistered => {
+                "no account is linked to that identity, and this provider does not create accounts"
+            }
+            OAuthRefusal::Taken => {
+                "an account with that username or email exists: sign in to it and link the provider from your account"
+            }
+            OAuthRefusal::LinkTaken => "that identity is linked already",
+            OAuthRefusal::NotLinkable => "you cannot link with this oauth provider",
+            OAuthRefusal::Suspended => "account is suspended",
+        }
+    }
+
+    /// The refusal a sign-in page's `error` code names.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            OAuthRefusal::State,
+            OAuthRefusal::Provider,
+            OAuthRefusal::Identity,
+            OAuthRefusal::Unregistered,
+            OAuthRefusal::Taken,
+            OAuthRefusal::LinkTaken,
+            OAuthRefusal::NotLinkable,
+            OAuthRefusal::Suspended,
+        ]
+        .into_iter()
+        .find(|refusal| refusal.code() == code)
+    }
+}
+
 /// A uniqueness rule that a write broke.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -268,6 +339,9 @@ pub enum Refusal {
     /// acts as a third user.
     #[error("not allowed while acting as another user")]
     Impersonating,
+    /// Coming back from a sign-in provider was refused.
+    #[error("{}", .0.message())]
+    OAuth(OAuthRefusal),
     #[error("two-factor authentication required")]
     TwoFactorRequired,
     #[error("two-factor authentication is already enabled")]

@@ -65,6 +65,31 @@ pub fn cleared_challenge_cookie(site: &Site) -> String {
     )
 }
 
+/// The `state` of a sign-in through a provider, as this browser kept it.
+pub fn oauth_state(parts: &http::request::Parts, site: &Site) -> Option<String> {
+    cookie_value(parts, site.oauth_state_cookie_name()).filter(|state| !state.is_empty())
+}
+
+/// The `Set-Cookie` value that keeps a provider sign-in's `state` for ten minutes.
+pub fn oauth_state_cookie(state: &str, site: &Site) -> String {
+    named_cookie(
+        site.oauth_state_cookie_name(),
+        site,
+        state,
+        cookie::time::Duration::minutes(10),
+    )
+}
+
+/// The `Set-Cookie` value that forgets a provider sign-in's `state`.
+pub fn cleared_oauth_state_cookie(site: &Site) -> String {
+    named_cookie(
+        site.oauth_state_cookie_name(),
+        site,
+        "",
+        cookie::time::Duration::ZERO,
+    )
+}
+
 fn client_address(parts: &http::request::Parts) -> Option<String> {
     parts
         .extensions

@@ -65,6 +65,10 @@ pub const SECURE_SESSION_COOKIE: &str = "__Host-roster_session";
 /// the URL (and so out of history, logs and `Referer`).
 pub const CHALLENGE_COOKIE: &str = "roster_challenge";
 pub const SECURE_CHALLENGE_COOKIE: &str = "__Host-roster_challenge";
+/// A sign-in through a provider between leaving for it and coming back: its `state`, which the
+/// callback must be sent with, so that a callback from another browser does nothing.
+pub const OAUTH_STATE_COOKIE: &str = "roster_oauth";
+pub const SECURE_OAUTH_STATE_COOKIE: &str = "__Host-roster_oauth";
 
 impl Site {
     /// Reads `ROSTER_PUBLIC_URL` and `ROSTER_TRUSTED_PROXIES` (comma-separated addresses or
@@ -104,6 +108,14 @@ impl Site {
             SECURE_CHALLENGE_COOKIE
         } else {
             CHALLENGE_COOKIE
+        }
+    }
+
+    pub fn oauth_state_cookie_name(&self) -> &'static str {
+        if self.is_https() {
+            SECURE_OAUTH_STATE_COOKIE
+        } else {
+            OAUTH_STATE_COOKIE
         }
     }
 

@@ -2,6 +2,7 @@
 //! both doors answer alike.
 
 use http::StatusCode;
+use roster::error::OAuthRefusal;
 use roster::{CoreError, Refusal};
 
 pub fn status_of(error: &CoreError) -> StatusCode {
@@ -40,6 +41,11 @@ pub fn status_of_refusal(refusal: &Refusal) -> StatusCode {
         | Refusal::TwoFactorEnabled
         | Refusal::TwoFactorNotStarted => StatusCode::BAD_REQUEST,
         Refusal::NotFound(_) => StatusCode::NOT_FOUND,
+        Refusal::OAuth(OAuthRefusal::Suspended | OAuthRefusal::NotLinkable) => {
+            StatusCode::FORBIDDEN
+        }
+        Refusal::OAuth(OAuthRefusal::Taken | OAuthRefusal::LinkTaken) => StatusCode::CONFLICT,
+        Refusal::OAuth(_) => StatusCode::BAD_REQUEST,
         Refusal::Conflict(_) | Refusal::EmailInUse | Refusal::Frozen => StatusCode::CONFLICT,
         Refusal::Changed => StatusCode::PRECONDITION_FAILED,
         Refusal::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,

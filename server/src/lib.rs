@@ -4,6 +4,7 @@ pub mod background;
 pub mod bootstrap;
 pub mod cli;
 pub mod edge;
+pub mod oauth;
 pub mod rest;
 pub mod startup;
 pub mod state;

@@ -82,6 +82,8 @@ pub enum Event {
     AccountPasswordChange,
     #[strum(serialize = "account:email-changed")]
     AccountEmailChange,
+    #[strum(serialize = "account:oauth-links.create")]
+    AccountOAuthLinkCreate,
 }
 
 impl Event {
@@ -136,6 +138,7 @@ impl Event {
             Event::TwoFactorDisable => "turned off two-factor sign-in for",
             Event::AccountPasswordChange => "changed the password of",
             Event::AccountEmailChange => "changed the email address of",
+            Event::AccountOAuthLinkCreate => "linked a sign-in provider to",
         }
     }
 }
@@ -424,6 +427,7 @@ mod tests {
                 "account:two-factor.disable",
                 "account:password-changed",
                 "account:email-changed",
+                "account:oauth-links.create",
             ]
         );
     }

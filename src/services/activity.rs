@@ -191,6 +191,21 @@ impl Changes {
         Self(changes)
     }
 
+    /// How something happened, kept as given (`{"using": "oauth2", ...}`), as Calagopus keeps
+    /// its sign-ins.
+    pub(crate) fn details(details: Value) -> Self {
+        match details {
+            Value::Object(fields) => Self(fields),
+            _ => Self::none(),
+        }
+    }
+
+    /// One more field kept as given.
+    pub(crate) fn with_detail(mut self, field: &str, value: Value) -> Self {
+        self.0.insert(field.to_owned(), value);
+        self
+    }
+
     /// A secret that was set, shown only as `{"changed": true}`.
     pub(crate) fn secret_changed(mut self, field: &str) -> Self {
         self.0.insert(field.to_owned(), json!({ "changed": true }));

@@ -321,6 +321,16 @@ impl Core {
         user: User,
         client: ClientInfo,
     ) -> Result<Session, CoreError> {
+        self.open_session_with(user, client, Changes::none()).await
+    }
+
+    /// [`Core::open_session`], the sign-in's row saying how it was made.
+    pub(crate) async fn open_session_with(
+        &self,
+        user: User,
+        client: ClientInfo,
+        how: Changes,
+    ) -> Result<Session, CoreError> {
         let token = random_token();
         let uuid = Uuid::new_v4();
         let created = now();
@@ -356,8 +366,7 @@ impl Core {
                 .map(|_| ())
         })?;
         let target = Target::user(&user);
-        tx.record(Event::SignIn, Some(target), Changes::none())
-            .await?;
+        tx.record(Event::SignIn, Some(target), how).await?;
         tx.commit().await?;
         let user = User {
             last_login: Some(created),

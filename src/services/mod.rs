@@ -26,6 +26,7 @@ pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Ses
 pub use credentials::WATCH_DEADLINE;
 pub use impersonation::ACTING_MINUTES;
 pub use listing::blocks::Balance;
+pub use oauth::{OAuthOutcome, OAuthStart};
 pub use seed::SeedReport;
 pub use two_factor::CHALLENGE_MINUTES;
 

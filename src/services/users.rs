@@ -7,6 +7,7 @@ use super::conditional;
 use super::credentials::Narrowed;
 use super::roles::role_in;
 use super::sessions::end_sessions_except;
+use super::write::Write;
 use super::{Core, exists, now, user_for_update};
 use crate::domain::activity::Event;
 use crate::domain::fields::{Email, Password, PersonName, Username};
@@ -321,9 +322,22 @@ impl Core {
     }
 
     async fn insert_user(&self, principal: &Principal, input: NewUser) -> Result<User, CoreError> {
-        let password_hash = self.optional_hash(input.password).await?;
-        let uuid = Uuid::new_v4();
+        let password_hash = self.optional_hash(input.password.clone()).await?;
         let mut tx = self.write(principal).await?;
+        let created = self.insert_user_in(&mut tx, input, password_hash).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Writes a new user and its activity row inside `tx`, the password already hashed.
+    pub(crate) async fn insert_user_in(
+        &self,
+        tx: &mut Write<'_>,
+        input: NewUser,
+        password_hash: Option<String>,
+    ) -> Result<User, CoreError> {
+        let uuid = Uuid::new_v4();
+        let mut tx = tx;
         check_role(&mut tx, input.role_uuid).await?;
         let external_id = input.external_id.as_ref().map(|e| e.as_str());
         let (name_or_email, external) = taken(
@@ -390,7 +404,6 @@ impl Core {
         let changes = Changes::created(user_snapshot(&created));
         tx.record(Event::UserCreate, Some(Target::user(&created)), changes)
             .await?;
-        tx.commit().await?;
         Ok(created)
     }
 

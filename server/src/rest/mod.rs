@@ -69,6 +69,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(roles::users))
         .routes(routes!(servers::list, servers::create))
         .routes(routes!(servers::get, servers::update, servers::delete))
+        .routes(routes!(oauth_providers::sign_in_providers))
         .routes(routes!(oauth_providers::list, oauth_providers::create))
         .routes(routes!(
             oauth_providers::get,

@@ -13,9 +13,22 @@ use super::extract::{Caller, Id, Ids, Listing, Payload, ProviderIdentifier, ids}
 use super::openapi::{
     Empty, Errors, ListParams, OAuthLinkReply, OAuthLinksReply, OAuthMappingReply,
     OAuthMappingsReply, OAuthProviderReply, OAuthProvidersReply, ProviderLinkReply,
-    ProviderLinksReply,
+    ProviderLinksReply, SignInProvidersReply,
 };
 use crate::state::AppState;
+
+#[utoipa::path(
+    get, path = "/api/auth/oauth", tag = "auth", operation_id = "list_sign_in_providers", security(()),
+    responses((status = 200, description = "The enabled providers a sign-in page offers, oldest first; each signs in at `/api/auth/oauth/redirect/{uuid}`", body = SignInProvidersReply))
+)]
+pub async fn sign_in_providers(
+    State(state): State<AppState>,
+) -> Result<Json<SignInProvidersReply>, ApiError> {
+    let providers = state.core.sign_in_providers().await?;
+    Ok(Json(SignInProvidersReply {
+        oauth_providers: providers,
+    }))
+}
 
 #[utoipa::path(
     get, path = "/api/admin/oauth-providers", tag = "oauth-providers", operation_id = "list_oauth_providers",

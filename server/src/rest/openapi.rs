@@ -106,6 +106,11 @@ impl super::conditional::Envelope for RoleReply {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct SignInProvidersReply {
+    pub oauth_providers: Vec<roster::domain::oauth::LinkedProvider>,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct OAuthProviderReply {
     pub oauth_provider: roster::domain::oauth::OAuthProvider,
 }

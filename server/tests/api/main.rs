@@ -28,6 +28,7 @@ mod listing_order;
 mod mail;
 mod name_search;
 mod oauth_providers;
+mod oauth_sign_in;
 mod openapi;
 mod search_grams;
 mod serve;

@@ -4,6 +4,7 @@ mod forgot_password;
 mod reset_password;
 mod return_to_account;
 mod sign_in;
+mod sign_in_providers;
 mod sign_out;
 
 pub use complete_sign_in::{CompleteSignIn, complete_sign_in};
@@ -12,4 +13,5 @@ pub use forgot_password::{ForgotPassword, forgot_password};
 pub use reset_password::{ResetPassword, reset_password};
 pub use return_to_account::{ReturnToAccount, return_to_account};
 pub use sign_in::{SignIn, sign_in};
+pub use sign_in_providers::{SignInProvider, SignInProviders, sign_in_providers};
 pub use sign_out::{SignOut, sign_out};

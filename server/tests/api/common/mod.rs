@@ -1,6 +1,7 @@
 //! A Roster per test, on a database of its own: a fresh SQLite file always, and a fresh
 //! PostgreSQL database when `ROSTER_TEST_POSTGRES_URL` names a server to create it on.
 
+pub mod oidc;
 pub mod process;
 
 use std::future::Future;

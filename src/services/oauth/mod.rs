@@ -5,7 +5,12 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+mod sign_in;
+
+pub use sign_in::{OAuthOutcome, OAuthStart};
+
 use super::activity::{Changes, Target};
+use super::write::Write;
 use super::{Core, now};
 use crate::domain::activity::Event;
 use crate::domain::oauth::{
@@ -228,6 +233,43 @@ async fn require_mapping_authority(
 }
 
 impl Core {
+    /// Links `user` to `identifier` at `provider` inside `tx`; answers the link as the log keeps
+    /// it. A clash is the sign-in's refusal, not an admin's conflict.
+    pub(crate) async fn insert_link(
+        &self,
+        tx: &mut Write<'_>,
+        provider: &OAuthProvider,
+        user: &crate::domain::user::User,
+        identifier: &str,
+    ) -> Result<Value, CoreError> {
+        let uuid = Uuid::new_v4();
+        with_tx!(tx, conn => {
+            sqlx::query(
+                "INSERT INTO user_oauth_links (uuid, user_uuid, oauth_provider_uuid, identifier, \
+                 created, last_used) VALUES ($1, $2, $3, $4, $5, $5)",
+            )
+            .bind(uuid)
+            .bind(user.uuid)
+            .bind(provider.uuid)
+            .bind(identifier)
+            .bind(now())
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })
+        .map_err(|error| match link_write_error(error) {
+            CoreError::Refused(Refusal::Conflict(_)) => {
+                CoreError::Refused(Refusal::OAuth(crate::error::OAuthRefusal::LinkTaken))
+            }
+            other => other,
+        })?;
+        Ok(json!({
+            "uuid": uuid,
+            "oauth_provider": { "uuid": provider.uuid, "name": provider.name },
+            "identifier": identifier,
+        }))
+    }
+
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn list_oauth_providers(
         &self,
