@@ -60,6 +60,8 @@ pub enum OAuthRefusal {
     /// The provider does not let users link it themselves.
     NotLinkable,
     Suspended,
+    /// Unlinking would leave the user no way to sign in.
+    LastSignIn,
 }
 
 impl OAuthRefusal {
@@ -73,6 +75,7 @@ impl OAuthRefusal {
             OAuthRefusal::LinkTaken => "oauth_link_taken",
             OAuthRefusal::NotLinkable => "oauth_not_linkable",
             OAuthRefusal::Suspended => "suspended",
+            OAuthRefusal::LastSignIn => "oauth_last_sign_in",
         }
     }
 
@@ -92,6 +95,9 @@ impl OAuthRefusal {
             OAuthRefusal::LinkTaken => "that identity is linked already",
             OAuthRefusal::NotLinkable => "you cannot link with this oauth provider",
             OAuthRefusal::Suspended => "account is suspended",
+            OAuthRefusal::LastSignIn => {
+                "this is the only way you can sign in: set a password before you unlink it"
+            }
         }
     }
 
@@ -106,6 +112,7 @@ impl OAuthRefusal {
             OAuthRefusal::LinkTaken,
             OAuthRefusal::NotLinkable,
             OAuthRefusal::Suspended,
+            OAuthRefusal::LastSignIn,
         ]
         .into_iter()
         .find(|refusal| refusal.code() == code)

@@ -44,7 +44,9 @@ pub fn status_of_refusal(refusal: &Refusal) -> StatusCode {
         Refusal::OAuth(OAuthRefusal::Suspended | OAuthRefusal::NotLinkable) => {
             StatusCode::FORBIDDEN
         }
-        Refusal::OAuth(OAuthRefusal::Taken | OAuthRefusal::LinkTaken) => StatusCode::CONFLICT,
+        Refusal::OAuth(
+            OAuthRefusal::Taken | OAuthRefusal::LinkTaken | OAuthRefusal::LastSignIn,
+        ) => StatusCode::CONFLICT,
         Refusal::OAuth(_) => StatusCode::BAD_REQUEST,
         Refusal::Conflict(_) | Refusal::EmailInUse | Refusal::Frozen => StatusCode::CONFLICT,
         Refusal::Changed => StatusCode::PRECONDITION_FAILED,

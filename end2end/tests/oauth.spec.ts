@@ -46,12 +46,22 @@ test('signing in through a provider: the button, its sign-in page, back as a new
     // Back at Roster, signed in as the user the provider's identity made.
     await expect(page.getByTestId('signed-in-as')).toHaveText(login);
 
+    // The account shows the link; it is the only way in, so it stays.
+    await page.goto('/account');
+    await hydrated(page);
+    const providers = page.getByRole('region', { name: 'Sign-in providers' });
+    await expect(providers).toContainText(`${name} · ${login}`);
+    await providers.getByRole('button', { name: 'Unlink' }).click();
+    await expect(providers.getByRole('alert')).toHaveText(
+      'This is the only way you can sign in: set a password before you unlink it.',
+    );
+
     // A return with a state this browser never kept is refused, and the page says why.
     await page.context().clearCookies();
     await page.goto(`/api/auth/oauth/${provider.uuid}?code=x&state=forged`);
     await expect(page).toHaveURL(/\/sign-in\?error=oauth_state$/);
     await expect(page.getByRole('alert')).toHaveText(
-      'the sign-in with the provider expired or came from another browser: please try again',
+      'The sign-in with the provider expired or came from another browser: please try again.',
     );
   } finally {
     idp.kill();

@@ -2,13 +2,11 @@
 //! back to Roster. Both answer with redirects, never with a page: a refusal goes to the sign-in
 //! page (or, for a link, the account page) with an `error` code that page names.
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use roster::error::OAuthRefusal;
 use roster::services::OAuthOutcome;
 use roster::{CoreError, Refusal};
@@ -20,12 +18,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::state::AppState;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/auth/oauth/redirect/{provider}", get(leave))
-        .route("/api/auth/oauth/{provider}", get(come_back))
-}
 
 /// A `303 See Other` to `location`, setting `cookies`.
 fn redirect(location: &str, cookies: &[String]) -> Response {
@@ -55,7 +47,12 @@ fn refusal_page(error: &CoreError, linking: bool) -> String {
 
 /// Leaves for the provider. A request with a signed-in session links the provider to that
 /// account; any other signs in.
-async fn leave(
+#[utoipa::path(
+    get, path = "/api/auth/oauth/redirect/{provider}", tag = "auth", operation_id = "oauth_redirect", security(()),
+    params(("provider" = String, Path, description = "The provider's uuid")),
+    responses((status = 303, description = "To the provider's sign-in (a `roster_oauth` cookie keeps the state), or to `/sign-in?error=<code>` (`/account?error=<code>` when linking)", headers(("Location" = String, description = "Where the browser goes next"))))
+)]
+pub async fn leave(
     State(state): State<AppState>,
     Path(provider): Path<String>,
     parts: Parts,
@@ -84,14 +81,19 @@ async fn leave(
 }
 
 #[derive(Deserialize)]
-struct Callback {
+pub struct Callback {
     code: Option<String>,
     state: Option<String>,
 }
 
 /// Comes back from the provider with `code` and `state` (or with `error`, when the person
 /// declined there).
-async fn come_back(
+#[utoipa::path(
+    get, path = "/api/auth/oauth/{provider}", tag = "auth", operation_id = "oauth_callback", security(()),
+    params(("provider" = String, Path, description = "The provider's uuid"), ("code" = Option<String>, Query, description = "The provider's authorization code"), ("state" = Option<String>, Query, description = "The state sent to the provider")),
+    responses((status = 303, description = "Signed in (to `/`, with the session cookie), on to the code step (`/sign-in/code`), linked (`/account?linked=1`), or refused (`/sign-in?error=<code>`)", headers(("Location" = String, description = "Where the browser goes next"))))
+)]
+pub async fn come_back(
     State(state): State<AppState>,
     Path(provider): Path<String>,
     Query(callback): Query<Callback>,

@@ -84,6 +84,8 @@ pub enum Event {
     AccountEmailChange,
     #[strum(serialize = "account:oauth-links.create")]
     AccountOAuthLinkCreate,
+    #[strum(serialize = "oauth-link:delete")]
+    AccountOAuthLinkDelete,
 }
 
 impl Event {
@@ -139,6 +141,7 @@ impl Event {
             Event::AccountPasswordChange => "changed the password of",
             Event::AccountEmailChange => "changed the email address of",
             Event::AccountOAuthLinkCreate => "linked a sign-in provider to",
+            Event::AccountOAuthLinkDelete => "unlinked a sign-in provider from",
         }
     }
 }
@@ -428,6 +431,7 @@ mod tests {
                 "account:password-changed",
                 "account:email-changed",
                 "account:oauth-links.create",
+                "oauth-link:delete",
             ]
         );
     }

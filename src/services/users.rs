@@ -337,11 +337,10 @@ impl Core {
         password_hash: Option<String>,
     ) -> Result<User, CoreError> {
         let uuid = Uuid::new_v4();
-        let mut tx = tx;
-        check_role(&mut tx, input.role_uuid).await?;
+        check_role(tx, input.role_uuid).await?;
         let external_id = input.external_id.as_ref().map(|e| e.as_str());
         let (name_or_email, external) = taken(
-            &mut tx,
+            tx,
             uuid,
             Some(input.username.as_str()),
             Some(input.email.as_str()),
@@ -358,7 +357,7 @@ impl Core {
                 Conflict::UserExternalId,
             )));
         }
-        with_tx!(&mut tx, conn => {
+        with_tx!(tx, conn => {
             sqlx::query(
                 "INSERT INTO users (uuid, external_id, username, email, name_first, name_last, \
                  password_hash, admin, totp_enabled, language, role_uuid, created, suspended, \
@@ -392,7 +391,7 @@ impl Core {
         })?;
         if input.send_email {
             super::passwords::welcome(
-                &mut tx,
+                tx,
                 &self.mail.public_url,
                 uuid,
                 input.username.as_str(),
@@ -400,7 +399,7 @@ impl Core {
             )
             .await?;
         }
-        let created = written_user(&mut tx, uuid).await?;
+        let created = written_user(tx, uuid).await?;
         let changes = Changes::created(user_snapshot(&created));
         tx.record(Event::UserCreate, Some(Target::user(&created)), changes)
             .await?;

@@ -4,6 +4,15 @@ use roster::Refusal;
 use crate::error::AppError;
 
 /// What a person should read about an error that belongs to no single field.
+/// What a page that a sign-in provider's return was refused to says, from the `error` code in its
+/// address (which anyone can write: only known codes get their words).
+pub fn provider_refusal(code: &str) -> String {
+    match roster::error::OAuthRefusal::from_code(code) {
+        Some(refusal) => describe(&AppError::Refused(Refusal::OAuth(refusal))),
+        None => "Signing in with the provider failed. Please try again.".to_owned(),
+    }
+}
+
 pub fn describe(error: &AppError) -> String {
     match error {
         AppError::Refused(Refusal::MissingAuthorization | Refusal::InvalidSession) => {

@@ -6,7 +6,7 @@ use crate::components::feedback::{ErrorNote, action_errors, describe, load_error
 use crate::components::layout::MeResource;
 use crate::components::time::minute;
 use crate::components::two_factor::TwoFactorSection;
-use crate::server_fns::account::{ChangeEmail, ChangePassword};
+use crate::server_fns::account::{ChangeEmail, ChangePassword, Unlink, own_links};
 use crate::server_fns::sessions::{EndOtherSessions, EndSession, list_sessions};
 
 /// Changing one's own password or email, in person: each asks for the current password.
@@ -92,6 +92,57 @@ fn session_row(session: SessionInfo, end: ServerAction<EndSession>) -> impl Into
 }
 
 /// The signed-in user's own account: where they are signed in, and the way to end it.
+/// The sign-in providers linked to the account: unlink one, or link another that allows it.
+#[component]
+fn ProviderLinks() -> impl IntoView {
+    let unlink = ServerAction::<Unlink>::new();
+    let links = Resource::new(move || unlink.version().get(), |_| own_links());
+    let query = leptos_router::hooks::use_query_map();
+    let note = move || {
+        let error = unlink
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| describe(&e));
+        error.or_else(|| {
+            query
+                .with(|q| q.get("error"))
+                .map(|code| crate::components::feedback::provider_refusal(&code))
+        })
+    };
+    let linked = move || query.with(|q| q.get("linked").is_some());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let links = links.await.unwrap_or_default();
+                (!links.links.is_empty() || !links.linkable.is_empty()).then(|| view! {
+                    <section class="card" aria-labelledby="providers-heading">
+                        <h2 id="providers-heading">"Sign-in providers"</h2>
+                        <p class="note note-ok" role="status" hidden=move || !linked()>"Linked."</p>
+                        <ErrorNote message=Signal::derive(note) />
+                        <ul class="plain">
+                            {links.links.into_iter().map(|link| view! {
+                                <li class="server-row">
+                                    <span>{link.provider} " · " <span class="muted">{link.identifier}</span></span>
+                                    <ActionForm action=unlink attr:class="inline">
+                                        <input type="hidden" name="uuid" value=link.uuid.to_string() />
+                                        <button class="button button-quiet" type="submit">"Unlink"</button>
+                                    </ActionForm>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        {links.linkable.into_iter().map(|provider| view! {
+                            <a class="button button-quiet" href=format!("/api/auth/oauth/redirect/{}", provider.uuid) rel="external">
+                                {format!("Link {}", provider.name)}
+                            </a>
+                        }).collect_view()}
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let end = ServerAction::<EndSession>::new();
@@ -119,6 +170,7 @@ pub fn AccountPage() -> impl IntoView {
                 me.await.ok().flatten().map(|me| view! {
                     <CredentialForms />
                     <TwoFactorSection enabled=me.totp_enabled />
+                    <ProviderLinks />
                 })
             })}
         </Transition>

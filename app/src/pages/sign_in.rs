@@ -11,14 +11,9 @@ pub fn SignInPage() -> impl IntoView {
     // A sign-in through a provider that was refused comes back here with its code.
     let query = leptos_router::hooks::use_query_map();
     let provider_error = move || {
-        query.with(|q| q.get("error")).map(|code| {
-            roster::error::OAuthRefusal::from_code(&code)
-                .map_or(
-                    "signing in with the provider failed: please try again",
-                    |r| r.message(),
-                )
-                .to_owned()
-        })
+        query
+            .with(|q| q.get("error"))
+            .map(|code| crate::components::feedback::provider_refusal(&code))
     };
     let error = move || {
         action

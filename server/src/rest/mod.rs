@@ -70,6 +70,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(servers::list, servers::create))
         .routes(routes!(servers::get, servers::update, servers::delete))
         .routes(routes!(oauth_providers::sign_in_providers))
+        .routes(routes!(oauth_providers::own_links))
+        .routes(routes!(oauth_providers::delete_own_link))
+        .routes(routes!(crate::oauth::leave))
+        .routes(routes!(crate::oauth::come_back))
         .routes(routes!(oauth_providers::list, oauth_providers::create))
         .routes(routes!(
             oauth_providers::get,

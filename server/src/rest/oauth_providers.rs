@@ -31,6 +31,34 @@ pub async fn sign_in_providers(
 }
 
 #[utoipa::path(
+    get, path = "/api/client/account/oauth-links", tag = "account", operation_id = "list_own_oauth_links",
+    params(ListParams),
+    responses((status = 200, description = "A page of the caller's links to providers that show them, oldest first", body = OAuthLinksReply))
+)]
+pub async fn own_links(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Listing(query): Listing,
+) -> Result<Json<OAuthLinksReply>, ApiError> {
+    let page = state.core.list_own_oauth_links(&caller, query).await?;
+    Ok(Json(OAuthLinksReply { oauth_links: page }))
+}
+
+#[utoipa::path(
+    delete, path = "/api/client/account/oauth-links/{oauth_link}", tag = "account", operation_id = "delete_own_oauth_link",
+    params(("oauth_link" = uuid::Uuid, Path, description = "The link's uuid")),
+    responses((status = 200, description = "Unlinked", body = Empty), (status = 404, description = "No such link of the caller's", body = Errors), (status = 409, description = "The link is the only way the caller can sign in", body = Errors))
+)]
+pub async fn delete_own_link(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Id(link, _): Id<ids::OAuthLink>,
+) -> Result<Json<Empty>, ApiError> {
+    state.core.delete_own_oauth_link(&caller, link).await?;
+    Ok(Json(Empty {}))
+}
+
+#[utoipa::path(
     get, path = "/api/admin/oauth-providers", tag = "oauth-providers", operation_id = "list_oauth_providers",
     params(ListParams),
     responses((status = 200, description = "A page of providers, oldest first; `search` matches the name", body = OAuthProvidersReply)),

@@ -303,3 +303,61 @@ async fn a_signed_in_user_links_a_provider_that_allows_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_user_unlinks_a_provider_but_never_their_last_way_in() {
+    on_each_backend(|app| async move {
+        let key = app.admin_key().await;
+        let (provider, _idp) = configured(&app, &key, |_| {}).await;
+        // Made by the provider: no password, one link.
+        let first = round_trip(&app, &provider, "frank").await;
+        let frank = Auth::Session(set_cookie(&first, "roster_session").expect("a session"));
+        let links = app
+            .get("/api/client/account/oauth-links", &frank)
+            .await
+            .body;
+        assert_eq!(links["oauth_links"]["total"], 1, "{links}");
+        let link = links["oauth_links"]["data"][0]["uuid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let path = format!("/api/client/account/oauth-links/{link}");
+        app.delete(&path, &frank).await.assert_error(
+            409,
+            &["this is the only way you can sign in: set a password before you unlink it"],
+        );
+        // With a password set by an admin, the link can go; it goes for good.
+        let uuid = app.get("/api/client/account", &frank).await.body["user"]["uuid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let reply = app
+            .patch(
+                &format!("/api/admin/users/{uuid}"),
+                &key,
+                r#"{"password": "a password of frank's"}"#,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let frank = round_trip(&app, &provider, "frank").await;
+        let frank = Auth::Session(set_cookie(&frank, "roster_session").expect("a session"));
+        assert_eq!(app.delete(&path, &frank).await.body, json!({}));
+        app.delete(&path, &frank)
+            .await
+            .assert_error(404, &["oauth link not found"]);
+        let rows = app
+            .get("/api/admin/activity?event=oauth-link:delete", &key)
+            .await
+            .body;
+        assert_eq!(rows["activities"]["data"][0]["user"]["uuid"], json!(uuid));
+        // A key never unlinks; a hidden provider's links are not listed.
+        let root = app.admin_principal().await;
+        let keyed = Auth::Key(app.key_for(&root.user, &["users.read"]).await);
+        app.delete(&path, &keyed).await.assert_error(
+            403,
+            &["this action needs a signed-in session, not an api key"],
+        );
+        app
+    })
+    .await;
+}

@@ -730,6 +730,67 @@ impl Core {
         })
     }
 
+    /// The caller's own links, to the providers that show them (`link_viewable`).
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn list_own_oauth_links(
+        &self,
+        principal: &Principal,
+        query: ListQuery,
+    ) -> Result<Page<OAuthLink>, CoreError> {
+        self.page_links(principal.user.uuid, query, true).await
+    }
+
+    /// The caller unlinks a provider from their own account, in person; never the last way
+    /// they can sign in.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn delete_own_oauth_link(
+        &self,
+        principal: &Principal,
+        uuid: Uuid,
+    ) -> Result<(), CoreError> {
+        principal.require_session()?;
+        principal.require_own_name()?;
+        let user = principal.user.uuid;
+        let mut tx = self.write(principal).await?;
+        let link = link_in(&mut tx, user, uuid).await?;
+        let others = with_tx!(&mut tx, conn => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM user_oauth_links WHERE user_uuid = $1 AND uuid <> $2",
+            )
+            .bind(user)
+            .bind(uuid)
+            .fetch_one(conn)
+            .await
+        })?;
+        let has_password = with_tx!(&mut tx, conn => {
+            sqlx::query_scalar::<_, bool>("SELECT password_hash IS NOT NULL FROM users WHERE uuid = $1")
+                .bind(user)
+                .fetch_one(conn)
+                .await
+        })?;
+        if others == 0 && !has_password {
+            return Err(CoreError::Refused(Refusal::OAuth(
+                crate::error::OAuthRefusal::LastSignIn,
+            )));
+        }
+        let changes = Changes::deleted(json!({ "oauth_link": link_snapshot(&link) }));
+        tx.record(
+            Event::AccountOAuthLinkDelete,
+            Some(Target::user(&principal.user)),
+            changes,
+        )
+        .await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM user_oauth_links WHERE uuid = $1")
+                .bind(uuid)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn get_user_oauth_link(
         &self,

@@ -1,3 +1,6 @@
+// One argument per field of the activity page's filter form, on both sides of the call.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use roster::domain::activity::Activity;
 use roster::domain::page::Page;
@@ -6,7 +9,6 @@ use crate::error::AppError;
 
 /// A page of the whole activity log; the arguments are the page's URL query, as text, one
 /// argument per field of the filter form.
-#[allow(clippy::too_many_arguments)]
 #[server(name = ListActivity, prefix = "/_roster", endpoint = "activity/list")]
 pub async fn list_activity(
     #[server(default)] page: Option<String>,
