@@ -323,8 +323,8 @@ pub struct ActivityParams {
 
 /// Adds what every operation may answer: `400` for a malformed request, `401` without valid
 /// credentials (unless the route needs none), `403` without the permission, `429` when
-/// throttled, `500` and `503`; and, where credentials are needed, the `Calagopus-User` header.
-/// Applied once the routes are in the document.
+/// throttled, `500` and `503`; and the `Calagopus-User` header. Applied once the routes are in
+/// the document.
 pub fn common_responses(openapi: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{RefOr, ResponseBuilder};
     let error = |description: &str| {
@@ -356,6 +356,17 @@ pub fn common_responses(openapi: &mut utoipa::openapi::OpenApi) {
                 ))),
         ))
         .build();
+    // Every request with credentials takes the header; it is declared on one operation, the
+    // caller's own account (where it shows whom a request acts as), so that a fuzzer trying
+    // random values there does not turn every other operation into a 401.
+    if let Some(account) = openapi
+        .paths
+        .paths
+        .get_mut("/api/client/account")
+        .and_then(|item| item.get.as_mut())
+    {
+        account.parameters.get_or_insert_with(Vec::new).push(act_as);
+    }
     for item in openapi.paths.paths.values_mut() {
         for operation in [
             &mut item.get,
@@ -381,10 +392,6 @@ pub fn common_responses(openapi: &mut utoipa::openapi::OpenApi) {
             if !anonymous {
                 add("401", "No valid credentials");
                 add("403", "The caller may not do this");
-                operation
-                    .parameters
-                    .get_or_insert_with(Vec::new)
-                    .push(act_as.clone());
             }
             add("429", "Too many attempts; retry later");
             add("500", "Internal server error");
