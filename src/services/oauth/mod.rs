@@ -11,7 +11,7 @@ pub use sign_in::{OAuthOutcome, OAuthStart};
 
 use super::activity::{Changes, Target};
 use super::write::Write;
-use super::{Core, now};
+use super::{Core, delete_by_uuid, now};
 use crate::domain::activity::Event;
 use crate::domain::oauth::{
     LinkedProvider, Mapping, MappingInput, Matcher, NewOAuthLink, NewOAuthProvider, OAuthLink,
@@ -407,13 +407,7 @@ impl Core {
             changes,
         )
         .await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query("DELETE FROM oauth_providers WHERE uuid = $1")
-                .bind(uuid)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
+        delete_by_uuid(&mut tx, "oauth_providers", uuid).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -574,13 +568,7 @@ impl Core {
             changes,
         )
         .await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query("DELETE FROM oauth_provider_mappings WHERE uuid = $1")
-                .bind(uuid)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
+        delete_by_uuid(&mut tx, "oauth_provider_mappings", uuid).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -780,13 +768,7 @@ impl Core {
             changes,
         )
         .await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query("DELETE FROM user_oauth_links WHERE uuid = $1")
-                .bind(uuid)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
+        delete_by_uuid(&mut tx, "user_oauth_links", uuid).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -867,13 +849,7 @@ impl Core {
             changes,
         )
         .await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query("DELETE FROM user_oauth_links WHERE uuid = $1")
-                .bind(uuid)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
+        delete_by_uuid(&mut tx, "user_oauth_links", uuid).await?;
         tx.commit().await?;
         Ok(())
     }
