@@ -306,10 +306,23 @@ impl Core {
             Some(uuid) => self.find_user(uuid).await?.map(|user| Target::user(&user)),
             None => None,
         };
+        self.record_refused_sign_in(event, target, client, Changes::none())
+            .await
+    }
+
+    /// [`Core::record_failed_sign_in`] for a target already known, the row saying how the
+    /// sign-in was tried.
+    pub(crate) async fn record_refused_sign_in(
+        &self,
+        event: Event,
+        target: Option<Target>,
+        client: &ClientInfo,
+        how: Changes,
+    ) -> Result<(), CoreError> {
         let mut tx = self
             .write_as(Actor::anonymous(client.ip.as_deref()))
             .await?;
-        tx.record(event, target, Changes::none()).await?;
+        tx.record(event, target, how).await?;
         tx.commit().await?;
         Ok(())
     }

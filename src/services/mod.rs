@@ -34,6 +34,7 @@ use crate::error::Refusal;
 use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
+use crate::domain::page::{ListQuery, Page};
 use crate::domain::user::User;
 use crate::error::{CoreError, Entity};
 use crate::permission::Permission;
@@ -227,6 +228,51 @@ pub(crate) async fn delete_by_uuid(
     let sql = format!("DELETE FROM {table} WHERE uuid = $1");
     with_tx!(tx, conn => sqlx::query(&sql).bind(uuid).execute(conn).await.map(|_| ()))?;
     Ok(())
+}
+
+/// A page of `R` rows as `T`: `count_sql` and `page_sql` bind `owner` as `$1` when there is one,
+/// then the search term, if the query has one.
+pub(crate) async fn page_of<R, T>(
+    core: &Core,
+    count_sql: &str,
+    page_sql: &str,
+    owner: Option<Uuid>,
+    query: &ListQuery,
+) -> Result<Page<T>, CoreError>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+    T: From<R>,
+{
+    let search = query.search.as_deref();
+    let total = with_db!(&core.db, pool => {
+        let mut q = sqlx::query_scalar::<_, i64>(count_sql);
+        if let Some(owner) = owner {
+            q = q.bind(owner);
+        }
+        if let Some(term) = search {
+            q = q.bind(term);
+        }
+        q.fetch_one(pool).await
+    })?;
+    let rows = with_db!(&core.db, pool => {
+        let mut q = sqlx::query_as::<_, R>(page_sql);
+        if let Some(owner) = owner {
+            q = q.bind(owner);
+        }
+        if let Some(term) = search {
+            q = q.bind(term);
+        }
+        q.fetch_all(pool).await
+    })?;
+    Ok(Page {
+        total,
+        per_page: query.per_page,
+        page: query.page,
+        data: rows.into_iter().map(T::from).collect(),
+    })
 }
 
 /// Whether a row with this uuid exists in `table` (a fixed name, never input).

@@ -4,7 +4,7 @@ use uuid::Uuid;
 use super::activity::{Changes, Target, role_snapshot};
 use super::conditional;
 use super::credentials::Narrowed;
-use super::{Core, delete_by_uuid, now};
+use super::{Core, delete_by_uuid, now, page_of};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::precondition::Precondition;
@@ -75,12 +75,9 @@ impl Core {
         query: ListQuery,
     ) -> Result<Page<Role>, CoreError> {
         principal.require(Permission::RolesRead)?;
-        let (filter, pattern) = match &query.search {
-            Some(term) => (
-                format!("WHERE {}", dialect::contains_ci(self.backend(), "name")),
-                Some(term.clone()),
-            ),
-            None => (String::new(), None),
+        let filter = match &query.search {
+            Some(_) => format!("WHERE {}", dialect::contains_ci(self.backend(), "name", 1)),
+            None => String::new(),
         };
         let count_sql = format!("SELECT count(*) FROM roles {filter}");
         let page_sql = format!(
@@ -88,26 +85,7 @@ impl Core {
             query.limit(),
             query.offset()
         );
-        let total = with_db!(&self.db, pool => {
-            let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
-            if let Some(pattern) = &pattern {
-                q = q.bind(pattern);
-            }
-            q.fetch_one(pool).await
-        })?;
-        let rows = with_db!(&self.db, pool => {
-            let mut q = sqlx::query_as::<_, RoleRow>(&page_sql);
-            if let Some(pattern) = &pattern {
-                q = q.bind(pattern);
-            }
-            q.fetch_all(pool).await
-        })?;
-        Ok(Page {
-            total,
-            per_page: query.per_page,
-            page: query.page,
-            data: rows.into_iter().map(Role::from).collect(),
-        })
+        page_of::<RoleRow, Role>(self, &count_sql, &page_sql, None, &query).await
     }
 
     pub(crate) async fn find_role(&self, uuid: Uuid) -> Result<Role, CoreError> {

@@ -145,11 +145,11 @@ pub fn uuid_literal(backend: Backend, uuid: uuid::Uuid) -> String {
     }
 }
 
-/// `column` contains `$1`, case-insensitively, with no wildcard characters.
-pub fn contains_ci(backend: Backend, column: &str) -> String {
+/// `column` contains `$placeholder`, case-insensitively, with no wildcard characters.
+pub fn contains_ci(backend: Backend, column: &str, placeholder: usize) -> String {
     match backend {
-        Backend::Sqlite => format!("instr(lower({column}), lower($1)) > 0"),
-        Backend::Postgres => format!("strpos(lower({column}), lower($1)) > 0"),
+        Backend::Sqlite => format!("instr(lower({column}), lower(${placeholder})) > 0"),
+        Backend::Postgres => format!("strpos(lower({column}), lower(${placeholder})) > 0"),
     }
 }
 

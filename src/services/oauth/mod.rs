@@ -11,7 +11,7 @@ pub use sign_in::{OAuthOutcome, OAuthStart};
 
 use super::activity::{Changes, Target};
 use super::write::Write;
-use super::{Core, delete_by_uuid, now};
+use super::{Core, delete_by_uuid, now, page_of};
 use crate::domain::activity::Event;
 use crate::domain::oauth::{
     LinkedProvider, Mapping, MappingInput, Matcher, NewOAuthLink, NewOAuthProvider, OAuthLink,
@@ -163,7 +163,7 @@ fn mapping_snapshot(mapping: &OAuthMapping) -> Value {
     json!({ "uuid": mapping.uuid, "matcher": mapping.matcher, "mapping": mapping.mapping })
 }
 
-fn link_snapshot(link: &OAuthLink) -> Value {
+pub(crate) fn link_snapshot(link: &OAuthLink) -> Value {
     json!({
         "uuid": link.uuid,
         "oauth_provider": { "uuid": link.oauth_provider.uuid, "name": link.oauth_provider.name },
@@ -199,23 +199,38 @@ async fn provider_in(tx: &mut Tx, uuid: Uuid) -> Result<OAuthProvider, CoreError
         .ok_or(CoreError::Refused(Refusal::NotFound(Entity::OAuthProvider)))
 }
 
-async fn mapping_in(tx: &mut Tx, provider: Uuid, uuid: Uuid) -> Result<OAuthMapping, CoreError> {
-    let sql = "SELECT uuid, matcher, mapping, created FROM oauth_provider_mappings \
-               WHERE uuid = $1 AND oauth_provider_uuid = $2";
-    let row = with_tx!(tx, conn => {
-        sqlx::query_as::<_, MappingRow>(sql).bind(uuid).bind(provider).fetch_optional(conn).await
-    })?;
+/// One mapping of one provider, by `$1` the mapping and `$2` the provider.
+const MAPPING_BY_UUID: &str = "SELECT uuid, matcher, mapping, created FROM oauth_provider_mappings \
+    WHERE uuid = $1 AND oauth_provider_uuid = $2";
+
+fn found_mapping(row: Option<MappingRow>) -> Result<OAuthMapping, CoreError> {
     row.ok_or(CoreError::Refused(Refusal::NotFound(Entity::OAuthMapping)))?
         .try_into()
 }
 
+async fn mapping_in(tx: &mut Tx, provider: Uuid, uuid: Uuid) -> Result<OAuthMapping, CoreError> {
+    let row = with_tx!(tx, conn => {
+        sqlx::query_as::<_, MappingRow>(MAPPING_BY_UUID).bind(uuid).bind(provider).fetch_optional(conn).await
+    })?;
+    found_mapping(row)
+}
+
+/// One link of one user, by `$1` the link and `$2` the user.
+fn link_by_uuid() -> String {
+    format!("{LINK_SELECT} WHERE l.uuid = $1 AND l.user_uuid = $2")
+}
+
+fn found_link(row: Option<LinkRow>) -> Result<OAuthLink, CoreError> {
+    row.map(OAuthLink::from)
+        .ok_or(CoreError::Refused(Refusal::NotFound(Entity::OAuthLink)))
+}
+
 async fn link_in(tx: &mut Tx, user: Uuid, uuid: Uuid) -> Result<OAuthLink, CoreError> {
-    let sql = format!("{LINK_SELECT} WHERE l.uuid = $1 AND l.user_uuid = $2");
+    let sql = link_by_uuid();
     let row = with_tx!(tx, conn => {
         sqlx::query_as::<_, LinkRow>(&sql).bind(uuid).bind(user).fetch_optional(conn).await
     })?;
-    row.map(OAuthLink::from)
-        .ok_or(CoreError::Refused(Refusal::NotFound(Entity::OAuthLink)))
+    found_link(row)
 }
 
 /// A mapping hands its role to whoever signs in matching it: nobody configures a role they could
@@ -233,41 +248,36 @@ async fn require_mapping_authority(
 }
 
 impl Core {
-    /// Links `user` to `identifier` at `provider` inside `tx`; answers the link as the log keeps
-    /// it. A clash is the sign-in's refusal, not an admin's conflict.
+    /// Links `user` to `identifier` at `provider` inside `tx`, used now or not yet; answers the
+    /// link. A provider holds one identity per user and one user per identity: a clash is
+    /// `Conflict::OAuthLink`.
     pub(crate) async fn insert_link(
         &self,
         tx: &mut Write<'_>,
-        provider: &OAuthProvider,
-        user: &crate::domain::user::User,
+        provider: Uuid,
+        user: Uuid,
         identifier: &str,
-    ) -> Result<Value, CoreError> {
+        used: bool,
+    ) -> Result<OAuthLink, CoreError> {
         let uuid = Uuid::new_v4();
-        with_tx!(tx, conn => {
+        let created = now();
+        with_tx!(&mut *tx, conn => {
             sqlx::query(
                 "INSERT INTO user_oauth_links (uuid, user_uuid, oauth_provider_uuid, identifier, \
-                 created, last_used) VALUES ($1, $2, $3, $4, $5, $5)",
+                 created, last_used) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(uuid)
-            .bind(user.uuid)
-            .bind(provider.uuid)
+            .bind(user)
+            .bind(provider)
             .bind(identifier)
-            .bind(now())
+            .bind(created)
+            .bind(used.then_some(created))
             .execute(conn)
             .await
             .map(|_| ())
         })
-        .map_err(|error| match link_write_error(error) {
-            CoreError::Refused(Refusal::Conflict(_)) => {
-                CoreError::Refused(Refusal::OAuth(crate::error::OAuthRefusal::LinkTaken))
-            }
-            other => other,
-        })?;
-        Ok(json!({
-            "uuid": uuid,
-            "oauth_provider": { "uuid": provider.uuid, "name": provider.name },
-            "identifier": identifier,
-        }))
+        .map_err(link_write_error)?;
+        link_in(tx, user, uuid).await
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
@@ -278,7 +288,7 @@ impl Core {
     ) -> Result<Page<OAuthProvider>, CoreError> {
         principal.require(Permission::OauthProvidersRead)?;
         let filter = match &query.search {
-            Some(_) => format!("WHERE {}", dialect::contains_ci(self.backend(), "name")),
+            Some(_) => format!("WHERE {}", dialect::contains_ci(self.backend(), "name", 1)),
             None => String::new(),
         };
         let count_sql = format!("SELECT count(*) FROM oauth_providers {filter}");
@@ -287,27 +297,7 @@ impl Core {
             query.limit(),
             query.offset()
         );
-        let search = query.search.clone();
-        let total = with_db!(&self.db, pool => {
-            let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
-            if let Some(term) = &search {
-                q = q.bind(term);
-            }
-            q.fetch_one(pool).await
-        })?;
-        let rows = with_db!(&self.db, pool => {
-            let mut q = sqlx::query_as::<_, ProviderRow>(&page_sql);
-            if let Some(term) = &search {
-                q = q.bind(term);
-            }
-            q.fetch_all(pool).await
-        })?;
-        Ok(Page {
-            total,
-            per_page: query.per_page,
-            page: query.page,
-            data: rows.into_iter().map(OAuthProvider::from).collect(),
-        })
+        page_of::<ProviderRow, OAuthProvider>(self, &count_sql, &page_sql, None, &query).await
     }
 
     async fn find_oauth_provider(&self, uuid: Uuid) -> Result<OAuthProvider, CoreError> {
@@ -458,8 +448,10 @@ impl Core {
     ) -> Result<OAuthMapping, CoreError> {
         principal.require(Permission::OauthProvidersRead)?;
         self.find_oauth_provider(provider).await?;
-        let mut tx = self.upkeep().await?;
-        mapping_in(&mut tx, provider, uuid).await
+        let row = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, MappingRow>(MAPPING_BY_UUID).bind(uuid).bind(provider).fetch_optional(pool).await
+        })?;
+        found_mapping(row)
     }
 
     #[tracing::instrument(skip_all, err(level = "debug"))]
@@ -588,7 +580,7 @@ impl Core {
         let filter = match &query.search {
             Some(_) => format!(
                 "AND {}",
-                dialect::contains_ci(self.backend(), "l.identifier").replace("$1", "$2")
+                dialect::contains_ci(self.backend(), "l.identifier", 2)
             ),
             None => String::new(),
         };
@@ -602,27 +594,14 @@ impl Core {
             query.limit(),
             query.offset()
         );
-        let search = query.search.clone();
-        let total = with_db!(&self.db, pool => {
-            let mut q = sqlx::query_scalar::<_, i64>(&count_sql).bind(provider);
-            if let Some(term) = &search {
-                q = q.bind(term);
-            }
-            q.fetch_one(pool).await
-        })?;
-        let rows = with_db!(&self.db, pool => {
-            let mut q = sqlx::query_as::<_, ProviderLinkRow>(&page_sql).bind(provider);
-            if let Some(term) = &search {
-                q = q.bind(term);
-            }
-            q.fetch_all(pool).await
-        })?;
-        Ok(Page {
-            total,
-            per_page: query.per_page,
-            page: query.page,
-            data: rows.into_iter().map(ProviderLink::from).collect(),
-        })
+        page_of::<ProviderLinkRow, ProviderLink>(
+            self,
+            &count_sql,
+            &page_sql,
+            Some(provider),
+            &query,
+        )
+        .await
     }
 
     /// The link a provider's identity has, with its user: how Paymenter finds a customer
@@ -682,7 +661,7 @@ impl Core {
         if query.search.is_some() {
             filter.push_str(&format!(
                 " AND {}",
-                dialect::contains_ci(self.backend(), "l.identifier").replace("$1", "$2")
+                dialect::contains_ci(self.backend(), "l.identifier", 2)
             ));
         }
         let count_sql = format!(
@@ -695,27 +674,7 @@ impl Core {
             query.limit(),
             query.offset()
         );
-        let search = query.search.clone();
-        let total = with_db!(&self.db, pool => {
-            let mut q = sqlx::query_scalar::<_, i64>(&count_sql).bind(user);
-            if let Some(term) = &search {
-                q = q.bind(term);
-            }
-            q.fetch_one(pool).await
-        })?;
-        let rows = with_db!(&self.db, pool => {
-            let mut q = sqlx::query_as::<_, LinkRow>(&page_sql).bind(user);
-            if let Some(term) = &search {
-                q = q.bind(term);
-            }
-            q.fetch_all(pool).await
-        })?;
-        Ok(Page {
-            total,
-            per_page: query.per_page,
-            page: query.page,
-            data: rows.into_iter().map(OAuthLink::from).collect(),
-        })
+        page_of::<LinkRow, OAuthLink>(self, &count_sql, &page_sql, Some(user), &query).await
     }
 
     /// The caller's own links, to the providers that show them (`link_viewable`).
@@ -783,8 +742,11 @@ impl Core {
         let user = self
             .user_under_authority(principal, user, Permission::UsersOauthLinks)
             .await?;
-        let mut tx = self.upkeep().await?;
-        link_in(&mut tx, user.uuid, uuid).await
+        let sql = link_by_uuid();
+        let row = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, LinkRow>(&sql).bind(uuid).bind(user.uuid).fetch_optional(pool).await
+        })?;
+        found_link(row)
     }
 
     /// Links a user to an identity at a provider, enabled or not (`users.oauth-links`, with
@@ -802,23 +764,9 @@ impl Core {
             .await?;
         let mut tx = self.write(principal).await?;
         provider_in(&mut tx, input.provider).await?;
-        let uuid = Uuid::new_v4();
-        with_tx!(&mut tx, conn => {
-            sqlx::query(
-                "INSERT INTO user_oauth_links (uuid, user_uuid, oauth_provider_uuid, identifier, \
-                 created) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(uuid)
-            .bind(user.uuid)
-            .bind(input.provider)
-            .bind(input.identifier.as_str())
-            .bind(now())
-            .execute(conn)
-            .await
-            .map(|_| ())
-        })
-        .map_err(link_write_error)?;
-        let link = link_in(&mut tx, user.uuid, uuid).await?;
+        let link = self
+            .insert_link(&mut tx, input.provider, user.uuid, &input.identifier, false)
+            .await?;
         let changes = Changes::created(json!({ "oauth_link": link_snapshot(&link) }));
         tx.record(
             Event::UserOAuthLinkCreate,

@@ -16,9 +16,10 @@ use uuid::Uuid;
 use super::super::activity::{Actor, Changes, Target};
 use super::super::auth::{ClientInfo, Session};
 use super::super::{Core, now};
+use super::link_snapshot;
 use crate::domain::activity::Event;
 use crate::domain::fields::{Email, Language, PersonName, ToastPosition, Username};
-use crate::domain::oauth::{Mapping, Matcher, OAuthProvider};
+use crate::domain::oauth::{LinkedProvider, Mapping, Matcher, OAuthProvider};
 use crate::domain::user::{NewUser, User};
 use crate::error::{CoreError, Entity, OAuthRefusal, Refusal};
 use crate::principal::Principal;
@@ -54,6 +55,14 @@ fn refused(refusal: OAuthRefusal) -> CoreError {
     CoreError::Refused(Refusal::OAuth(refusal))
 }
 
+/// A link that clashes, met while signing in, is the sign-in's refusal, not an admin's conflict.
+fn link_refusal(error: CoreError) -> CoreError {
+    match error {
+        CoreError::Refused(Refusal::Conflict(_)) => refused(OAuthRefusal::LinkTaken),
+        other => other,
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct StateRow {
     oauth_provider_uuid: Uuid,
@@ -81,27 +90,49 @@ impl Core {
     }
 
     /// The providers a sign-in page offers: the enabled ones, oldest first.
-    pub async fn sign_in_providers(
+    pub async fn sign_in_providers(&self) -> Result<Vec<LinkedProvider>, CoreError> {
+        self.enabled_providers("", None).await
+    }
+
+    /// The enabled providers the caller may still link themselves: those that let users link
+    /// and that hold no link of theirs yet, oldest first.
+    pub async fn linkable_providers(
         &self,
-    ) -> Result<Vec<crate::domain::oauth::LinkedProvider>, CoreError> {
-        let rows = with_db!(&self.db, pool => {
-            sqlx::query_as::<_, (Uuid, String, bool, bool)>(
-                "SELECT uuid, name, link_viewable, user_manageable FROM oauth_providers \
-                 WHERE enabled = TRUE ORDER BY created, uuid",
-            )
-            .fetch_all(pool)
+        principal: &Principal,
+    ) -> Result<Vec<LinkedProvider>, CoreError> {
+        let unlinked = " AND user_manageable = TRUE AND NOT EXISTS (SELECT 1 FROM user_oauth_links l \
+             WHERE l.oauth_provider_uuid = oauth_providers.uuid AND l.user_uuid = $1)";
+        self.enabled_providers(unlinked, Some(principal.user.uuid))
             .await
+    }
+
+    /// The enabled providers meeting `condition` (which binds `user` as `$1`), oldest first.
+    async fn enabled_providers(
+        &self,
+        condition: &str,
+        user: Option<Uuid>,
+    ) -> Result<Vec<LinkedProvider>, CoreError> {
+        let sql = format!(
+            "SELECT uuid, name, link_viewable, user_manageable FROM oauth_providers \
+             WHERE enabled = TRUE{condition} ORDER BY created, uuid"
+        );
+        let rows = with_db!(&self.db, pool => {
+            let mut q = sqlx::query_as::<_, (Uuid, String, bool, bool)>(&sql);
+            if let Some(user) = user {
+                q = q.bind(user);
+            }
+            q.fetch_all(pool).await
         })?;
         Ok(rows
             .into_iter()
-            .map(|(uuid, name, link_viewable, user_manageable)| {
-                crate::domain::oauth::LinkedProvider {
+            .map(
+                |(uuid, name, link_viewable, user_manageable)| LinkedProvider {
                     uuid,
                     name,
                     link_viewable,
                     user_manageable,
-                }
-            })
+                },
+            )
             .collect())
     }
 
@@ -345,13 +376,9 @@ impl Core {
         user: Option<&User>,
         client: &ClientInfo,
     ) -> Result<(), CoreError> {
-        let mut tx = self
-            .write_as(Actor::anonymous(client.ip.as_deref()))
-            .await?;
         let how = Changes::details(json!({ "using": "oauth2", "oauth_provider": provider.name }));
-        tx.record(Event::SignInFailed, user.map(Target::user), how)
-            .await?;
-        tx.commit().await
+        self.record_refused_sign_in(Event::SignInFailed, user.map(Target::user), client, how)
+            .await
     }
 
     /// A signed-in user links the identity to their own account.
@@ -372,12 +399,13 @@ impl Core {
             .write_as(Actor::user(&user, client.ip.as_deref()))
             .await?;
         let link = self
-            .insert_link(&mut tx, provider, &user, identifier)
-            .await?;
+            .insert_link(&mut tx, provider.uuid, user.uuid, identifier, true)
+            .await
+            .map_err(link_refusal)?;
         tx.record(
             Event::AccountOAuthLinkCreate,
             Some(Target::user(&user)),
-            Changes::created(json!({ "oauth_link": link })),
+            Changes::created(json!({ "oauth_link": link_snapshot(&link) })),
         )
         .await?;
         tx.commit().await?;
@@ -436,12 +464,13 @@ impl Core {
             other => other?,
         };
         let link = self
-            .insert_link(&mut tx, provider, &user, identifier)
-            .await?;
+            .insert_link(&mut tx, provider.uuid, user.uuid, identifier, true)
+            .await
+            .map_err(link_refusal)?;
         tx.record(
             Event::UserOAuthLinkCreate,
             Some(Target::user(&user)),
-            Changes::created(json!({ "oauth_link": link })),
+            Changes::created(json!({ "oauth_link": link_snapshot(&link) })),
         )
         .await?;
         tx.commit().await?;
@@ -540,8 +569,10 @@ impl Core {
         user: Uuid,
         role: Option<Uuid>,
     ) -> Result<User, CoreError> {
-        let before = self.load_user(user).await?;
         let mut tx = self.upkeep().await?;
+        let before = super::super::user_for_update(&mut tx, user)
+            .await?
+            .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))?;
         with_tx!(&mut tx, conn => {
             sqlx::query("UPDATE users SET role_uuid = $2 WHERE uuid = $1")
                 .bind(user)

@@ -27,12 +27,10 @@ pub async fn own_links() -> Result<OwnLinks, AppError> {
         ..Default::default()
     };
     let links = core.list_own_oauth_links(&principal, query).await?;
-    let linked: Vec<Uuid> = links.data.iter().map(|l| l.oauth_provider.uuid).collect();
     let linkable = core
-        .sign_in_providers()
+        .linkable_providers(&principal)
         .await?
         .into_iter()
-        .filter(|p| p.user_manageable && !linked.contains(&p.uuid))
         .map(|p| crate::server_fns::auth::SignInProvider {
             uuid: p.uuid,
             name: p.name,
