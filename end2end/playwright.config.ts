@@ -26,7 +26,8 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    // `localhost`, not an address: WebAuthn takes no IP address as a relying party's id.
+    baseURL: `http://localhost:${port}`,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
@@ -39,6 +40,7 @@ export default defineConfig({
         '--disable-sync',
         '--no-first-run',
         '--disable-quic',
+        '--host-resolver-rules=MAP localhost 127.0.0.1',
       ],
     },
   },
@@ -57,7 +59,7 @@ export default defineConfig({
       ROSTER_ADMIN_USERNAME: ADMIN.username,
       ROSTER_ADMIN_EMAIL: ADMIN.email,
       ROSTER_ADMIN_PASSWORD: ADMIN.password,
-      ROSTER_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      ROSTER_PUBLIC_URL: `http://localhost:${port}`,
       ROSTER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       RUST_LOG: 'warn',
     },

@@ -17,6 +17,7 @@ pub enum Entity {
     OAuthLink,
     /// A provider's identity as Paymenter looks it up.
     UserOAuthLink,
+    SecurityKey,
 }
 
 impl Entity {
@@ -31,6 +32,7 @@ impl Entity {
             Entity::OAuthMapping => "oauth mapping",
             Entity::OAuthLink => "oauth link",
             Entity::UserOAuthLink => "user oauth link",
+            Entity::SecurityKey => "security key",
         }
     }
 }
@@ -62,6 +64,10 @@ pub enum OAuthRefusal {
     Suspended,
     /// Unlinking would leave the user no way to sign in.
     LastSignIn,
+    /// The provider has an issuer, and its ID token was missing or did not pass.
+    Token,
+    /// Too many sign-ins through providers from the client's network.
+    Throttled,
 }
 
 impl OAuthRefusal {
@@ -76,6 +82,8 @@ impl OAuthRefusal {
             OAuthRefusal::NotLinkable => "oauth_not_linkable",
             OAuthRefusal::Suspended => "suspended",
             OAuthRefusal::LastSignIn => "oauth_last_sign_in",
+            OAuthRefusal::Token => "oauth_token",
+            OAuthRefusal::Throttled => "oauth_throttled",
         }
     }
 
@@ -98,6 +106,10 @@ impl OAuthRefusal {
             OAuthRefusal::LastSignIn => {
                 "this is the only way you can sign in: set a password before you unlink it"
             }
+            OAuthRefusal::Token => "the provider's identity token did not pass its checks",
+            OAuthRefusal::Throttled => {
+                "too many sign-ins from your network: please wait a few minutes and try again"
+            }
         }
     }
 
@@ -113,9 +125,45 @@ impl OAuthRefusal {
             OAuthRefusal::NotLinkable,
             OAuthRefusal::Suspended,
             OAuthRefusal::LastSignIn,
+            OAuthRefusal::Token,
+            OAuthRefusal::Throttled,
         ]
         .into_iter()
         .find(|refusal| refusal.code() == code)
+    }
+}
+
+/// Why a security key's ceremony was refused, in Calagopus' words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyRefusal {
+    /// The challenge is unknown, used already or too old.
+    Challenge,
+    /// The authenticator's answer to a registration did not pass.
+    Registration,
+    /// The authenticator's answer to a sign-in did not pass.
+    Authentication,
+    /// The key's registration is finished already.
+    AlreadySetUp,
+    /// The key's registration is not finished.
+    NotSetUp,
+    /// The user holds as many keys as they may.
+    Limit,
+    /// Roster's public address has no domain name, which WebAuthn needs.
+    Disabled,
+}
+
+impl KeyRefusal {
+    pub fn message(self) -> &'static str {
+        match self {
+            KeyRefusal::Challenge => "invalid or expired challenge",
+            KeyRefusal::Registration => "failed to finish security key registration",
+            KeyRefusal::Authentication => "failed to finish security key authentication",
+            KeyRefusal::AlreadySetUp => "security key already setup",
+            KeyRefusal::NotSetUp => "security key not setup yet",
+            KeyRefusal::Limit => "maximum number of security keys reached",
+            KeyRefusal::Disabled => "security keys are disabled",
+        }
     }
 }
 
@@ -133,6 +181,10 @@ pub enum Conflict {
     OAuthProviderName,
     /// The identity is linked to someone, or the user has a link to that provider.
     OAuthLink,
+    /// The user has a security key of that name.
+    SecurityKeyName,
+    /// The credential is registered already, to this user or another.
+    SecurityKeyCredential,
 }
 
 impl Conflict {
@@ -144,6 +196,8 @@ impl Conflict {
             Conflict::RoleName => "role with name already exists",
             Conflict::OAuthProviderName => "oauth provider with name already exists",
             Conflict::OAuthLink => "oauth link with provider + identifier already exists",
+            Conflict::SecurityKeyName => "security key with name already exists",
+            Conflict::SecurityKeyCredential => "security key is already registered",
         }
     }
 
@@ -152,7 +206,10 @@ impl Conflict {
         match self {
             Conflict::UserUsernameOrEmail | Conflict::UserUpdate => "username",
             Conflict::UserExternalId => "external_id",
-            Conflict::RoleName | Conflict::OAuthProviderName => "name",
+            Conflict::RoleName
+            | Conflict::OAuthProviderName
+            | Conflict::SecurityKeyName
+            | Conflict::SecurityKeyCredential => "name",
             Conflict::OAuthLink => "identifier",
         }
     }
@@ -349,6 +406,9 @@ pub enum Refusal {
     /// Coming back from a sign-in provider was refused.
     #[error("{}", .0.message())]
     OAuth(OAuthRefusal),
+    /// A security key's registration or sign-in was refused.
+    #[error("{}", .0.message())]
+    SecurityKey(KeyRefusal),
     #[error("two-factor authentication required")]
     TwoFactorRequired,
     #[error("two-factor authentication is already enabled")]

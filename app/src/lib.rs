@@ -14,6 +14,7 @@ pub mod session;
 pub mod site;
 #[cfg(feature = "ssr")]
 pub mod status;
+pub mod webauthn;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};

@@ -2,7 +2,7 @@
 //! both doors answer alike.
 
 use http::StatusCode;
-use roster::error::OAuthRefusal;
+use roster::error::{KeyRefusal, OAuthRefusal};
 use roster::{CoreError, Refusal};
 
 pub fn status_of(error: &CoreError) -> StatusCode {
@@ -48,6 +48,9 @@ pub fn status_of_refusal(refusal: &Refusal) -> StatusCode {
             OAuthRefusal::Taken | OAuthRefusal::LinkTaken | OAuthRefusal::LastSignIn,
         ) => StatusCode::CONFLICT,
         Refusal::OAuth(_) => StatusCode::BAD_REQUEST,
+        Refusal::SecurityKey(KeyRefusal::AlreadySetUp) => StatusCode::CONFLICT,
+        Refusal::SecurityKey(KeyRefusal::Limit) => StatusCode::EXPECTATION_FAILED,
+        Refusal::SecurityKey(_) => StatusCode::BAD_REQUEST,
         Refusal::Conflict(_) | Refusal::EmailInUse | Refusal::Frozen => StatusCode::CONFLICT,
         Refusal::Changed => StatusCode::PRECONDITION_FAILED,
         Refusal::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,

@@ -5,10 +5,22 @@
 //
 // Accounts: `sub` is the login; `email`, `given_name` and `family_name` follow from it; a login
 // starting with `staff` is in the `staff` group. Prints `ready <issuer>` once it listens.
+//
+// `ROSTER_OIDC_FORGE` makes it a provider gone wrong, to show that Roster checks what it is
+// sent: the ID token of each token reply is signed again with one thing changed: `audience`
+// (issued to another client), `issuer` (by another issuer), `expired` (an hour ago) or `key`
+// (with a key the provider does not publish).
 import Provider from 'oidc-provider';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 
 const [port, clientId, clientSecret, ...redirectUris] = process.argv.slice(2);
 const issuer = `http://127.0.0.1:${port}`;
+const forge = process.env.ROSTER_OIDC_FORGE || '';
+
+const kid = 'roster-tests';
+const signing = await generateKeyPair('RS256', { extractable: true });
+const stranger = await generateKeyPair('RS256', { extractable: true });
+const published = { ...(await exportJWK(signing.privateKey)), kid, alg: 'RS256', use: 'sig' };
 
 const provider = new Provider(issuer, {
   clients: [{
@@ -40,12 +52,32 @@ const provider = new Provider(issuer, {
       },
     };
   },
+  jwks: { keys: [published] },
   features: { devInteractions: { enabled: true } },
   cookies: { keys: ['roster-tests-only'] },
   // Userinfo answers for the access token alone, as OAuth-only providers do.
   conformIdTokenClaims: false,
 });
 provider.proxy = false;
+
+async function forged(idToken) {
+  const claims = decodeJwt(idToken);
+  const now = Math.floor(Date.now() / 1000);
+  if (forge === 'audience') claims.aud = 'another-client';
+  if (forge === 'issuer') claims.iss = 'http://127.0.0.1:1';
+  if (forge === 'expired') Object.assign(claims, { iat: now - 7200, exp: now - 3600 });
+  const key = forge === 'key' ? stranger.privateKey : signing.privateKey;
+  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).sign(key);
+}
+
+if (forge) {
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === '/token' && ctx.body && ctx.body.id_token) {
+      ctx.body = { ...ctx.body, id_token: await forged(ctx.body.id_token) };
+    }
+  });
+}
 provider.listen(Number(port), '127.0.0.1', () => {
   console.log(`ready ${issuer}`);
 });

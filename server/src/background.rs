@@ -143,6 +143,9 @@ async fn purge(core: &Core, activity_retention: chrono::Duration) {
     if let Err(error) = core.purge_expired_challenges().await {
         tracing::warn!(%error, "purging expired sign-in challenges failed");
     }
+    if let Err(error) = core.purge_key_ceremonies().await {
+        tracing::warn!(%error, "purging security key ceremonies failed");
+    }
     if let Err(error) = core.purge_expired_tokens().await {
         tracing::warn!(%error, "purging expired password tokens failed");
     }

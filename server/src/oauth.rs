@@ -71,7 +71,12 @@ pub async fn leave(
             &[],
         );
     };
-    match state.core.begin_oauth(provider, linking.as_ref()).await {
+    let client = client_info(&parts);
+    match state
+        .core
+        .begin_oauth(provider, linking.as_ref(), &client)
+        .await
+    {
         Ok(start) => redirect(
             &start.location,
             &[oauth_state_cookie(&start.state, &state.site)],

@@ -86,6 +86,12 @@ pub enum Event {
     AccountOAuthLinkCreate,
     #[strum(serialize = "oauth-link:delete")]
     AccountOAuthLinkDelete,
+    #[strum(serialize = "security-key:create")]
+    SecurityKeyCreate,
+    #[strum(serialize = "user:security-key.update")]
+    SecurityKeyUpdate,
+    #[strum(serialize = "security-key:delete")]
+    SecurityKeyDelete,
 }
 
 impl Event {
@@ -142,6 +148,9 @@ impl Event {
             Event::AccountEmailChange => "changed the email address of",
             Event::AccountOAuthLinkCreate => "linked a sign-in provider to",
             Event::AccountOAuthLinkDelete => "unlinked a sign-in provider from",
+            Event::SecurityKeyCreate => "added a security key to",
+            Event::SecurityKeyUpdate => "renamed a security key of",
+            Event::SecurityKeyDelete => "removed a security key from",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod oauth;
 pub mod page;
 pub mod precondition;
 pub mod role;
+pub mod security_key;
 pub mod server;
 pub mod session;
 pub mod two_factor;

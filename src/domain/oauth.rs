@@ -36,6 +36,10 @@ pub struct OAuthProvider {
     pub link_viewable: bool,
     pub user_manageable: bool,
     pub basic_auth: bool,
+    /// A Roster extension: the OpenID Connect issuer whose ID tokens each sign-in must carry
+    /// and pass (issuer, audience, expiry, `nonce`, signature against the issuer's keys), or
+    /// `null` for a provider trusted through its userinfo alone, as Calagopus does.
+    pub issuer: Option<String>,
     #[serde(serialize_with = "timestamp")]
     pub created: DateTime<Utc>,
 }
@@ -122,6 +126,13 @@ pub struct CreateOAuthProviderRequest {
     pub name_first_path: Option<String>,
     #[serde(default)]
     pub name_last_path: Option<String>,
+    /// A Roster extension: see [`OAuthProvider::issuer`].
+    #[cfg_attr(
+        feature = "server",
+        schema(min_length = 3, max_length = 255, pattern = "^https?://[^\\s]+$")
+    )]
+    #[serde(default)]
+    pub issuer: Option<String>,
 }
 
 /// `PATCH /api/admin/oauth-providers/{provider}`: absent (or `null`) changes nothing; the
@@ -187,6 +198,12 @@ pub struct UpdateOAuthProviderRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub name_last_path: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issuer: Option<Option<String>>,
 }
 
 /// A provider's settings, every one valid: what is stored.
@@ -210,6 +227,7 @@ pub struct ProviderSettings {
     pub link_viewable: bool,
     pub user_manageable: bool,
     pub basic_auth: bool,
+    pub issuer: Option<String>,
 }
 
 impl ProviderSettings {
@@ -234,6 +252,7 @@ impl ProviderSettings {
             link_viewable: provider.link_viewable,
             user_manageable: provider.user_manageable,
             basic_auth: provider.basic_auth,
+            issuer: provider.issuer.clone(),
         }
     }
 }
@@ -334,6 +353,9 @@ impl TryFrom<CreateOAuthProviderRequest> for NewOAuthProvider {
         let name_first_path =
             optional_path(&mut errors, "name_first_path", request.name_first_path);
         let name_last_path = optional_path(&mut errors, "name_last_path", request.name_last_path);
+        let issuer = request
+            .issuer
+            .and_then(|issuer| errors.check("issuer", address(issuer)));
         match (
             name,
             client_id,
@@ -373,6 +395,7 @@ impl TryFrom<CreateOAuthProviderRequest> for NewOAuthProvider {
                     link_viewable: request.link_viewable,
                     user_manageable: request.user_manageable,
                     basic_auth: request.basic_auth,
+                    issuer,
                 },
                 client_secret,
             }),
@@ -408,6 +431,9 @@ impl TryFrom<UpdateOAuthProviderRequest> for OAuthProviderPatch {
             if let Some(value) = value {
                 errors.check(field, address(value.clone()));
             }
+        }
+        if let Some(Some(issuer)) = &r.issuer {
+            errors.check("issuer", address(issuer.clone()));
         }
         if let Some(values) = &r.scopes {
             errors.check("scopes", scopes(values.clone()));
@@ -455,6 +481,7 @@ impl OAuthProviderPatch {
             link_viewable: r.link_viewable.unwrap_or(current.link_viewable),
             user_manageable: r.user_manageable.unwrap_or(current.user_manageable),
             basic_auth: r.basic_auth.unwrap_or(current.basic_auth),
+            issuer: r.issuer.unwrap_or(current.issuer),
         };
         (settings, r.client_secret)
     }

@@ -14,6 +14,7 @@ pub mod mail;
 mod oauth;
 pub mod passwords;
 pub(crate) mod roles;
+mod security_keys;
 mod seed;
 mod servers;
 mod sessions;
@@ -27,6 +28,7 @@ pub use credentials::WATCH_DEADLINE;
 pub use impersonation::ACTING_MINUTES;
 pub use listing::blocks::Balance;
 pub use oauth::{OAuthOutcome, OAuthStart};
+pub use security_keys::{CEREMONY_MINUTES, KeyChallenge, KeyRegistration, MAX_KEYS};
 pub use seed::SeedReport;
 pub use two_factor::CHALLENGE_MINUTES;
 

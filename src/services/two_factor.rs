@@ -286,7 +286,8 @@ impl Core {
     }
 
     /// Turns two-factor sign-in off and tells the user by mail, whoever did it: a user who did
-    /// not learns of it, the one who did has a record. It is a credential change.
+    /// not learns of it, the one who did has a record. It is a credential change. An admin's
+    /// reset removes the user's security keys too: whoever lost their authenticator starts over.
     async fn clear_two_factor(
         &self,
         principal: &Principal,
@@ -295,6 +296,17 @@ impl Core {
     ) -> Result<(), CoreError> {
         let uuid = user.uuid;
         let mut tx = self.write(principal).await?;
+        let keys_removed = if event == Event::UserTwoFactorReset {
+            with_tx!(&mut tx, conn => {
+                sqlx::query("DELETE FROM user_security_keys WHERE user_uuid = $1")
+                    .bind(uuid)
+                    .execute(conn)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?
+        } else {
+            0
+        };
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "UPDATE users SET totp_enabled = FALSE, totp_secret = NULL, totp_last_step = NULL \
@@ -320,7 +332,10 @@ impl Core {
             username: &user.username,
         };
         queue_mail(&mut tx, &user.email, template, None).await?;
-        let changes = totp_change(user.totp_enabled, false);
+        let mut changes = totp_change(user.totp_enabled, false);
+        if keys_removed > 0 {
+            changes = changes.with_detail("security_keys_removed", serde_json::json!(keys_removed));
+        }
         let target = Some(Target::user(user));
         tx.record(event, target, changes).await?;
         tx.narrows(Narrowed::User(uuid));
@@ -354,17 +369,7 @@ impl Core {
         code: &str,
         client: ClientInfo,
     ) -> Result<Session, CoreError> {
-        let digest = sha256_hex(token);
-        let user = with_db!(&self.db, pool => {
-            sqlx::query_scalar::<_, Uuid>(
-                "SELECT user_uuid FROM sign_in_challenges WHERE token_hash = $1 AND expires > $2",
-            )
-            .bind(&digest)
-            .bind(now())
-            .fetch_optional(pool)
-            .await
-        })?
-        .ok_or(CoreError::Refused(Refusal::InvalidTwoFactor))?;
+        let user = self.challenged_user(token).await?;
         let attempt = self
             .count_guess(Step::Code, &user.to_string(), client.ip.as_deref())
             .await?;
@@ -382,9 +387,34 @@ impl Core {
                 .await?;
             return Err(CoreError::Refused(Refusal::InvalidTwoFactor));
         }
+        self.spend_challenge(token).await?;
+        self.guess_succeeded(attempt).await?;
+        let user = self.load_user(user).await?;
+        if user.suspended {
+            return Err(CoreError::Refused(Refusal::Suspended));
+        }
+        self.open_session(user, client).await
+    }
+
+    /// The user whose password step gave `token`, while it lasts.
+    pub(crate) async fn challenged_user(&self, token: &str) -> Result<Uuid, CoreError> {
+        with_db!(&self.db, pool => {
+            sqlx::query_scalar::<_, Uuid>(
+                "SELECT user_uuid FROM sign_in_challenges WHERE token_hash = $1 AND expires > $2",
+            )
+            .bind(sha256_hex(token))
+            .bind(now())
+            .fetch_optional(pool)
+            .await
+        })?
+        .ok_or(CoreError::Refused(Refusal::InvalidTwoFactor))
+    }
+
+    /// Spends the password step's token: it opens one session at most.
+    pub(crate) async fn spend_challenge(&self, token: &str) -> Result<(), CoreError> {
         let spent = with_db!(&self.db, pool => {
             sqlx::query("DELETE FROM sign_in_challenges WHERE token_hash = $1")
-                .bind(&digest)
+                .bind(sha256_hex(token))
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected())
@@ -392,12 +422,7 @@ impl Core {
         if spent == 0 {
             return Err(CoreError::Refused(Refusal::InvalidTwoFactor));
         }
-        self.guess_succeeded(attempt).await?;
-        let user = self.load_user(user).await?;
-        if user.suspended {
-            return Err(CoreError::Refused(Refusal::Suspended));
-        }
-        self.open_session(user, client).await
+        Ok(())
     }
 
     /// Deletes challenges past their life; the server runs it periodically.

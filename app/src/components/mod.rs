@@ -4,6 +4,7 @@ pub mod activity;
 pub mod feedback;
 pub mod layout;
 pub mod links;
+pub mod passkeys;
 pub mod permissions;
 pub mod post_form;
 pub mod time;

@@ -170,6 +170,7 @@ pub fn AccountPage() -> impl IntoView {
                 me.await.ok().flatten().map(|me| view! {
                     <CredentialForms />
                     <TwoFactorSection enabled=me.totp_enabled />
+                    <crate::components::passkeys::SecurityKeys />
                     <ProviderLinks />
                 })
             })}

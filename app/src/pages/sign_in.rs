@@ -42,6 +42,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </PostForm>
+            <crate::components::passkeys::PasskeySignIn />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let providers = providers.await.unwrap_or_default();

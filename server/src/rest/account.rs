@@ -72,7 +72,7 @@ pub async fn login_checkpoint(
     Ok(signed_in(&state, session))
 }
 
-fn signed_in(state: &AppState, session: Session) -> Response {
+pub(super) fn signed_in(state: &AppState, session: Session) -> Response {
     let cookie = session_cookie(&session.token, session.expires, &state.site);
     (
         AppendHeaders([(SET_COOKIE, cookie)]),

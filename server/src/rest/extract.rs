@@ -138,7 +138,8 @@ pub mod ids {
         Session,
         OAuthProvider,
         OAuthMapping,
-        OAuthLink
+        OAuthLink,
+        SecurityKey
     );
 }
 

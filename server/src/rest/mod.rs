@@ -14,6 +14,7 @@ mod oauth_providers;
 pub mod openapi;
 mod roles;
 mod secret;
+mod security_keys;
 mod servers;
 mod users;
 
@@ -72,6 +73,19 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(oauth_providers::sign_in_providers))
         .routes(routes!(oauth_providers::own_links))
         .routes(routes!(oauth_providers::delete_own_link))
+        .routes(routes!(security_keys::list, security_keys::create))
+        .routes(routes!(security_keys::update, security_keys::delete))
+        .routes(routes!(security_keys::finish))
+        .routes(routes!(
+            security_keys::begin_sign_in,
+            security_keys::finish_sign_in
+        ))
+        .routes(routes!(
+            security_keys::begin_discoverable,
+            security_keys::finish_discoverable
+        ))
+        .routes(routes!(security_keys::begin_checkpoint))
+        .routes(routes!(security_keys::finish_checkpoint))
         .routes(routes!(crate::oauth::leave))
         .routes(routes!(crate::oauth::come_back))
         .routes(routes!(oauth_providers::list, oauth_providers::create))

@@ -31,6 +31,7 @@ mod oauth_providers;
 mod oauth_sign_in;
 mod openapi;
 mod search_grams;
+mod security_keys;
 mod serve;
 mod sign_in_throttle;
 mod static_files;

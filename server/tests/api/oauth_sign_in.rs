@@ -14,6 +14,25 @@ const PUBLIC_URL: &str = "http://127.0.0.1:3000";
 
 /// A provider in Roster and the real one it points at.
 async fn configured(app: &TestApp, key: &Auth, change: impl FnOnce(&mut Value)) -> (String, Idp) {
+    configured_as(app, key, "", change).await
+}
+
+/// A provider in Roster with its OpenID issuer, and the real one: `forged` names what that one
+/// gets wrong in its ID tokens (see `end2end/oidc/provider.mjs`), or nothing.
+async fn with_issuer(app: &TestApp, key: &Auth, forged: &str) -> (String, Idp) {
+    configured_as(app, key, forged, |body| {
+        let token_url = body["token_url"].as_str().unwrap().to_owned();
+        body["issuer"] = json!(token_url.trim_end_matches("/token"));
+    })
+    .await
+}
+
+async fn configured_as(
+    app: &TestApp,
+    key: &Auth,
+    forged: &str,
+    change: impl FnOnce(&mut Value),
+) -> (String, Idp) {
     let port = free_address().port();
     let issuer = format!("http://127.0.0.1:{port}");
     let mut body = json!({
@@ -35,7 +54,7 @@ async fn configured(app: &TestApp, key: &Auth, change: impl FnOnce(&mut Value)) 
         .as_str()
         .unwrap()
         .to_owned();
-    let idp = Idp::start(port, &format!("{PUBLIC_URL}/api/auth/oauth/{uuid}"));
+    let idp = Idp::forging(port, &format!("{PUBLIC_URL}/api/auth/oauth/{uuid}"), forged);
     (uuid, idp)
 }
 
@@ -357,6 +376,142 @@ async fn a_user_unlinks_a_provider_but_never_their_last_way_in() {
             403,
             &["this action needs a signed-in session, not an api key"],
         );
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_issuers_id_token_must_pass_every_check() {
+    on_each_backend(|app| async move {
+        let key = app.admin_key().await;
+        let refused = |reply: &Reply, code: &str| {
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+            assert_eq!(header(reply, "location"), format!("/sign-in?error={code}"));
+            assert!(
+                set_cookie(reply, "roster_session").is_none(),
+                "a session was opened"
+            );
+        };
+        let (provider, _idp) = with_issuer(&app, &key, "").await;
+        let read = app
+            .get(&format!("/api/admin/oauth-providers/{provider}"), &key)
+            .await
+            .body;
+        assert!(
+            read["oauth_provider"]["issuer"]
+                .as_str()
+                .is_some_and(|issuer| issuer.starts_with("http://127.0.0.1:")),
+            "{read}"
+        );
+        // A token that passes: signed by the issuer's published key, for Roster, fresh, with
+        // this sign-in's nonce.
+        let reply = round_trip(&app, &provider, "erin").await;
+        assert_eq!(header(&reply, "location"), "/", "{}", reply.body);
+
+        // The nonce changed on the way to the provider: its token is for another sign-in.
+        let (location, kept) = leave(&app, &provider, &Auth::None).await;
+        let sent = location
+            .split(['?', '&'])
+            .find(|pair| pair.starts_with("nonce="))
+            .expect("a nonce")
+            .to_owned();
+        let tampered = location.replace(&sent, "nonce=someone-elses");
+        let (code, state) = sign_in_at_provider(&tampered, "erin").await;
+        refused(
+            &come_back(&app, &provider, &code, &state, Some(&kept), &Auth::None).await,
+            "oauth_token",
+        );
+
+        // A token for another client, from another issuer, expired, or signed with a key the
+        // issuer does not publish.
+        for forged in ["audience", "issuer", "expired", "key"] {
+            let (provider, _idp) = with_issuer(&app, &key, forged).await;
+            let reply = round_trip(&app, &provider, "erin").await;
+            assert_eq!(
+                header(&reply, "location"),
+                "/sign-in?error=oauth_token",
+                "a token forged for its {forged} was taken"
+            );
+        }
+
+        // Clearing the issuer trusts the userinfo alone, as Calagopus does.
+        let (provider, _idp) = with_issuer(&app, &key, "audience").await;
+        let path = format!("/api/admin/oauth-providers/{provider}");
+        let cleared = app.patch(&path, &key, r#"{"issuer": null}"#).await;
+        assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.body);
+        assert_eq!(
+            app.get(&path, &key).await.body["oauth_provider"]["issuer"],
+            Value::Null
+        );
+        assert_eq!(
+            header(&round_trip(&app, &provider, "fay").await, "location"),
+            "/"
+        );
+
+        // An issuer must be an address.
+        app.patch(&path, &key, r#"{"issuer": "idp.example"}"#)
+            .await
+            .assert_error(400, &["issuer: must be an http or https URL"]);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_network_that_starts_too_many_sign_ins_waits() {
+    on_each_backend(|app| async move {
+        let key = app.admin_key().await;
+        let (provider, _idp) = configured(&app, &key, |_| {}).await;
+        let path = format!("/api/auth/oauth/redirect/{provider}");
+        let from = |address: &'static str| [("x-forwarded-for", address)];
+        for _ in 0..50 {
+            let reply = app
+                .request_with(Method::GET, &path, &Auth::None, None, &from("203.0.113.5"))
+                .await;
+            assert!(
+                set_cookie(&reply, "roster_oauth").is_some(),
+                "{:?}",
+                reply.headers
+            );
+        }
+        let over = app
+            .request_with(Method::GET, &path, &Auth::None, None, &from("203.0.113.5"))
+            .await;
+        assert_eq!(
+            (over.status, header(&over, "location")),
+            (
+                StatusCode::SEE_OTHER,
+                "/sign-in?error=oauth_throttled".to_owned()
+            )
+        );
+        assert!(set_cookie(&over, "roster_oauth").is_none());
+        // Coming back is counted too: a burst of forged returns waits as well.
+        for _ in 0..50 {
+            app.request_with(
+                Method::GET,
+                &format!("/api/auth/oauth/{provider}?code=x&state=y"),
+                &Auth::None,
+                None,
+                &from("203.0.113.6"),
+            )
+            .await;
+        }
+        let over = app
+            .request_with(
+                Method::GET,
+                &format!("/api/auth/oauth/{provider}?code=x&state=y"),
+                &Auth::None,
+                None,
+                &from("203.0.113.6"),
+            )
+            .await;
+        assert_eq!(header(&over, "location"), "/sign-in?error=oauth_throttled");
+        // Another network is not held back by them.
+        let other = app
+            .request_with(Method::GET, &path, &Auth::None, None, &from("198.51.100.1"))
+            .await;
+        assert!(set_cookie(&other, "roster_oauth").is_some());
         app
     })
     .await;

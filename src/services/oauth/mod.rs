@@ -27,7 +27,7 @@ use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
 const PROVIDER_SELECT: &str = "SELECT uuid, name, description, client_id, auth_url, token_url, \
     info_url, scopes, identifier_path, email_path, username_path, name_first_path, \
     name_last_path, enabled, login_only, login_bypass_two_factor, link_viewable, \
-    user_manageable, basic_auth, created FROM oauth_providers";
+    user_manageable, basic_auth, issuer, created FROM oauth_providers";
 
 #[derive(sqlx::FromRow)]
 struct ProviderRow {
@@ -50,6 +50,7 @@ struct ProviderRow {
     link_viewable: bool,
     user_manageable: bool,
     basic_auth: bool,
+    issuer: Option<String>,
     created: DateTime<Utc>,
 }
 
@@ -76,6 +77,7 @@ impl From<ProviderRow> for OAuthProvider {
             link_viewable: row.link_viewable,
             user_manageable: row.user_manageable,
             basic_auth: row.basic_auth,
+            issuer: row.issuer,
             created: row.created,
         }
     }
@@ -156,6 +158,7 @@ fn provider_snapshot(settings: &ProviderSettings) -> Value {
         "username_path": settings.username_path,
         "name_first_path": settings.name_first_path,
         "name_last_path": settings.name_last_path,
+        "issuer": settings.issuer,
     })
 }
 
@@ -709,11 +712,15 @@ impl Core {
             .fetch_one(conn)
             .await
         })?;
+        // A password or a registered passkey is another way in.
         let has_password = with_tx!(&mut tx, conn => {
-            sqlx::query_scalar::<_, bool>("SELECT password_hash IS NOT NULL FROM users WHERE uuid = $1")
-                .bind(user)
-                .fetch_one(conn)
-                .await
+            sqlx::query_scalar::<_, bool>(
+                "SELECT password_hash IS NOT NULL OR EXISTS (SELECT 1 FROM user_security_keys k \
+                 WHERE k.user_uuid = users.uuid AND k.passkey IS NOT NULL) FROM users WHERE uuid = $1",
+            )
+            .bind(user)
+            .fetch_one(conn)
+            .await
         })?;
         if others == 0 && !has_password {
             return Err(CoreError::Refused(Refusal::OAuth(
@@ -810,7 +817,7 @@ fn encode_mapping(matcher: &Matcher, mapping: &Mapping) -> Result<(String, Strin
     ))
 }
 
-/// Binds a provider's uuid, settings and secret as `$1..=$20`, in the order of the columns of
+/// Binds a provider's uuid, settings, secret and issuer as `$1..=$21`, in the order of the columns of
 /// [`write_provider`]'s statements.
 macro_rules! bind_provider {
     ($query:expr, $uuid:expr, $settings:expr, $scopes:expr, $secret:expr) => {{
@@ -836,6 +843,7 @@ macro_rules! bind_provider {
             .bind(settings.user_manageable)
             .bind(settings.basic_auth)
             .bind($secret)
+            .bind(settings.issuer.as_deref())
     }};
 }
 
@@ -853,8 +861,9 @@ async fn write_provider(
         let sql = "INSERT INTO oauth_providers (uuid, name, description, client_id, auth_url, \
              token_url, info_url, scopes, identifier_path, email_path, username_path, \
              name_first_path, name_last_path, enabled, login_only, login_bypass_two_factor, \
-             link_viewable, user_manageable, basic_auth, client_secret, created) VALUES ($1, $2, \
-             $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+             link_viewable, user_manageable, basic_auth, client_secret, issuer, created) VALUES ($1, \
+             $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+             $21, $22)";
         let created = now();
         with_tx!(tx, conn => {
             bind_provider!(sqlx::query(sql), uuid, settings, scopes, secret)
@@ -870,7 +879,7 @@ async fn write_provider(
              email_path = $10, username_path = $11, name_first_path = $12, name_last_path = $13, \
              enabled = $14, login_only = $15, login_bypass_two_factor = $16, link_viewable = $17, \
              user_manageable = $18, basic_auth = $19, \
-             client_secret = COALESCE($20, client_secret) WHERE uuid = $1";
+             client_secret = COALESCE($20, client_secret), issuer = $21 WHERE uuid = $1";
         with_tx!(tx, conn => {
             bind_provider!(sqlx::query(sql), uuid, settings, scopes, secret)
                 .execute(conn)

@@ -5,16 +5,21 @@
 //! Its claim mappings set the user's role at every sign-in.
 
 use chrono::Duration;
-use oauth2::basic::BasicClient;
+use oauth2::basic::{
+    BasicClient, BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, ExtraTokenFields,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::super::activity::{Actor, Changes, Target};
 use super::super::auth::{ClientInfo, Session};
+use super::super::throttle::{NETWORK_LIMIT, network};
 use super::super::{Core, now};
 use super::link_snapshot;
 use crate::domain::activity::Event;
@@ -63,12 +68,117 @@ fn link_refusal(error: CoreError) -> CoreError {
     }
 }
 
+/// A token reply's OpenID Connect part: the ID token, when the provider sends one.
+#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
+struct IdTokenFields {
+    id_token: Option<String>,
+}
+
+impl ExtraTokenFields for IdTokenFields {}
+
+type TokenReply = StandardTokenResponse<IdTokenFields, BasicTokenType>;
+
+/// A client for the code exchange that keeps the ID token of the reply.
+type ExchangeClient = oauth2::Client<
+    BasicErrorResponse,
+    TokenReply,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+>;
+
+/// How far apart Roster's clock and a provider's may be when an ID token's times are checked.
+const CLOCK_SKEW_SECS: u64 = 60;
+
+/// The signature algorithms an ID token may use: those of published keys. A token signed with
+/// a shared secret (`HS256`) or none at all is refused.
+const ID_TOKEN_ALGORITHMS: [jsonwebtoken::Algorithm; 8] = [
+    jsonwebtoken::Algorithm::RS256,
+    jsonwebtoken::Algorithm::RS384,
+    jsonwebtoken::Algorithm::RS512,
+    jsonwebtoken::Algorithm::PS256,
+    jsonwebtoken::Algorithm::PS384,
+    jsonwebtoken::Algorithm::PS512,
+    jsonwebtoken::Algorithm::ES256,
+    jsonwebtoken::Algorithm::EdDSA,
+];
+
 #[derive(sqlx::FromRow)]
 struct StateRow {
     oauth_provider_uuid: Uuid,
     pkce_verifier: String,
+    nonce: String,
     link_user: Option<Uuid>,
     expires: chrono::DateTime<chrono::Utc>,
+}
+
+/// Reads a provider's JSON document at `url`.
+async fn fetch_json(http: &reqwest::Client, url: &str) -> Result<Value, String> {
+    http.get(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(|error| format!("{url} could not be read: {error}"))?
+        .json::<Value>()
+        .await
+        .map_err(|error| format!("{url} is not JSON: {error}"))
+}
+
+/// Checks an ID token as OpenID Connect Core 3.1.3.7 asks: signed by a key the issuer
+/// publishes (found through its discovery document), issued by `issuer` for `client_id` (the
+/// authorized party when it names several audiences), unexpired, and carrying the `nonce` this
+/// sign-in sent. Answers why not.
+async fn verify_id_token(
+    http: &reqwest::Client,
+    issuer: &str,
+    client_id: &str,
+    id_token: &str,
+    nonce: &str,
+) -> Result<(), String> {
+    let discovery = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
+    let configuration = fetch_json(http, &discovery).await?;
+    if configuration["issuer"].as_str() != Some(issuer) {
+        return Err(format!("{discovery} names another issuer"));
+    }
+    let jwks_uri = configuration["jwks_uri"]
+        .as_str()
+        .ok_or_else(|| format!("{discovery} names no jwks_uri"))?;
+    let keys: jsonwebtoken::jwk::JwkSet = serde_json::from_value(fetch_json(http, jwks_uri).await?)
+        .map_err(|error| format!("{jwks_uri} is not a key set: {error}"))?;
+    let header = jsonwebtoken::decode_header(id_token).map_err(|error| error.to_string())?;
+    if !ID_TOKEN_ALGORITHMS.contains(&header.alg) {
+        return Err(format!("a token signed with {:?}", header.alg));
+    }
+    let key = match &header.kid {
+        Some(kid) => keys.find(kid),
+        None if keys.keys.len() == 1 => keys.keys.first(),
+        None => None,
+    }
+    .ok_or("a token signed with a key the issuer does not publish")?;
+    let key = jsonwebtoken::DecodingKey::from_jwk(key).map_err(|error| error.to_string())?;
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[client_id]);
+    validation.set_required_spec_claims(&["iss", "aud", "exp", "sub"]);
+    validation.leeway = CLOCK_SKEW_SECS;
+    let claims = jsonwebtoken::decode::<Value>(id_token, &key, &validation)
+        .map_err(|error| error.to_string())?
+        .claims;
+    if claims["aud"]
+        .as_array()
+        .is_some_and(|audiences| audiences.len() > 1)
+        && claims["azp"].as_str() != Some(client_id)
+    {
+        return Err("a token for several audiences whose authorized party is another".to_owned());
+    }
+    if claims["nonce"].as_str() != Some(nonce) {
+        return Err("a token for another sign-in (its nonce differs)".to_owned());
+    }
+    Ok(())
 }
 
 /// The first node a JSONPath finds, as text: a string as it is, anything else as its JSON.
@@ -142,7 +252,9 @@ impl Core {
         &self,
         provider: Uuid,
         linking: Option<&Principal>,
+        client: &ClientInfo,
     ) -> Result<OAuthStart, CoreError> {
+        self.count_oauth("begin", client).await?;
         let provider = self.enabled_provider(provider).await?;
         if let Some(principal) = linking {
             principal.require_session()?;
@@ -163,7 +275,12 @@ impl Core {
             .authorize_url(CsrfToken::new_random)
             .add_scopes(provider.scopes.iter().cloned().map(Scope::new))
             .set_pkce_challenge(challenge);
-        if provider.scopes.iter().any(|scope| scope == "openid") {
+        let openid = provider.scopes.iter().any(|scope| scope == "openid");
+        if provider.issuer.is_some() && !openid {
+            // An issuer's ID token comes only to a request for one.
+            request = request.add_scope(Scope::new("openid".to_owned()));
+        }
+        if openid || provider.issuer.is_some() {
             request = request.add_extra_param("nonce", nonce.clone());
         }
         let (url, state) = request.url();
@@ -199,6 +316,18 @@ impl Core {
         })
     }
 
+    /// Counts a step of a sign-in through a provider against the client's network, as guesses
+    /// of a password are: a network that starts or finishes too many in a window waits.
+    async fn count_oauth(&self, step: &str, client: &ClientInfo) -> Result<(), CoreError> {
+        let network = network(client.ip.as_deref().unwrap_or("unknown"));
+        self.count_request(&format!("oauth\n{step}\n{network}"), NETWORK_LIMIT)
+            .await
+            .map_err(|error| match error {
+                CoreError::Refused(Refusal::RateLimited(_)) => refused(OAuthRefusal::Throttled),
+                other => other,
+            })
+    }
+
     async fn enabled_provider(&self, uuid: Uuid) -> Result<OAuthProvider, CoreError> {
         let provider = self.find_oauth_provider(uuid).await?;
         if !provider.enabled {
@@ -222,7 +351,7 @@ impl Core {
         let row = with_tx!(&mut tx, conn => {
             sqlx::query_as::<_, StateRow>(
                 "DELETE FROM oauth_states WHERE state_hash = $1 \
-                 RETURNING oauth_provider_uuid, pkce_verifier, link_user, expires",
+                 RETURNING oauth_provider_uuid, pkce_verifier, nonce, link_user, expires",
             )
             .bind(sha256_hex(state))
             .fetch_optional(conn)
@@ -242,6 +371,7 @@ impl Core {
         provider: &OAuthProvider,
         code: &str,
         verifier: String,
+        nonce: &str,
     ) -> Result<(Value, Vec<String>), CoreError> {
         let secret = with_db!(&self.db, pool => {
             sqlx::query_scalar::<_, String>("SELECT client_secret FROM oauth_providers WHERE uuid = $1")
@@ -252,7 +382,7 @@ impl Core {
         let token_url = TokenUrl::new(provider.token_url.clone()).map_err(CoreError::internal)?;
         let redirect =
             RedirectUrl::new(self.redirect_uri(provider.uuid)).map_err(CoreError::internal)?;
-        let client = BasicClient::new(ClientId::new(provider.client_id.clone()))
+        let client = ExchangeClient::new(ClientId::new(provider.client_id.clone()))
             .set_client_secret(ClientSecret::new(secret))
             .set_token_uri(token_url)
             .set_redirect_uri(redirect)
@@ -276,6 +406,18 @@ impl Core {
                 tracing::info!(provider = %provider.name, %error, "the provider refused the code");
                 refused(OAuthRefusal::Provider)
             })?;
+        if let Some(issuer) = &provider.issuer {
+            let id_token = token.extra_fields().id_token.as_deref().ok_or_else(|| {
+                tracing::info!(provider = %provider.name, "the provider sent no ID token");
+                refused(OAuthRefusal::Token)
+            })?;
+            verify_id_token(&http, issuer, &provider.client_id, id_token, nonce)
+                .await
+                .map_err(|why| {
+                    tracing::info!(provider = %provider.name, why, "the ID token was refused");
+                    refused(OAuthRefusal::Token)
+                })?;
+        }
         let granted = match token.scopes() {
             Some(scopes) => scopes.iter().map(|scope| scope.to_string()).collect(),
             None => provider.scopes.clone(),
@@ -309,10 +451,11 @@ impl Core {
         cookie: Option<&str>,
         client: ClientInfo,
     ) -> Result<OAuthOutcome, CoreError> {
+        self.count_oauth("finish", &client).await?;
         let row = self.take_state(provider, state, cookie).await?;
         let provider = self.enabled_provider(provider).await?;
         let (info, granted) = self
-            .provider_identity(&provider, code, row.pkce_verifier)
+            .provider_identity(&provider, code, row.pkce_verifier, &row.nonce)
             .await?;
         let identifier = claim(&info, Some(&provider.identifier_path), 255)
             .ok_or(refused(OAuthRefusal::Identity))?;

@@ -54,6 +54,8 @@ pub struct TestOptions {
     pub leptos: LeptosOptions,
     /// Users per block of the listing order, when not the default.
     pub listing_block: Option<i64>,
+    /// The address people open Roster at, when not `http://127.0.0.1:3000`.
+    pub public_url: Option<String>,
 }
 
 impl Default for TestOptions {
@@ -63,6 +65,7 @@ impl Default for TestOptions {
             hasher: None,
             leptos: leptos_options(),
             listing_block: None,
+            public_url: None,
         }
     }
 }
@@ -133,6 +136,13 @@ fn core_for(database: Database, options: &TestOptions) -> Core {
     let core = match &options.hasher {
         Some(hasher) => Core::with_hasher(database, hasher.clone()),
         None => Core::new(database),
+    };
+    let core = match &options.public_url {
+        Some(public_url) => core.with_mail_settings(roster::services::mail::MailSettings {
+            public_url: public_url.clone(),
+            ..Default::default()
+        }),
+        None => core,
     };
     match options.listing_block {
         Some(block) => core.with_listing_block(block),

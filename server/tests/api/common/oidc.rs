@@ -23,11 +23,14 @@ pub const CLIENT_ID: &str = "roster";
 pub const CLIENT_SECRET: &str = "roster-client-secret";
 
 impl Idp {
-    /// Starts a provider on `port` that knows one client, Roster, coming back to `redirect_uri`.
-    pub fn start(port: u16, redirect_uri: &str) -> Self {
+    /// Starts a provider on `port` that knows one client, Roster, coming back to `redirect_uri`;
+    /// one gone wrong when `forged` names what: it signs each ID token again with that one thing
+    /// changed (`audience`, `issuer`, `expired` or `key`; see `provider.mjs`), else nothing.
+    pub fn forging(port: u16, redirect_uri: &str, forged: &str) -> Self {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../end2end/oidc/provider.mjs");
         let mut child = Command::new("node")
             .args([script, &port.to_string(), CLIENT_ID, CLIENT_SECRET, redirect_uri])
+            .env("ROSTER_OIDC_FORGE", forged)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
