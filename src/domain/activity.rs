@@ -441,6 +441,9 @@ mod tests {
                 "account:email-changed",
                 "account:oauth-links.create",
                 "oauth-link:delete",
+                "security-key:create",
+                "user:security-key.update",
+                "security-key:delete",
             ]
         );
     }
