@@ -67,7 +67,7 @@ async fn paymenter_provisions_a_customer_through_a_provider_identity() {
             created,
             json!({
                 "uuid": uuid, "name": "Corp SSO", "description": "Company sign-in",
-                "client_id": "roster-client", "client_secret": null,
+                "client_id": "roster-client", "client_secret": null, "issuer": null,
                 "auth_url": "https://id.example.com/authorize",
                 "token_url": "https://id.example.com/token",
                 "info_url": "https://id.example.com/userinfo",
