@@ -38,12 +38,12 @@ use uuid::Uuid;
 
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::user::User;
-use crate::error::{CoreError, Entity};
+use crate::error::{Conflict, CoreError, Entity};
 use crate::permission::Permission;
 use crate::principal::Principal;
 use crate::secret::Hasher;
 use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
-use crate::store::{Backend, Database, Tx, with_db, with_tx};
+use crate::store::{Backend, Database, Tx, Violation, violation, with_db, with_tx};
 
 /// The core, handed to both doors. Cheap to clone: it holds the pool, the bounded password
 /// hasher and the remembered API keys (which the database's changes keep true); every other
@@ -222,6 +222,15 @@ impl Core {
 
 /// Deletes the row with this uuid from `table` (a fixed name, never input) inside the caller's
 /// transaction, which has already read, checked and logged it.
+/// What a write's unique index refusing a row means: `conflict`; any other failure stays the
+/// database's.
+pub(crate) fn unique_as(conflict: Conflict) -> impl Fn(sqlx::Error) -> CoreError {
+    move |error| match violation(&error) {
+        Some(Violation::Unique(_)) => CoreError::Refused(Refusal::Conflict(conflict)),
+        _ => error.into(),
+    }
+}
+
 pub(crate) async fn delete_by_uuid(
     tx: &mut Tx,
     table: &'static str,

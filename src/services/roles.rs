@@ -4,7 +4,7 @@ use uuid::Uuid;
 use super::activity::{Changes, Target, role_snapshot};
 use super::conditional;
 use super::credentials::Narrowed;
-use super::{Core, delete_by_uuid, now, page_of};
+use super::{Core, delete_by_uuid, now, page_of, unique_as};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::precondition::Precondition;
@@ -13,7 +13,7 @@ use crate::error::{Conflict, CoreError, Entity};
 use crate::permission::Permission;
 use crate::principal::Principal;
 use crate::store::rows::{RoleRow, encode_permissions};
-use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
+use crate::store::{Tx, dialect, with_db, with_tx};
 
 const ROLE_SELECT: &str =
     "SELECT uuid, name, description, admin_permissions, require_two_factor, created FROM roles";
@@ -58,13 +58,6 @@ async fn name_taken(tx: &mut Tx, except: Uuid, name: &str) -> Result<bool, CoreE
         .await
     })?;
     Ok(count > 0)
-}
-
-fn role_write_error(error: sqlx::Error) -> CoreError {
-    match violation(&error) {
-        Some(Violation::Unique(_)) => CoreError::Refused(Refusal::Conflict(Conflict::RoleName)),
-        _ => error.into(),
-    }
 }
 
 impl Core {
@@ -132,7 +125,7 @@ impl Core {
             .await
             .map(|_| ())
         })
-        .map_err(role_write_error)?;
+        .map_err(unique_as(Conflict::RoleName))?;
         let created = written_role(&mut tx, uuid).await?;
         let changes = Changes::created(role_snapshot(&created));
         let target = Some(Target::role(&created));
@@ -185,7 +178,7 @@ impl Core {
             .await
             .map(|_| ())
         })
-        .map_err(role_write_error)?;
+        .map_err(unique_as(Conflict::RoleName))?;
         let updated = written_role(&mut tx, uuid).await?;
         let changes = Changes::between(role_snapshot(&current), role_snapshot(&updated));
         let target = Some(Target::role(&updated));

@@ -15,15 +15,15 @@ use webauthn_rs::prelude::{
 
 use super::activity::{Changes, Target};
 use super::auth::{ClientInfo, Session};
-use super::throttle::{NETWORK_LIMIT, Step, network};
-use super::{Core, delete_by_uuid, now, page_of};
+use super::throttle::Step;
+use super::{Core, delete_by_uuid, now, page_of, unique_as};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::security_key::{SecurityKey, key_name};
 use crate::domain::user::User;
 use crate::error::{Conflict, CoreError, Entity, KeyRefusal, Refusal};
 use crate::principal::Principal;
-use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
+use crate::store::{Tx, dialect, with_db, with_tx};
 
 /// How long a ceremony (registration or sign-in) may take in the browser.
 pub const CEREMONY_MINUTES: i64 = 5;
@@ -85,6 +85,11 @@ fn credential<T: serde::de::DeserializeOwned>(
     serde_json::from_value(value).map_err(|_| refused(refusal))
 }
 
+/// Passkeys as the database keeps them.
+fn decode_passkeys(kept: &[String]) -> Result<Vec<Passkey>, CoreError> {
+    kept.iter().map(|text| decode::<Passkey>(text)).collect()
+}
+
 /// A sign-in challenge's kept state: which ceremony it is.
 #[derive(serde::Serialize, serde::Deserialize)]
 enum Ceremony {
@@ -94,10 +99,11 @@ enum Ceremony {
     Keys(PasskeyAuthentication),
 }
 
-/// A challenge for the browser: its uuid and the options `navigator.credentials.get` takes.
+/// A challenge for the browser: its uuid and the options `navigator.credentials.get` takes
+/// (`{"publicKey": ...}`).
 pub struct KeyChallenge {
     pub uuid: Uuid,
-    pub options: RequestChallengeResponse,
+    pub options: Value,
 }
 
 /// A key whose registration has begun: the key, and the options
@@ -149,7 +155,7 @@ impl Core {
         let page_sql = format!(
             "SELECT {KEY_COLUMNS} FROM user_security_keys WHERE user_uuid = $1 \
              AND passkey IS NOT NULL{filter} ORDER BY created, uuid LIMIT {} OFFSET {}",
-            query.per_page,
+            query.limit(),
             query.offset()
         );
         page_of::<KeyRow, SecurityKey>(
@@ -208,7 +214,7 @@ impl Core {
             .fetch_all(conn)
             .await
         })?;
-        let exclude: Vec<CredentialID> = registered.into_iter().map(CredentialID::from).collect();
+        let exclude: Vec<CredentialID> = registered;
         let (options, registration) = webauthn
             .start_passkey_registration(user.uuid, &user.username, &user.username, Some(exclude))
             .map_err(CoreError::internal)?;
@@ -238,12 +244,7 @@ impl Core {
             .await
             .map(|_| ())
         })
-        .map_err(|error| match violation(&error) {
-            Some(Violation::Unique(_)) => {
-                CoreError::Refused(Refusal::Conflict(Conflict::SecurityKeyName))
-            }
-            _ => error.into(),
-        })?;
+        .map_err(unique_as(Conflict::SecurityKeyName))?;
         tx.commit().await?;
         Ok(KeyRegistration {
             security_key: SecurityKey {
@@ -314,12 +315,7 @@ impl Core {
             .await
             .map(|_| ())
         })
-        .map_err(|error| match violation(&error) {
-            Some(Violation::Unique(_)) => {
-                CoreError::Refused(Refusal::Conflict(Conflict::SecurityKeyCredential))
-            }
-            _ => error.into(),
-        })?;
+        .map_err(unique_as(Conflict::SecurityKeyCredential))?;
         tx.record(
             Event::SecurityKeyCreate,
             Some(Target::user(&principal.user)),
@@ -355,12 +351,7 @@ impl Core {
                 .await
                 .map(|_| ())
         })
-        .map_err(|error| match violation(&error) {
-            Some(Violation::Unique(_)) => {
-                CoreError::Refused(Refusal::Conflict(Conflict::SecurityKeyName))
-            }
-            _ => error.into(),
-        })?;
+        .map_err(unique_as(Conflict::SecurityKeyName))?;
         tx.record(
             Event::SecurityKeyUpdate,
             Some(Target::user(&principal.user)),
@@ -382,16 +373,7 @@ impl Core {
         principal.require_session()?;
         principal.require_own_name()?;
         let mut tx = self.write(principal).await?;
-        let key = with_tx!(&mut tx, conn => {
-            sqlx::query_as::<_, KeyRow>(&format!(
-                "SELECT {KEY_COLUMNS} FROM user_security_keys WHERE uuid = $1 AND user_uuid = $2"
-            ))
-            .bind(uuid)
-            .bind(principal.user.uuid)
-            .fetch_optional(conn)
-            .await
-        })?
-        .ok_or(CoreError::Refused(Refusal::NotFound(Entity::SecurityKey)))?;
+        let key = key_row(&mut tx, principal.user.uuid, uuid).await?;
         if key.passkey.is_some() {
             let key = SecurityKey::from(key);
             tx.record(
@@ -408,9 +390,7 @@ impl Core {
 
     /// Counts a passkey ceremony against the client's network, as a sign-in's guesses are.
     async fn count_key_sign_in(&self, client: &ClientInfo) -> Result<(), CoreError> {
-        let network = network(client.ip.as_deref().unwrap_or("unknown"));
-        self.count_request(&format!("security-key\n{network}"), NETWORK_LIMIT)
-            .await
+        self.count_from_network("security-key", client).await
     }
 
     /// A challenge for a passkey sign-in: for `user` (a username or email) when one is named,
@@ -424,7 +404,7 @@ impl Core {
     ) -> Result<KeyChallenge, CoreError> {
         self.count_key_sign_in(client).await?;
         let webauthn = self.webauthn()?;
-        let passkeys = match user {
+        let passkeys = match user.map(str::trim).filter(|name| !name.is_empty()) {
             Some(name) => {
                 let kept = with_db!(&self.db, pool => {
                     sqlx::query_scalar::<_, String>(
@@ -432,13 +412,11 @@ impl Core {
                          WHERE (lower(u.username) = lower($1) OR lower(u.email) = lower($1)) \
                          AND k.passkey IS NOT NULL",
                     )
-                    .bind(name.trim())
+                    .bind(name)
                     .fetch_all(pool)
                     .await
                 })?;
-                kept.iter()
-                    .map(|text| decode::<Passkey>(text))
-                    .collect::<Result<Vec<_>, _>>()?
+                decode_passkeys(&kept)?
             }
             None => Vec::new(),
         };
@@ -453,8 +431,7 @@ impl Core {
                 .map_err(CoreError::internal)?;
             (options, Ceremony::Keys(state))
         };
-        let uuid = self.keep_ceremony(None, &ceremony).await?;
-        Ok(KeyChallenge { uuid, options })
+        self.challenge_for(None, options, &ceremony).await
     }
 
     /// A challenge for the keys of the user at the second step of a sign-in, by the token the
@@ -475,10 +452,8 @@ impl Core {
             .webauthn()?
             .start_passkey_authentication(&passkeys)
             .map_err(CoreError::internal)?;
-        let uuid = self
-            .keep_ceremony(Some(user), &Ceremony::Keys(state))
-            .await?;
-        Ok(KeyChallenge { uuid, options })
+        self.challenge_for(Some(user), options, &Ceremony::Keys(state))
+            .await
     }
 
     async fn passkeys_of(&self, user: Uuid) -> Result<Vec<Passkey>, CoreError> {
@@ -490,14 +465,17 @@ impl Core {
             .fetch_all(pool)
             .await
         })?;
-        kept.iter().map(|text| decode::<Passkey>(text)).collect()
+        decode_passkeys(&kept)
     }
 
-    async fn keep_ceremony(
+    /// Keeps a sign-in ceremony's state, for `user` at the second step or for anyone, and
+    /// answers its challenge.
+    async fn challenge_for(
         &self,
         user: Option<Uuid>,
+        options: RequestChallengeResponse,
         ceremony: &Ceremony,
-    ) -> Result<Uuid, CoreError> {
+    ) -> Result<KeyChallenge, CoreError> {
         let uuid = Uuid::new_v4();
         let state = encode(ceremony)?;
         with_db!(&self.db, pool => {
@@ -512,7 +490,10 @@ impl Core {
             .await
             .map(|_| ())
         })?;
-        Ok(uuid)
+        Ok(KeyChallenge {
+            uuid,
+            options: serde_json::to_value(options).map_err(CoreError::internal)?,
+        })
     }
 
     /// Takes a challenge: it is gone afterwards, whatever happens next.
@@ -564,7 +545,7 @@ impl Core {
                         tracing::info!(%error, "a passkey sign-in did not pass");
                         refused(KeyRefusal::Authentication)
                     })?;
-                (user, result)
+                (Some(user), result)
             }
             Ceremony::Keys(state) => {
                 let result = webauthn
@@ -573,11 +554,11 @@ impl Core {
                         tracing::info!(%error, "a security key sign-in did not pass");
                         refused(KeyRefusal::Authentication)
                     })?;
-                let user = self.owner_of(result.cred_id()).await?;
-                (user, result)
+                (None, result)
             }
         };
-        self.signed_in_with_key(user, &result, client).await
+        let (user, key) = self.note_key_use(user, &result).await?;
+        self.open_key_session(user, key, client).await
     }
 
     /// The second step of a sign-in with a key instead of a code: the password step's token,
@@ -614,47 +595,34 @@ impl Core {
                 return Err(refused(KeyRefusal::Authentication));
             }
         };
-        if self.owner_of(result.cred_id()).await? != user {
-            return Err(refused(KeyRefusal::Authentication));
-        }
+        let (user, key) = self.note_key_use(Some(user), &result).await?;
         self.spend_challenge(token).await?;
         self.guess_succeeded(attempt).await?;
-        self.signed_in_with_key(user, &result, client).await
+        self.open_key_session(user, key, client).await
     }
 
-    async fn owner_of(&self, credential: &CredentialID) -> Result<Uuid, CoreError> {
-        let id: Vec<u8> = AsRef::<[u8]>::as_ref(credential).to_vec();
-        with_db!(&self.db, pool => {
-            sqlx::query_scalar::<_, Uuid>(
-                "SELECT user_uuid FROM user_security_keys WHERE credential_id = $1 AND passkey IS NOT NULL",
-            )
-            .bind(id.as_slice())
-            .fetch_optional(pool)
-            .await
-        })?
-        .ok_or(refused(KeyRefusal::Authentication))
-    }
-
-    /// The key's counter and use noted, and a session opened for its user unless suspended.
-    async fn signed_in_with_key(
+    /// Notes a key's use: its signature counter kept and `last_used` set. Answers the key's
+    /// user (who must be `user`, when one is expected) and the key.
+    async fn note_key_use(
         &self,
-        user: Uuid,
+        user: Option<Uuid>,
         result: &AuthenticationResult,
-        client: ClientInfo,
-    ) -> Result<Session, CoreError> {
+    ) -> Result<(Uuid, Uuid), CoreError> {
         let id: Vec<u8> = AsRef::<[u8]>::as_ref(result.cred_id()).to_vec();
         let mut tx = self.upkeep().await?;
         let row = with_tx!(&mut tx, conn => {
-            sqlx::query_as::<_, (Uuid, String)>(
-                "SELECT uuid, passkey FROM user_security_keys WHERE credential_id = $1 AND user_uuid = $2",
+            sqlx::query_as::<_, (Uuid, Uuid, String)>(
+                "SELECT user_uuid, uuid, passkey FROM user_security_keys \
+                 WHERE credential_id = $1 AND passkey IS NOT NULL",
             )
             .bind(id.as_slice())
-            .bind(user)
             .fetch_optional(conn)
             .await
-        })?
-        .ok_or(refused(KeyRefusal::Authentication))?;
-        let (key, kept) = row;
+        })?;
+        let (owner, key, kept) = match row {
+            Some(row) if user.is_none_or(|user| user == row.0) => row,
+            _ => return Err(refused(KeyRefusal::Authentication)),
+        };
         let mut passkey: Passkey = decode(&kept)?;
         passkey.update_credential(result);
         let kept = encode(&passkey)?;
@@ -668,6 +636,16 @@ impl Core {
                 .map(|_| ())
         })?;
         tx.commit().await?;
+        Ok((owner, key))
+    }
+
+    /// A session for the user a key signed in, unless they are suspended.
+    async fn open_key_session(
+        &self,
+        user: Uuid,
+        key: Uuid,
+        client: ClientInfo,
+    ) -> Result<Session, CoreError> {
         let user: User = self.load_user(user).await?;
         if user.suspended {
             self.record_failed_sign_in(Event::SignInFailed, Some(user.uuid), &client)
@@ -709,8 +687,9 @@ async fn lock_user(tx: &mut Tx, user: Uuid) -> Result<(), CoreError> {
     Ok(())
 }
 
-async fn own_key(tx: &mut Tx, user: Uuid, uuid: Uuid) -> Result<SecurityKey, CoreError> {
-    let row = with_tx!(tx, conn => {
+/// One of `user`'s keys, registered or not.
+async fn key_row(tx: &mut Tx, user: Uuid, uuid: Uuid) -> Result<KeyRow, CoreError> {
+    with_tx!(tx, conn => {
         sqlx::query_as::<_, KeyRow>(&format!(
             "SELECT {KEY_COLUMNS} FROM user_security_keys WHERE uuid = $1 AND user_uuid = $2"
         ))
@@ -719,7 +698,12 @@ async fn own_key(tx: &mut Tx, user: Uuid, uuid: Uuid) -> Result<SecurityKey, Cor
         .fetch_optional(conn)
         .await
     })?
-    .ok_or(CoreError::Refused(Refusal::NotFound(Entity::SecurityKey)))?;
+    .ok_or(CoreError::Refused(Refusal::NotFound(Entity::SecurityKey)))
+}
+
+/// One of `user`'s registered keys.
+async fn own_key(tx: &mut Tx, user: Uuid, uuid: Uuid) -> Result<SecurityKey, CoreError> {
+    let row = key_row(tx, user, uuid).await?;
     if row.passkey.is_none() {
         return Err(refused(KeyRefusal::NotSetUp));
     }

@@ -24,6 +24,7 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::auth::ClientInfo;
 use super::{Core, now};
 use crate::error::CoreError;
 use crate::secret::sha256_hex;
@@ -159,6 +160,18 @@ impl Core {
     /// address); `RateLimited` over `limit`.
     pub(crate) async fn count_request(&self, what: &str, limit: i64) -> Result<(), CoreError> {
         self.count(&sha256_hex(what), limit).await
+    }
+
+    /// Counts one request of a kind from the client's network (an IPv4 address, an IPv6 /64);
+    /// `RateLimited` past [`NETWORK_LIMIT`] per window.
+    pub(crate) async fn count_from_network(
+        &self,
+        what: &str,
+        client: &ClientInfo,
+    ) -> Result<(), CoreError> {
+        let network = network(client.ip.as_deref().unwrap_or("unknown"));
+        self.count_request(&format!("{what}\n{network}"), NETWORK_LIMIT)
+            .await
     }
 
     async fn count(&self, key: &str, limit: i64) -> Result<(), CoreError> {

@@ -9,6 +9,7 @@ use roster::domain::page::Page;
 use roster::domain::security_key::{
     CreateSecurityKeyRequest, SecurityKey, UpdateSecurityKeyRequest,
 };
+use roster::services::KeyChallenge;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -57,6 +58,15 @@ pub struct KeyChallengeReply {
     pub options: Value,
 }
 
+impl From<KeyChallenge> for KeyChallengeReply {
+    fn from(challenge: KeyChallenge) -> Self {
+        KeyChallengeReply {
+            uuid: challenge.uuid,
+            options: challenge.options,
+        }
+    }
+}
+
 /// The authenticator's answer to a sign-in challenge.
 #[derive(Deserialize, ToSchema)]
 pub struct KeySignInRequest {
@@ -85,10 +95,6 @@ pub struct KeyCheckpointRequest {
     pub uuid: Uuid,
     #[schema(value_type = Object)]
     pub public_key_credential: Value,
-}
-
-fn json<T: Serialize>(value: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(value).map_err(|error| ApiError::from(roster::CoreError::internal(error)))
 }
 
 #[utoipa::path(
@@ -206,12 +212,9 @@ pub async fn begin_sign_in(
 ) -> Result<Json<KeyChallengeReply>, ApiError> {
     let challenge = state
         .core
-        .begin_passkey_sign_in(params.user.as_deref().filter(|u| !u.is_empty()), &client)
+        .begin_passkey_sign_in(params.user.as_deref(), &client)
         .await?;
-    Ok(Json(KeyChallengeReply {
-        uuid: challenge.uuid,
-        options: json(&challenge.options)?,
-    }))
+    Ok(Json(challenge.into()))
 }
 
 #[utoipa::path(
@@ -245,10 +248,7 @@ pub async fn begin_discoverable(
     Client(client): Client,
 ) -> Result<Json<KeyChallengeReply>, ApiError> {
     let challenge = state.core.begin_passkey_sign_in(None, &client).await?;
-    Ok(Json(KeyChallengeReply {
-        uuid: challenge.uuid,
-        options: json(&challenge.options)?,
-    }))
+    Ok(Json(challenge.into()))
 }
 
 #[utoipa::path(
@@ -287,10 +287,7 @@ pub async fn begin_checkpoint(
         .core
         .begin_key_checkpoint(&request.token, &client)
         .await?;
-    Ok(Json(KeyChallengeReply {
-        uuid: challenge.uuid,
-        options: json(&challenge.options)?,
-    }))
+    Ok(Json(challenge.into()))
 }
 
 #[utoipa::path(

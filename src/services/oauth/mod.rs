@@ -11,7 +11,7 @@ pub use sign_in::{OAuthOutcome, OAuthStart};
 
 use super::activity::{Changes, Target};
 use super::write::Write;
-use super::{Core, delete_by_uuid, now, page_of};
+use super::{Core, delete_by_uuid, now, page_of, unique_as};
 use crate::domain::activity::Event;
 use crate::domain::oauth::{
     LinkedProvider, Mapping, MappingInput, Matcher, NewOAuthLink, NewOAuthProvider, OAuthLink,
@@ -22,7 +22,7 @@ use crate::error::{Conflict, CoreError, Entity, Refusal};
 use crate::permission::Permission;
 use crate::principal::Principal;
 use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
-use crate::store::{Tx, Violation, dialect, violation, with_db, with_tx};
+use crate::store::{Tx, dialect, with_db, with_tx};
 
 const PROVIDER_SELECT: &str = "SELECT uuid, name, description, client_id, auth_url, token_url, \
     info_url, scopes, identifier_path, email_path, username_path, name_first_path, \
@@ -174,22 +174,6 @@ pub(crate) fn link_snapshot(link: &OAuthLink) -> Value {
     })
 }
 
-fn provider_write_error(error: sqlx::Error) -> CoreError {
-    match violation(&error) {
-        Some(Violation::Unique(_)) => {
-            CoreError::Refused(Refusal::Conflict(Conflict::OAuthProviderName))
-        }
-        _ => error.into(),
-    }
-}
-
-fn link_write_error(error: sqlx::Error) -> CoreError {
-    match violation(&error) {
-        Some(Violation::Unique(_)) => CoreError::Refused(Refusal::Conflict(Conflict::OAuthLink)),
-        _ => error.into(),
-    }
-}
-
 async fn provider_in(tx: &mut Tx, uuid: Uuid) -> Result<OAuthProvider, CoreError> {
     let sql = format!(
         "{PROVIDER_SELECT} WHERE uuid = $1{}",
@@ -279,7 +263,7 @@ impl Core {
             .await
             .map(|_| ())
         })
-        .map_err(link_write_error)?;
+        .map_err(unique_as(Conflict::OAuthLink))?;
         link_in(tx, user, uuid).await
     }
 
@@ -872,7 +856,7 @@ async fn write_provider(
                 .await
                 .map(|_| ())
         })
-        .map_err(provider_write_error)
+        .map_err(unique_as(Conflict::OAuthProviderName))
     } else {
         let sql = "UPDATE oauth_providers SET name = $2, description = $3, client_id = $4, \
              auth_url = $5, token_url = $6, info_url = $7, scopes = $8, identifier_path = $9, \
@@ -886,7 +870,7 @@ async fn write_provider(
                 .await
                 .map(|_| ())
         })
-        .map_err(provider_write_error)
+        .map_err(unique_as(Conflict::OAuthProviderName))
     }
 }
 

@@ -19,7 +19,6 @@ use uuid::Uuid;
 
 use super::super::activity::{Actor, Changes, Target};
 use super::super::auth::{ClientInfo, Session};
-use super::super::throttle::{NETWORK_LIMIT, network};
 use super::super::{Core, now};
 use super::link_snapshot;
 use crate::domain::activity::Event;
@@ -319,8 +318,7 @@ impl Core {
     /// Counts a step of a sign-in through a provider against the client's network, as guesses
     /// of a password are: a network that starts or finishes too many in a window waits.
     async fn count_oauth(&self, step: &str, client: &ClientInfo) -> Result<(), CoreError> {
-        let network = network(client.ip.as_deref().unwrap_or("unknown"));
-        self.count_request(&format!("oauth\n{step}\n{network}"), NETWORK_LIMIT)
+        self.count_from_network(&format!("oauth\n{step}"), client)
             .await
             .map_err(|error| match error {
                 CoreError::Refused(Refusal::RateLimited(_)) => refused(OAuthRefusal::Throttled),

@@ -6,8 +6,6 @@ mod security_keys;
 pub use change_email::{ChangeEmail, change_email};
 pub use change_password::{ChangePassword, change_password};
 pub use oauth_links::{ListOwnLinks, OwnLinks, Unlink, own_links, unlink};
-#[cfg(feature = "ssr")]
-pub(crate) use security_keys::options_json;
 pub use security_keys::{
     BeginKey, Ceremony, FinishKey, ListOwnKeys, OwnKey, RemoveKey, begin_key, finish_key, own_keys,
     remove_key,

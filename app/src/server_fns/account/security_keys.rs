@@ -19,11 +19,6 @@ pub struct Ceremony {
     pub options: String,
 }
 
-#[cfg(feature = "ssr")]
-pub(crate) fn options_json<T: Serialize>(options: &T) -> Result<String, AppError> {
-    serde_json::to_string(options).map_err(|e| AppError::from(roster::CoreError::internal(e)))
-}
-
 #[server(name = ListOwnKeys, prefix = "/_roster", endpoint = "account/security_keys")]
 pub async fn own_keys() -> Result<Vec<OwnKey>, AppError> {
     let (core, principal) = super::super::principal().await?;
@@ -50,7 +45,7 @@ pub async fn begin_key(name: String) -> Result<Ceremony, AppError> {
     let begun = core.begin_security_key(&principal, &name, true).await?;
     Ok(Ceremony {
         uuid: begun.security_key.uuid,
-        options: options_json(&begun.options)?,
+        options: begun.options.to_string(),
     })
 }
 

@@ -13,7 +13,7 @@ pub async fn begin_passkey() -> Result<Ceremony, AppError> {
         .await?;
     Ok(Ceremony {
         uuid: challenge.uuid,
-        options: crate::server_fns::account::options_json(&challenge.options)?,
+        options: challenge.options.to_string(),
     })
 }
 
