@@ -19,7 +19,7 @@ async function authenticator(page: Page) {
   return { cdp, authenticatorId };
 }
 
-test('passkeys: register one, sign in with it alone, and an admin removes it', async ({ page, request }) => {
+test('passkeys: register one, sign in with it alone, use it at the code step, and an admin removes it', async ({ page, request }) => {
   const api = await adminApi(request);
   const username = unique('pk');
   const password = 'passkey user password';
@@ -54,7 +54,7 @@ test('passkeys: register one, sign in with it alone, and an admin removes it', a
   const counted = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
   expect(counted.credentials[0].signCount, 'the authenticator signed once').toBeGreaterThan(0);
 
-  // Two-factor sign-in on, for an admin to turn off below.
+  // With two-factor sign-in on, the key stands in for the code.
   await page.goto('/account');
   await hydrated(page);
   await expect(keys.getByTestId('security-key')).toContainText('Laptop · last used');
@@ -64,6 +64,17 @@ test('passkeys: register one, sign in with it alone, and an admin removes it', a
   await page.getByLabel('Your password').fill(password);
   await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
   await expect(page.getByTestId('recovery-codes').locator('li')).toHaveCount(10);
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByLabel('Username or email').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page).toHaveURL(/\/sign-in\/code$/);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Use a security key instead' }).click();
+  await expect(page).toHaveURL(/\/users/);
+  await expect(page.getByTestId('signed-in-as')).toHaveText(username);
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
 
   // An admin turns off the user's two-factor sign-in: their keys go with it, and the passkey

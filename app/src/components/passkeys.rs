@@ -1,4 +1,5 @@
-//! Passkeys in the console: signing in with one, and the account page's list of them. The
+//! Passkeys in the console: signing in with one, using one at the second step, and the account
+//! page's list of them. The
 //! browser's part is `crate::webauthn`; Roster's, server functions.
 
 use leptos::prelude::*;
@@ -7,7 +8,7 @@ use crate::components::feedback::{ErrorNote, describe};
 use crate::components::time::minute;
 use crate::error::AppError;
 use crate::server_fns::account::{Ceremony, RemoveKey, begin_key, finish_key, own_keys};
-use crate::server_fns::auth::{begin_passkey, finish_passkey};
+use crate::server_fns::auth::{begin_key_step, begin_passkey, finish_key_step, finish_passkey};
 
 /// Opens the users page once signed in, as a password sign-in does: a full load, so the layout
 /// sees the session.
@@ -50,6 +51,31 @@ pub fn PasskeySignIn() -> impl IntoView {
             <button class="button button-quiet" type="button" data-testid="passkey-sign-in"
                 disabled=move || action.pending().get() on:click=move |_| { action.dispatch(()); }>
                 "Use a passkey"
+            </button>
+            <ErrorNote message=Signal::derive(error) />
+        </div>
+    }
+}
+
+/// A security key instead of a code, at the second step of a sign-in.
+#[component]
+pub fn KeyStep() -> impl IntoView {
+    let action = Action::new_local(|_: &()| async move {
+        let (uuid, answer) = answer(begin_key_step().await, false).await?;
+        let result = finish_key_step(uuid, answer)
+            .await
+            .map_err(|e| describe(&e));
+        if result.is_ok() {
+            signed_in();
+        }
+        result
+    });
+    let error = move || action.value().get().and_then(|r| r.err());
+    view! {
+        <div class="passkey">
+            <button class="button button-quiet" type="button" data-testid="key-step"
+                disabled=move || action.pending().get() on:click=move |_| { action.dispatch(()); }>
+                "Use a security key instead"
             </button>
             <ErrorNote message=Signal::derive(error) />
         </div>

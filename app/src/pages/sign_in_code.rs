@@ -29,6 +29,7 @@ pub fn SignInCodePage() -> impl IntoView {
                 <p class="note note-error" role="alert" hidden=move || error().is_none()>{error}</p>
                 <button class="button" type="submit" disabled=move || action.pending().get()>"Sign in"</button>
             </ActionForm>
+            <crate::components::passkeys::KeyStep />
             <p><a href="/sign-in">"Start over"</a></p>
         </section>
     }
