@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("activity") ssr=SsrMode::Async view={Lazy::<lazy::Activity>::new()} />
                     <Route path=path!("roles") ssr=SsrMode::Async view={Lazy::<lazy::Roles>::new()} />
                     <Route path=path!("servers") ssr=SsrMode::Async view={Lazy::<lazy::Servers>::new()} />
+                    <Route path=path!("oauth-providers") ssr=SsrMode::Async view={Lazy::<lazy::OAuthProviders>::new()} />
                     <Route path=path!("api-keys") ssr=SsrMode::Async view={Lazy::<lazy::ApiKeys>::new()} />
                     <Route path=path!("account") ssr=SsrMode::Async view={Lazy::<lazy::Account>::new()} />
                     <Route path=path!("mail") ssr=SsrMode::Async view={Lazy::<lazy::Mail>::new()} />
@@ -150,6 +151,7 @@ mod lazy {
         Activity,
         Roles,
         Servers,
+        OAuthProviders,
         ApiKeys,
         Account,
         Mail,
@@ -183,6 +185,9 @@ mod lazy {
             RarePage::Activity => view! { <pages::activity::ActivityPage /> }.into_any(),
             RarePage::Roles => view! { <pages::roles::RolesPage /> }.into_any(),
             RarePage::Servers => view! { <pages::servers::ServersPage /> }.into_any(),
+            RarePage::OAuthProviders => {
+                view! { <pages::oauth_providers::OAuthProvidersPage /> }.into_any()
+            }
             RarePage::ApiKeys => view! { <pages::api_keys::ApiKeysPage /> }.into_any(),
             RarePage::Account => view! { <pages::account::AccountPage /> }.into_any(),
             RarePage::Mail => view! { <pages::mail::MailPage /> }.into_any(),
@@ -245,6 +250,11 @@ mod lazy {
     );
     lazy_page!(Roles, rare_pages(RarePage::Roles), __preload_rare_pages);
     lazy_page!(Servers, rare_pages(RarePage::Servers), __preload_rare_pages);
+    lazy_page!(
+        OAuthProviders,
+        rare_pages(RarePage::OAuthProviders),
+        __preload_rare_pages
+    );
     lazy_page!(ApiKeys, rare_pages(RarePage::ApiKeys), __preload_rare_pages);
     lazy_page!(Account, rare_pages(RarePage::Account), __preload_rare_pages);
     lazy_page!(Mail, rare_pages(RarePage::Mail), __preload_rare_pages);

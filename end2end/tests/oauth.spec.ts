@@ -71,3 +71,84 @@ test('signing in through a provider: the button, its sign-in page, back as a new
   await signIn(page);
   await expect(page.getByTestId('signed-in-as')).toHaveText(ADMIN.username);
 });
+
+test('the providers page: an admin adds a provider and a claim mapping, a sign-in through it gets the role, and the user page unlinks it', async ({ page, browser, request, baseURL }) => {
+  const api = await adminApi(request);
+  const roleName = unique('Staff');
+  const role = await api.post('/api/admin/roles', { data: { name: roleName, admin_permissions: ['users.read'] } });
+  expect(role.status(), await role.text()).toBe(200);
+  const idpPort = Number(process.env.E2E_PORT ?? 3107) + 42;
+  const issuer = `http://127.0.0.1:${idpPort}`;
+  const name = unique('Staff SSO');
+
+  await signIn(page);
+  await page.getByRole('link', { name: 'Sign-in providers' }).click();
+  await expect(page).toHaveURL(/\/oauth-providers$/);
+  await hydrated(page);
+  const form = page.getByRole('region', { name: 'New provider' });
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('Client id', { exact: true }).fill('roster');
+  await form.getByLabel('Client secret', { exact: true }).fill('e2e-client-secret');
+  await form.getByLabel('Issuer (checks ID tokens; optional)', { exact: true }).fill(issuer);
+  await form.getByLabel('Authorization URL', { exact: true }).fill(`${issuer}/auth`);
+  await form.getByLabel('Token URL', { exact: true }).fill(`${issuer}/token`);
+  await form.getByLabel('Userinfo URL', { exact: true }).fill(`${issuer}/me`);
+  await form.getByLabel('Scopes (separated by spaces)', { exact: true }).fill('openid email profile');
+  await form.getByLabel('Identifier path', { exact: true }).fill('$.sub');
+  await form.getByLabel('Username path', { exact: true }).fill('$.sub');
+  await form.getByLabel('Email path', { exact: true }).fill('$.email');
+  await form.getByRole('button', { name: 'Create provider' }).click();
+  const card = page.getByRole('region', { name });
+  await expect(card).toContainText(`ID tokens checked against ${issuer}`);
+  const redirect = (await card.locator('code').first().textContent()) ?? '';
+  const uuid = redirect.split('/').pop() ?? '';
+  expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
+
+  // A matcher that is not JSON is named beside its field; a good one is listed.
+  await card.getByLabel('Matcher', { exact: true }).fill('{not json');
+  await card.getByLabel('Role', { exact: true }).selectOption({ label: roleName });
+  await card.getByRole('button', { name: 'Add mapping' }).click();
+  await expect(card.locator('.field-error').first()).toContainText('is not JSON');
+  await card.getByLabel('Matcher', { exact: true }).fill('{"type": "field_contains", "path": "$.groups", "contains": "staff"}');
+  await card.getByRole('button', { name: 'Add mapping' }).click();
+  await expect(card.getByTestId('mapping')).toContainText(`→ ${roleName}`);
+
+  // Someone signs in through it in another browser, and is given the role by the mapping.
+  const idp = await startProvider(idpPort, `${baseURL}/api/auth/oauth/${uuid}`);
+  const login = unique('staff');
+  try {
+    const other = await browser.newContext();
+    const visitor = await other.newPage();
+    await visitor.goto('/sign-in');
+    await hydrated(visitor);
+    await visitor.getByRole('link', { name: `Sign in with ${name}` }).click();
+    await visitor.locator('input[name="login"]').fill(login);
+    await visitor.locator('input[name="password"]').fill('anything');
+    await visitor.getByRole('button', { name: 'Sign-in' }).click();
+    await visitor.getByRole('button', { name: 'Continue' }).click();
+    await expect(visitor.getByTestId('signed-in-as')).toHaveText(login);
+    await other.close();
+  } finally {
+    idp.kill();
+  }
+  const found = await api.get(`/api/admin/users?search=${login}`);
+  const user = (await found.json()).users.data[0];
+  expect(user.role?.name).toBe(roleName);
+
+  // The user's page lists the link, and unlinks it.
+  await page.goto(`/users/${user.uuid}`);
+  await hydrated(page);
+  const links = page.getByRole('region', { name: 'Sign-in providers' });
+  await expect(links.getByTestId('user-link')).toContainText(`${name} · ${login}`);
+  await links.getByRole('button', { name: 'Unlink' }).click();
+  await expect(links.getByText('No links.')).toBeVisible();
+
+  // Turned off, the provider leaves the sign-in page.
+  await page.goto('/oauth-providers');
+  await hydrated(page);
+  await page.getByRole('region', { name }).getByRole('button', { name: 'Turn off' }).click();
+  await expect(page.getByRole('region', { name })).toContainText('off · client roster');
+  await page.context().clearCookies();
+  await page.goto('/sign-in');
+  await expect(page.getByRole('link', { name: `Sign in with ${name}` })).toHaveCount(0);
+});

@@ -33,6 +33,7 @@ pub fn Layout() -> impl IntoView {
                                     {can(Permission::UsersRead).then(|| view! { <li><A href="/users">"Users"</A></li> })}
                                     {can(Permission::RolesRead).then(|| view! { <li><A href="/roles">"Roles"</A></li> })}
                                     {can(Permission::ServersRead).then(|| view! { <li><A href="/servers">"Servers"</A></li> })}
+                                    {can(Permission::OauthProvidersRead).then(|| view! { <li><A href="/oauth-providers">"Sign-in providers"</A></li> })}
                                     {can(Permission::ActivityRead).then(|| view! { <li><A href="/activity">"Activity"</A></li> })}
                                     <li><A href="/api-keys">"API keys"</A></li>
                                     <li><a href="/api/docs" rel="external">"API reference"</a></li>

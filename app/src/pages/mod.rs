@@ -5,6 +5,7 @@ pub mod forgot_password;
 pub mod home;
 pub mod mail;
 pub mod not_found;
+pub mod oauth_providers;
 pub mod reset_password;
 pub mod roles;
 pub mod servers;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::components::feedback::{ErrorNote, action_errors, describe, load_error};
 use crate::components::layout::MeResource;
 use crate::components::user_fields::UserFields;
+use crate::server_fns::oauth_providers::{UnlinkUser, user_links};
 use crate::server_fns::roles::list_roles;
 use crate::server_fns::servers::{DeleteServer, TransferServer};
 use crate::server_fns::two_factor::ResetTwoFactor;
@@ -47,6 +48,7 @@ pub fn EditUserPage() -> impl IntoView {
                     let can_email = me.as_ref().is_some_and(|me| me.can(Permission::UsersEmail));
                     let can_reset_two_factor = me.as_ref().is_some_and(|me| me.can(Permission::UsersDisableTwoFactor));
                     let can_impersonate = me.as_ref().is_some_and(|me| me.can(Permission::UsersImpersonate) && me.impersonator.is_none());
+                    let can_links = me.as_ref().is_some_and(|me| me.can(Permission::UsersOauthLinks));
                     let roles = if global { roles.await.ok().map(|page| page.data) } else { None };
                     user.await.map(|editable| {
                         let user = editable.user;
@@ -75,6 +77,7 @@ pub fn EditUserPage() -> impl IntoView {
                                 </section>
                             </ActionForm>
                             {(can_impersonate && !myself).then(|| view! { <SignInAsSection uuid=uuid username=username /> })}
+                            {can_links.then(|| view! { <ProviderLinksSection uuid=uuid /> })}
                             {can_email.then(|| view! { <PasswordResetSection uuid=uuid /> })}
                             {(can_reset_two_factor && has_two_factor).then(|| view! { <TwoFactorResetSection uuid=uuid /> })}
                             {can_delete.then(|| view! { <DeleteUserSection uuid=uuid show_servers=can_servers /> })}
@@ -162,6 +165,49 @@ fn SignInAsSection(uuid: Uuid, username: String) -> impl IntoView {
 }
 
 /// Mails the user a link to choose a new password.
+/// The user's links to sign-in providers, each with an Unlink button.
+#[component]
+fn ProviderLinksSection(uuid: Uuid) -> impl IntoView {
+    let unlink = ServerAction::<UnlinkUser>::new();
+    let links = Resource::new(move || unlink.version().get(), move |_| user_links(uuid));
+    let error = move || {
+        unlink
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| describe(&e))
+    };
+    view! {
+        <section class="card" aria-labelledby="user-links-heading">
+            <h2 id="user-links-heading">"Sign-in providers"</h2>
+            <ErrorNote message=Signal::derive(error) />
+            <Transition fallback=|| ()>
+                <ErrorBoundary fallback=load_error>
+                    {move || Suspend::new(async move {
+                        links.await.map(|links| view! {
+                            {links.is_empty().then(|| view! { <p class="muted">"No links."</p> })}
+                            <ul class="plain">
+                                {links.into_iter().map(|link| view! {
+                                    <li class="server-row" data-testid="user-link">
+                                        <span>{link.provider} " · " <span class="muted">{link.identifier}</span> " · " <span class="muted">{
+                                            link.last_used.map_or_else(|| "never used".to_owned(), |at| format!("last used {}", crate::components::time::minute(at)))
+                                        }</span></span>
+                                        <ActionForm action=unlink attr:class="inline">
+                                            <input type="hidden" name="user" value=uuid.to_string() />
+                                            <input type="hidden" name="uuid" value=link.uuid.to_string() />
+                                            <button class="button button-quiet" type="submit">"Unlink"</button>
+                                        </ActionForm>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
 #[component]
 fn PasswordResetSection(uuid: Uuid) -> impl IntoView {
     let send = ServerAction::<SendPasswordReset>::new();

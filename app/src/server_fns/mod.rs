@@ -7,6 +7,7 @@ pub mod activity;
 pub mod api_keys;
 pub mod auth;
 pub mod mail;
+pub mod oauth_providers;
 pub mod roles;
 pub mod servers;
 pub mod sessions;

@@ -194,7 +194,8 @@ fn claim(info: &Value, path: Option<&str>, max: usize) -> Option<String> {
 }
 
 impl Core {
-    fn redirect_uri(&self, provider: Uuid) -> String {
+    /// Where a provider sends browsers back: the address to register at the provider.
+    pub fn oauth_redirect_uri(&self, provider: Uuid) -> String {
         format!("{}/api/auth/oauth/{provider}", self.mail.public_url)
     }
 
@@ -263,8 +264,8 @@ impl Core {
             }
         }
         let auth_url = AuthUrl::new(provider.auth_url.clone()).map_err(CoreError::internal)?;
-        let redirect =
-            RedirectUrl::new(self.redirect_uri(provider.uuid)).map_err(CoreError::internal)?;
+        let redirect = RedirectUrl::new(self.oauth_redirect_uri(provider.uuid))
+            .map_err(CoreError::internal)?;
         let client = BasicClient::new(ClientId::new(provider.client_id.clone()))
             .set_auth_uri(auth_url)
             .set_redirect_uri(redirect);
@@ -378,8 +379,8 @@ impl Core {
                 .await
         })?;
         let token_url = TokenUrl::new(provider.token_url.clone()).map_err(CoreError::internal)?;
-        let redirect =
-            RedirectUrl::new(self.redirect_uri(provider.uuid)).map_err(CoreError::internal)?;
+        let redirect = RedirectUrl::new(self.oauth_redirect_uri(provider.uuid))
+            .map_err(CoreError::internal)?;
         let client = ExchangeClient::new(ClientId::new(provider.client_id.clone()))
             .set_client_secret(ClientSecret::new(secret))
             .set_token_uri(token_url)

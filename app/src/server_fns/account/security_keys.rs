@@ -22,10 +22,7 @@ pub struct Ceremony {
 #[server(name = ListOwnKeys, prefix = "/_roster", endpoint = "account/security_keys")]
 pub async fn own_keys() -> Result<Vec<OwnKey>, AppError> {
     let (core, principal) = super::super::principal().await?;
-    let query = roster::domain::page::ListQuery {
-        per_page: roster::domain::page::MAX_PER_PAGE,
-        ..Default::default()
-    };
+    let query = roster::domain::page::ListQuery::largest();
     let keys = core.list_own_security_keys(&principal, query).await?;
     Ok(keys
         .data
