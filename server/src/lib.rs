@@ -6,6 +6,7 @@ pub mod cli;
 pub mod edge;
 pub mod oauth;
 pub mod rest;
+pub mod scim;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

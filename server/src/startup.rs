@@ -34,6 +34,7 @@ pub fn build_app(state: AppState) -> Router {
     let context = console_context(state.core.clone(), state.site.clone());
     let router = Router::new()
         .merge(crate::rest::router(&state))
+        .merge(crate::scim::router())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
         })

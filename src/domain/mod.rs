@@ -9,6 +9,7 @@ pub mod mail;
 pub mod oauth;
 pub mod page;
 pub mod precondition;
+pub mod provisioning;
 pub mod role;
 pub mod security_key;
 pub mod server;

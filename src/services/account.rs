@@ -220,9 +220,10 @@ impl Core {
             return Err(CoreError::Refused(Refusal::EmailInUse));
         }
         with_tx!(&mut tx, conn => {
-            sqlx::query("UPDATE users SET email = $2 WHERE uuid = $1")
+            sqlx::query("UPDATE users SET email = $2, updated = $3 WHERE uuid = $1")
                 .bind(user)
                 .bind(email.as_str())
+                .bind(super::now())
                 .execute(conn)
                 .await
                 .map(|_| ())

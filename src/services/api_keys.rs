@@ -3,6 +3,7 @@ use uuid::Uuid;
 
 use super::activity::{Changes, Target};
 use super::credentials::Narrowed;
+use super::write::Write;
 use super::{Core, delete_by_uuid, now};
 use crate::domain::activity::Event;
 use crate::domain::api_key::{ApiKey, CreatedApiKey, NewApiKey};
@@ -72,42 +73,11 @@ impl Core {
         principal: &Principal,
         input: NewApiKey,
     ) -> Result<CreatedApiKey, CoreError> {
-        principal.require_in_person()?;
-        principal.require_own_name()?;
-        principal.require_all(&input.admin_permissions)?;
-        let owner = &principal.user;
-        let uuid = Uuid::new_v4();
-        let (key, key_start) = new_api_key();
         let mut tx = self.write(principal).await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query(
-                "INSERT INTO api_keys (uuid, user_uuid, name, key_start, key_hash, \
-                 admin_permissions, expires, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(uuid)
-            .bind(owner.uuid)
-            .bind(input.name.as_str())
-            .bind(&key_start)
-            .bind(sha256_hex(&key))
-            .bind(encode_permissions(&input.admin_permissions))
-            .bind(input.expires)
-            .bind(now())
-            .execute(conn)
-            .await
-            .map(|_| ())
-        })?;
-        let sql = format!("{API_KEY_SELECT} WHERE uuid = $1");
-        let row = with_tx!(&mut tx, conn => {
-            sqlx::query_as::<_, ApiKeyRow>(&sql).bind(uuid).fetch_one(conn).await
-        })?;
-        let api_key = ApiKey::from(row);
-        let changes = Changes::created(api_key_snapshot(&api_key, owner));
-        let target = Some(Target::api_key(uuid, &api_key.name));
-        tx.record(Event::ApiKeyCreate, target, changes).await?;
+        let created = create_api_key_in(&mut tx, principal, input).await?;
         tx.commit().await?;
-        Ok(CreatedApiKey { api_key, key })
+        Ok(created)
     }
-
     /// Revokes one of the caller's keys, by session only; someone else's key is "not found".
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn revoke_api_key(&self, principal: &Principal, uuid: Uuid) -> Result<(), CoreError> {
@@ -135,4 +105,44 @@ impl Core {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Creates a key for the caller inside `tx` (see [`Core::create_api_key`]).
+pub(super) async fn create_api_key_in(
+    tx: &mut Write<'_>,
+    principal: &Principal,
+    input: NewApiKey,
+) -> Result<CreatedApiKey, CoreError> {
+    principal.require_in_person()?;
+    principal.require_own_name()?;
+    principal.require_all(&input.admin_permissions)?;
+    let owner = &principal.user;
+    let uuid = Uuid::new_v4();
+    let (key, key_start) = new_api_key();
+    with_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO api_keys (uuid, user_uuid, name, key_start, key_hash, \
+             admin_permissions, expires, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(uuid)
+        .bind(owner.uuid)
+        .bind(input.name.as_str())
+        .bind(&key_start)
+        .bind(sha256_hex(&key))
+        .bind(encode_permissions(&input.admin_permissions))
+        .bind(input.expires)
+        .bind(now())
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })?;
+    let sql = format!("{API_KEY_SELECT} WHERE uuid = $1");
+    let row = with_tx!(tx, conn => {
+        sqlx::query_as::<_, ApiKeyRow>(&sql).bind(uuid).fetch_one(conn).await
+    })?;
+    let api_key = ApiKey::from(row);
+    let changes = Changes::created(api_key_snapshot(&api_key, owner));
+    let target = Some(Target::api_key(uuid, &api_key.name));
+    tx.record(Event::ApiKeyCreate, target, changes).await?;
+    Ok(CreatedApiKey { api_key, key })
 }

@@ -4,6 +4,7 @@ use uuid::Uuid;
 use super::activity::{Changes, Target, role_snapshot};
 use super::conditional;
 use super::credentials::Narrowed;
+use super::write::Write;
 use super::{Core, delete_by_uuid, now, page_of, unique_as};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
@@ -102,15 +103,27 @@ impl Core {
         principal: &Principal,
         input: NewRole,
     ) -> Result<Role, CoreError> {
+        let mut tx = self.write(principal).await?;
+        let created = self.create_role_in(&mut tx, principal, input).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Creates a role inside `tx`, with its activity row.
+    pub(crate) async fn create_role_in(
+        &self,
+        tx: &mut Write<'_>,
+        principal: &Principal,
+        input: NewRole,
+    ) -> Result<Role, CoreError> {
         principal.require(Permission::RolesCreate)?;
         // A role carries its permissions to whoever gets it: nobody hands out more than they hold.
         principal.require_all(&input.admin_permissions)?;
         let uuid = Uuid::new_v4();
-        let mut tx = self.write(principal).await?;
-        if name_taken(&mut tx, uuid, input.name.as_str()).await? {
+        if name_taken(tx, uuid, input.name.as_str()).await? {
             return Err(CoreError::Refused(Refusal::Conflict(Conflict::RoleName)));
         }
-        with_tx!(&mut tx, conn => {
+        with_tx!(tx, conn => {
             sqlx::query(
                 "INSERT INTO roles (uuid, name, description, admin_permissions, created, \
                  require_two_factor) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -126,11 +139,10 @@ impl Core {
             .map(|_| ())
         })
         .map_err(unique_as(Conflict::RoleName))?;
-        let created = written_role(&mut tx, uuid).await?;
+        let created = written_role(tx, uuid).await?;
         let changes = Changes::created(role_snapshot(&created));
         let target = Some(Target::role(&created));
         tx.record(Event::RoleCreate, target, changes).await?;
-        tx.commit().await?;
         Ok(created)
     }
 
@@ -142,19 +154,35 @@ impl Core {
         patch: RolePatch,
         precondition: &Precondition,
     ) -> Result<Role, CoreError> {
+        let mut tx = self.write(principal).await?;
+        let updated = self
+            .update_role_in(&mut tx, principal, uuid, patch, precondition)
+            .await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Changes a role inside `tx`, on the locked row, with its activity row.
+    pub(crate) async fn update_role_in(
+        &self,
+        tx: &mut Write<'_>,
+        principal: &Principal,
+        uuid: Uuid,
+        patch: RolePatch,
+        precondition: &Precondition,
+    ) -> Result<Role, CoreError> {
         principal.require(Permission::RolesUpdate)?;
         if let Some(permissions) = &patch.admin_permissions {
             principal.require_all(permissions)?;
         }
-        let mut tx = self.write(principal).await?;
-        let current = role_for_update(&mut tx, uuid)
+        let current = role_for_update(tx, uuid)
             .await?
             .ok_or(CoreError::Refused(Refusal::NotFound(Entity::Role)))?;
         // Changing a role changes the authority of everyone holding it, before and after.
         principal.require_all(&current.admin_permissions)?;
         conditional::expect(precondition, &current)?;
         if let Some(name) = &patch.name
-            && name_taken(&mut tx, uuid, name.as_str()).await?
+            && name_taken(tx, uuid, name.as_str()).await?
         {
             return Err(CoreError::Refused(Refusal::Conflict(Conflict::RoleName)));
         }
@@ -162,7 +190,7 @@ impl Core {
             Some(description) => description.as_ref().map(|d| d.as_str().to_owned()),
             None => current.description.clone(),
         };
-        with_tx!(&mut tx, conn => {
+        with_tx!(tx, conn => {
             sqlx::query(
                 "UPDATE roles SET name = $2, description = $3, admin_permissions = $4, \
                  require_two_factor = $5 WHERE uuid = $1",
@@ -179,12 +207,11 @@ impl Core {
             .map(|_| ())
         })
         .map_err(unique_as(Conflict::RoleName))?;
-        let updated = written_role(&mut tx, uuid).await?;
+        let updated = written_role(tx, uuid).await?;
         let changes = Changes::between(role_snapshot(&current), role_snapshot(&updated));
         let target = Some(Target::role(&updated));
         tx.record(Event::RoleUpdate, target, changes).await?;
         tx.narrows(Narrowed::Role(uuid));
-        tx.commit().await?;
         Ok(updated)
     }
 

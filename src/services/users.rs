@@ -297,7 +297,7 @@ impl Core {
     /// Handing out a role hands out its permissions: only global admins assign roles (the
     /// contract), and only roles whose every permission the caller may use (a narrower key).
     /// An unknown role is left to the write, which reports it as an invalid relation.
-    async fn authorize_role_grant(
+    pub(crate) async fn authorize_role_grant(
         &self,
         principal: &Principal,
         role_uuid: Uuid,
@@ -427,7 +427,26 @@ impl Core {
         }
         let password_hash = self.optional_hash(patch.password.clone()).await?;
         let mut tx = self.write(principal).await?;
-        let current = user_for_update(&mut tx, uuid)
+        let updated = self
+            .update_user_in(&mut tx, principal, uuid, patch, precondition, password_hash)
+            .await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Changes a user inside `tx`, on the locked row: the authority, the precondition, the
+    /// last-admin rule, the uniqueness rules, the activity row and what the change ends (sessions
+    /// after a credential changes or a suspension). The password, if any, is hashed already.
+    pub(crate) async fn update_user_in(
+        &self,
+        tx: &mut Write<'_>,
+        principal: &Principal,
+        uuid: Uuid,
+        patch: UserPatch,
+        precondition: &Precondition,
+        password_hash: Option<String>,
+    ) -> Result<User, CoreError> {
+        let current = user_for_update(tx, uuid)
             .await?
             .ok_or(CoreError::Refused(Refusal::NotFound(Entity::User)))?;
         authorize_update(principal, &current, &patch)?;
@@ -435,21 +454,20 @@ impl Core {
         let suspends = patch.suspended == Some(true) && !current.suspended;
         let demotes = patch.admin == Some(false);
         if current.admin && !current.suspended && (demotes || suspends) {
-            keep_a_global_admin(&mut tx).await?;
+            keep_a_global_admin(tx).await?;
         }
-        let role = match patch.role_uuid {
-            Some(Some(role_uuid)) => {
-                Some(role_in(&mut tx, role_uuid).await?.ok_or_else(|| {
+        let role =
+            match patch.role_uuid {
+                Some(Some(role_uuid)) => Some(role_in(tx, role_uuid).await?.ok_or_else(|| {
                     CoreError::Refused(Refusal::InvalidRelation("role".to_owned()))
-                })?)
-            }
-            Some(None) => None,
-            None => current.role.clone(),
-        };
+                })?),
+                Some(None) => None,
+                None => current.role.clone(),
+            };
         let after = patched(&current, &patch, role);
         let changes_external_id = patch.external_id.is_some();
         let (name_or_email, external) = taken(
-            &mut tx,
+            tx,
             uuid,
             patch.username.as_ref().map(Username::as_str),
             patch.email.as_ref().map(Email::as_str),
@@ -469,12 +487,12 @@ impl Core {
         let update = "UPDATE users SET username = $2, email = $3, name_first = $4, \
             name_last = $5, password_hash = COALESCE($6, password_hash), admin = $7, \
             language = $8, role_uuid = $9, external_id = $10, suspended = $11, frozen = $12, \
-            toast_position = $13, start_on_grouped_servers = $14 WHERE uuid = $1";
+            toast_position = $13, start_on_grouped_servers = $14, updated = $15 WHERE uuid = $1";
         let sql = match entry {
-            Some(_) => alongside(tx.backend(), update, 14),
+            Some(_) => alongside(tx.backend(), update, 15),
             None => update.to_owned(),
         };
-        with_tx!(&mut tx, conn => {
+        with_tx!(tx, conn => {
             let query = sqlx::query(&sql)
                 .bind(uuid)
                 .bind(&after.username)
@@ -489,7 +507,8 @@ impl Core {
                 .bind(after.suspended)
                 .bind(after.frozen)
                 .bind(after.toast_position.as_str())
-                .bind(after.start_on_grouped_servers);
+                .bind(after.start_on_grouped_servers)
+                .bind(now());
             match &entry {
                 Some(entry) => bind_entry!(query, entry).execute(conn).await,
                 None => query.execute(conn).await,
@@ -498,16 +517,15 @@ impl Core {
         })
         .map_err(|e| write_error(e, |_| Conflict::UserUpdate))?;
         if after.email != current.email {
-            tell_old_address(&mut tx, &current, &after.email).await?;
+            tell_old_address(tx, &current, &after.email).await?;
         }
         if password_hash.is_some() || after.email != current.email {
-            end_after_credential_change(&mut tx, uuid, None).await?;
+            end_after_credential_change(tx, uuid, None).await?;
         } else if suspends {
-            end_sessions_except(&mut tx, uuid, None).await?;
+            end_sessions_except(tx, uuid, None).await?;
         }
-        let updated = written_user(&mut tx, uuid).await?;
+        let updated = written_user(tx, uuid).await?;
         tx.narrows(Narrowed::User(uuid));
-        tx.commit().await?;
         Ok(updated)
     }
 

@@ -4,7 +4,7 @@
 
 mod account;
 mod activity;
-mod conditional;
+pub(crate) mod conditional;
 mod docs;
 pub mod error;
 mod extract;

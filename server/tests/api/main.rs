@@ -30,6 +30,7 @@ mod name_search;
 mod oauth_providers;
 mod oauth_sign_in;
 mod openapi;
+mod scim;
 mod search_grams;
 mod security_keys;
 mod serve;
