@@ -153,6 +153,14 @@ impl Core {
         status: u16,
     ) -> Result<(), CoreError> {
         let mut tx = self.upkeep().await?;
+        // One key's notes are trimmed one at a time, so that the last ones stay exactly.
+        let lock = format!(
+            "SELECT uuid FROM api_keys WHERE uuid = $1{}",
+            crate::store::dialect::lock_row(tx.backend())
+        );
+        with_tx!(&mut tx, conn => {
+            sqlx::query(&lock).bind(key).fetch_optional(conn).await.map(|_| ())
+        })?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO provisioning_requests (uuid, key_uuid, at, method, path, status) \
