@@ -111,6 +111,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("roles") ssr=SsrMode::Async view={Lazy::<lazy::Roles>::new()} />
                     <Route path=path!("servers") ssr=SsrMode::Async view={Lazy::<lazy::Servers>::new()} />
                     <Route path=path!("oauth-providers") ssr=SsrMode::Async view={Lazy::<lazy::OAuthProviders>::new()} />
+                    <Route path=path!("provisioning") ssr=SsrMode::Async view={Lazy::<lazy::Provisioning>::new()} />
                     <Route path=path!("api-keys") ssr=SsrMode::Async view={Lazy::<lazy::ApiKeys>::new()} />
                     <Route path=path!("account") ssr=SsrMode::Async view={Lazy::<lazy::Account>::new()} />
                     <Route path=path!("mail") ssr=SsrMode::Async view={Lazy::<lazy::Mail>::new()} />
@@ -152,6 +153,7 @@ mod lazy {
         Roles,
         Servers,
         OAuthProviders,
+        Provisioning,
         ApiKeys,
         Account,
         Mail,
@@ -187,6 +189,9 @@ mod lazy {
             RarePage::Servers => view! { <pages::servers::ServersPage /> }.into_any(),
             RarePage::OAuthProviders => {
                 view! { <pages::oauth_providers::OAuthProvidersPage /> }.into_any()
+            }
+            RarePage::Provisioning => {
+                view! { <pages::provisioning::ProvisioningPage /> }.into_any()
             }
             RarePage::ApiKeys => view! { <pages::api_keys::ApiKeysPage /> }.into_any(),
             RarePage::Account => view! { <pages::account::AccountPage /> }.into_any(),
@@ -253,6 +258,11 @@ mod lazy {
     lazy_page!(
         OAuthProviders,
         rare_pages(RarePage::OAuthProviders),
+        __preload_rare_pages
+    );
+    lazy_page!(
+        Provisioning,
+        rare_pages(RarePage::Provisioning),
         __preload_rare_pages
     );
     lazy_page!(ApiKeys, rare_pages(RarePage::ApiKeys), __preload_rare_pages);

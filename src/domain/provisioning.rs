@@ -175,6 +175,13 @@ pub struct Found<T> {
     pub items: Vec<T>,
 }
 
+/// The provisioning page: where providers connect, and the caller's keys for them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provisioning {
+    pub base_url: String,
+    pub keys: Vec<ProvisioningKey>,
+}
+
 /// A key made on the provisioning page, for a named provider.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProvisioningKey {

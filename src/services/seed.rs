@@ -42,21 +42,22 @@ impl Core {
                 }
                 let mut sql = String::from(
                     "INSERT INTO users (uuid, username, email, name_first, name_last, admin, \
-                     totp_enabled, language, created) VALUES ",
+                     totp_enabled, language, created, external_id) VALUES ",
                 );
                 for i in 0..batch {
                     if i > 0 {
                         sql.push(',');
                     }
-                    let n = i * 6;
+                    let n = i * 7;
                     sql.push_str(&format!(
-                        "(${}, ${}, ${}, ${}, ${}, FALSE, FALSE, 'en', ${})",
+                        "(${}, ${}, ${}, ${}, ${}, FALSE, FALSE, 'en', ${}, ${})",
                         n + 1,
                         n + 2,
                         n + 3,
                         n + 4,
                         n + 5,
-                        n + 6
+                        n + 6,
+                        n + 7
                     ));
                 }
                 with_tx!(&mut tx, conn => {
@@ -72,7 +73,8 @@ impl Core {
                             .bind(email)
                             .bind(first)
                             .bind(last)
-                            .bind(start + chrono::Duration::microseconds(i as i64));
+                            .bind(start + chrono::Duration::microseconds(i as i64))
+                            .bind(format!("x{run}-{i}"));
                     }
                     q.execute(conn).await.map(|_| ())
                 })?;

@@ -6,6 +6,7 @@ pub mod home;
 pub mod mail;
 pub mod not_found;
 pub mod oauth_providers;
+pub mod provisioning;
 pub mod reset_password;
 pub mod roles;
 pub mod servers;

@@ -8,6 +8,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod mail;
 pub mod oauth_providers;
+pub mod provisioning;
 pub mod roles;
 pub mod servers;
 pub mod sessions;

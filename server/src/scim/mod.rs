@@ -147,7 +147,9 @@ impl Provider {
     /// Answers the request and notes it for the key: what the provisioning page shows.
     pub fn reply(&self, state: &AppState, result: Result<Response, ScimError>) -> Response {
         let response = result.unwrap_or_else(IntoResponse::into_response);
-        let path: String = self.path.chars().take(512).collect();
+        // Shown to people as they would read it: `userName eq "jane@example.com"`.
+        let readable = percent_encoding::percent_decode_str(&self.path).decode_utf8_lossy();
+        let path: String = readable.chars().take(512).collect();
         state.core.note_provisioning_request(
             &self.principal,
             self.method.clone(),

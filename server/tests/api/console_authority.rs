@@ -239,3 +239,61 @@ async fn a_global_admin_meets_the_core_rules_through_the_console() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_provisioning_key_never_holds_more_than_its_maker() {
+    on_each_backend(|app| async move {
+        let users = app
+            .role(
+                "user admins",
+                &["users.read", "users.create", "users.update", "users.delete"],
+            )
+            .await;
+        app.user("deputy", false, Some(users)).await;
+        let session = app.session("deputy").await;
+        let with_groups = [("provider", "okta"), ("groups", "on")];
+        let reply = call(&app, "provisioning/create_key", &session, &with_groups).await;
+        assert_refused(
+            &reply,
+            403,
+            Refusal::MissingPermission(Permission::RolesRead),
+        );
+        let users_only = call(
+            &app,
+            "provisioning/create_key",
+            &session,
+            &[("provider", "okta")],
+        )
+        .await;
+        assert_success(&users_only);
+        assert!(
+            users_only.body["key"]
+                .as_str()
+                .unwrap()
+                .starts_with("ptlc_")
+        );
+        let overview = call(&app, "provisioning/overview", &session, &[]).await;
+        assert_success(&overview);
+        assert_eq!(overview.body["base_url"], "http://127.0.0.1:3000/scim/v2");
+        assert_eq!(overview.body["keys"][0]["provider"], "okta");
+        assert_eq!(
+            overview.body["keys"][0]["key"]["admin_permissions"],
+            serde_json::json!(["users.read", "users.create", "users.update", "users.delete"])
+        );
+        let nameless = call(
+            &app,
+            "provisioning/create_key",
+            &session,
+            &[("provider", "")],
+        )
+        .await;
+        assert_eq!(
+            nameless.status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            nameless.body
+        );
+        app
+    })
+    .await;
+}

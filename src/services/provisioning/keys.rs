@@ -138,7 +138,10 @@ impl Core {
         let core = self.clone();
         let at = now();
         self.deferred.spawn(async move {
-            if let Err(error) = core.record_request(key_uuid, at, method, path, status).await {
+            if let Err(error) = core
+                .record_request(key_uuid, at, method, path, status)
+                .await
+            {
                 tracing::warn!(%error, "a provisioning request was not noted");
             }
         });
