@@ -18,6 +18,8 @@ pub enum Entity {
     /// A provider's identity as Paymenter looks it up.
     UserOAuthLink,
     SecurityKey,
+    Webhook,
+    WebhookDelivery,
 }
 
 impl Entity {
@@ -33,6 +35,8 @@ impl Entity {
             Entity::OAuthLink => "oauth link",
             Entity::UserOAuthLink => "user oauth link",
             Entity::SecurityKey => "security key",
+            Entity::Webhook => "webhook",
+            Entity::WebhookDelivery => "webhook delivery",
         }
     }
 }

@@ -63,6 +63,14 @@ pub enum Permission {
     OauthProvidersUpdate,
     #[strum(serialize = "oauth-providers.delete")]
     OauthProvidersDelete,
+    #[strum(serialize = "webhooks.read")]
+    WebhooksRead,
+    #[strum(serialize = "webhooks.create")]
+    WebhooksCreate,
+    #[strum(serialize = "webhooks.update")]
+    WebhooksUpdate,
+    #[strum(serialize = "webhooks.delete")]
+    WebhooksDelete,
     // Calagopus' admin permissions that Roster has no function for: accepted on roles and keys,
     // stored and returned, and granting nothing (`Permission::is_active`).
     #[strum(serialize = "stats.read")]
@@ -255,6 +263,16 @@ pub const CATALOGUE: &[PermissionGroup] = &[
             Permission::OauthProvidersDelete,
         ],
     },
+    PermissionGroup {
+        name: "webhooks",
+        description: "Webhook endpoints, their secrets and their deliveries.",
+        permissions: &[
+            Permission::WebhooksRead,
+            Permission::WebhooksCreate,
+            Permission::WebhooksUpdate,
+            Permission::WebhooksDelete,
+        ],
+    },
 ];
 
 /// How many permissions the catalogue lists: those Roster has a function for.
@@ -318,6 +336,13 @@ impl Permission {
                 "Change sign-in providers and their claim mappings."
             }
             Permission::OauthProvidersDelete => "Delete sign-in providers.",
+            Permission::WebhooksRead => "List webhook endpoints and their deliveries.",
+            Permission::WebhooksCreate => "Create webhook endpoints.",
+            Permission::WebhooksUpdate => {
+                "Change webhook endpoints, rotate their secrets, send test events and resend \
+                 deliveries."
+            }
+            Permission::WebhooksDelete => "Delete webhook endpoints.",
             _ => "Kept for Calagopus; grants nothing in Roster.",
         }
     }
@@ -404,7 +429,7 @@ mod tests {
     #[test]
     fn the_active_permissions_come_first_and_calagopus_keys_are_known() {
         assert_eq!(&Permission::KNOWN[..Permission::ALL.len()], Permission::ALL);
-        assert_eq!(Permission::KNOWN.len(), 87);
+        assert_eq!(Permission::KNOWN.len(), 91);
         assert!(Permission::UsersImpersonate.is_active());
         for name in [
             "nests.read",

@@ -10,8 +10,12 @@ use std::time::Duration;
 
 use roster::Core;
 use roster::services::mail::Mailer;
+use roster::services::webhooks::WebhookSender;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+
+/// How often the webhook outbox is looked at for messages that are due.
+const WEBHOOKS_EVERY: Duration = Duration::from_secs(1);
 
 /// How often the outbox is looked at for mail that is due.
 const MAIL_EVERY: Duration = Duration::from_secs(2);
@@ -58,8 +62,12 @@ pub struct Jobs {
 }
 
 /// Roster's jobs: the watcher that keeps remembered API keys true, the listing's balancer, the
-/// mail worker (with an SMTP server) and the purge.
-pub fn jobs(mailer: Option<Mailer>, activity_retention: chrono::Duration) -> Vec<Job> {
+/// mail worker (with an SMTP server), the webhook worker and the purge.
+pub fn jobs(
+    mailer: Option<Mailer>,
+    webhooks: Option<WebhookSender>,
+    activity_retention: chrono::Duration,
+) -> Vec<Job> {
     let mut jobs = vec![
         Job::new("credential watcher", WATCH_AGAIN, |core| async move {
             core.watch_credentials().await
@@ -75,6 +83,18 @@ pub fn jobs(mailer: Option<Mailer>, activity_retention: chrono::Duration) -> Vec
             purge(&core, activity_retention).await
         }),
     ];
+    if let Some(sender) = webhooks {
+        jobs.push(Job::new("webhook worker", WEBHOOKS_EVERY, move |core| {
+            let sender = sender.clone();
+            async move {
+                match core.deliver_due_webhooks(&sender).await {
+                    Ok(0) => {}
+                    Ok(delivered) => tracing::debug!(delivered, "webhooks delivered"),
+                    Err(error) => tracing::warn!(%error, "delivering webhooks failed"),
+                }
+            }
+        }));
+    }
     if let Some(mailer) = mailer {
         jobs.push(Job::new("mail worker", MAIL_EVERY, move |core| {
             let mailer = mailer.clone();
@@ -156,6 +176,14 @@ async fn purge(core: &Core, activity_retention: chrono::Duration) {
         Ok(0) => {}
         Ok(purged) => tracing::info!(purged, "activity older than its retention deleted"),
         Err(error) => tracing::warn!(%error, "purging old activity failed"),
+    }
+    match core
+        .purge_webhook_deliveries(chrono::Utc::now() - activity_retention)
+        .await
+    {
+        Ok(0) => {}
+        Ok(purged) => tracing::debug!(purged, "webhook messages older than the retention deleted"),
+        Err(error) => tracing::warn!(%error, "purging old webhook messages failed"),
     }
     match core.purge_idempotency_keys().await {
         Ok(0) => {}

@@ -9,6 +9,7 @@ use roster::domain::user::{CreateUserRequest, NewUser};
 use roster::store::Database;
 
 use roster::services::mail::{MailSettings, Mailer};
+use roster::services::webhooks::{WebhookSender, WebhookSettings};
 use roster_app::site::Site;
 
 use crate::bootstrap::{AdminSeed, Bootstrap, ensure_first_admin};
@@ -93,6 +94,18 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(1..=36500)
     )]
     pub activity_retention_days: u32,
+    /// Let webhooks go to plain http:// endpoints (https only otherwise)
+    #[arg(long, env = "ROSTER_WEBHOOK_ALLOW_HTTP", default_value_t = false)]
+    pub webhook_allow_http: bool,
+    /// Comma-separated hosts webhooks may reach even on loopback, private or link-local
+    /// addresses, e.g. 127.0.0.1,hooks.internal
+    #[arg(
+        long,
+        env = "ROSTER_WEBHOOK_ALLOW_HOSTS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub webhook_allow_hosts: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -289,8 +302,23 @@ async fn run_serve(core: Core, args: ServeArgs) -> Result<(), StartupError> {
     if mailer.is_none() {
         tracing::info!("no ROSTER_SMTP_URL: mail waits in the outbox (`roster mail list`)");
     }
+    let webhooks = WebhookSettings {
+        allow_http: args.webhook_allow_http,
+        allow_hosts: args
+            .webhook_allow_hosts
+            .iter()
+            .map(|host| host.trim().to_owned())
+            .filter(|host| !host.is_empty())
+            .collect(),
+        ..WebhookSettings::default()
+    };
+    let sender = WebhookSender::new(webhooks.clone())?;
+    let core = core.with_webhook_settings(webhooks);
     let retention = chrono::Duration::days(i64::from(args.activity_retention_days));
-    let jobs = crate::background::start(core.clone(), crate::background::jobs(mailer, retention));
+    let jobs = crate::background::start(
+        core.clone(),
+        crate::background::jobs(mailer, Some(sender), retention),
+    );
     let app = build_app(AppState::new(core.clone(), leptos, site));
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(address = %listener.local_addr()?, database = backend.as_str(), "Roster is listening");

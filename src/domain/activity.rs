@@ -92,6 +92,12 @@ pub enum Event {
     SecurityKeyUpdate,
     #[strum(serialize = "security-key:delete")]
     SecurityKeyDelete,
+    #[strum(serialize = "webhook:create")]
+    WebhookCreate,
+    #[strum(serialize = "webhook:update")]
+    WebhookUpdate,
+    #[strum(serialize = "webhook:delete")]
+    WebhookDelete,
 }
 
 impl Event {
@@ -111,6 +117,7 @@ impl Event {
                 | Event::ServerUpdate
                 | Event::OAuthProviderUpdate
                 | Event::OAuthMappingUpdate
+                | Event::WebhookUpdate
         )
     }
 
@@ -151,6 +158,9 @@ impl Event {
             Event::SecurityKeyCreate => "added a security key to",
             Event::SecurityKeyUpdate => "renamed a security key of",
             Event::SecurityKeyDelete => "removed a security key from",
+            Event::WebhookCreate => "created the webhook",
+            Event::WebhookUpdate => "changed the webhook",
+            Event::WebhookDelete => "deleted the webhook",
         }
     }
 }
@@ -444,6 +454,9 @@ mod tests {
                 "security-key:create",
                 "user:security-key.update",
                 "security-key:delete",
+                "webhook:create",
+                "webhook:update",
+                "webhook:delete",
             ]
         );
     }

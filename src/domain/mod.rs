@@ -16,6 +16,7 @@ pub mod server;
 pub mod session;
 pub mod two_factor;
 pub mod user;
+pub mod webhook;
 
 pub(crate) mod serde_helpers {
     use serde::{Deserialize, Deserializer, Serializer};

@@ -124,6 +124,14 @@ impl Target {
         }
     }
 
+    pub(crate) fn webhook(uuid: Uuid, url: &str) -> Self {
+        Self {
+            kind: "webhook",
+            uuid,
+            label: url.to_owned(),
+        }
+    }
+
     pub(crate) fn api_key(uuid: Uuid, name: &str) -> Self {
         Self {
             kind: "api_key",
@@ -257,6 +265,7 @@ pub(crate) fn server_snapshot(server: &Server) -> Value {
 
 /// A row of the log, built before it is written: on its own ([`Core::record`]) or in the same
 /// statement as the change it records ([`alongside`]).
+#[derive(Clone)]
 pub(crate) struct Entry {
     pub(crate) created: DateTime<Utc>,
     pub(crate) event: &'static str,

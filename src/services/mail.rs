@@ -58,6 +58,11 @@ pub(crate) enum Template<'a> {
     TwoFactorDisabled {
         username: &'a str,
     },
+    /// Sent to whoever made a webhook endpoint that failed until it was turned off.
+    WebhookDisabled {
+        username: &'a str,
+        url: &'a str,
+    },
     /// Sent to the old address.
     EmailChanged {
         username: &'a str,
@@ -115,6 +120,21 @@ impl Template<'_> {
                      once.</p>",
                     html_escape::encode_double_quoted_attribute(username),
                     html_escape::encode_double_quoted_attribute(new_email)
+                ),
+            ),
+            Template::WebhookDisabled { username, url } => (
+                "A Roster webhook was turned off".to_owned(),
+                format!(
+                    "Hello {username},\n\nthe webhook endpoint {url} failed every delivery for \
+                     three days, so Roster turned it off. Messages for it wait; turn it on again \
+                     from the console's Webhooks page once it answers.\n"
+                ),
+                format!(
+                    "<p>Hello {},</p><p>the webhook endpoint {} failed every delivery for three \
+                     days, so Roster turned it off. Messages for it wait; turn it on again from \
+                     the console's Webhooks page once it answers.</p>",
+                    html_escape::encode_double_quoted_attribute(username),
+                    html_escape::encode_double_quoted_attribute(url)
                 ),
             ),
             Template::TwoFactorDisabled { username } => (

@@ -22,6 +22,7 @@ mod sessions;
 pub mod throttle;
 mod two_factor;
 mod users;
+pub mod webhooks;
 mod write;
 
 pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session, SignIn};
@@ -61,6 +62,8 @@ pub struct Core {
     /// Work a request starts but does not wait for, so that its answer takes the same time
     /// whatever the work finds (a reset link for an address that has an account).
     deferred: tokio_util::task::TaskTracker,
+    /// How webhooks are sent (which addresses, which schemes, how often tried).
+    webhooks: std::sync::Arc<webhooks::WebhookSettings>,
     /// Writes without their activity rows: only in builds for measuring what the log costs.
     #[cfg(feature = "measure")]
     unlogged: bool,
@@ -110,6 +113,7 @@ impl Core {
             mail: mail::MailSettings::default(),
             block: listing::blocks::DEFAULT_BLOCK,
             deferred: tokio_util::task::TaskTracker::new(),
+            webhooks: Default::default(),
             #[cfg(feature = "measure")]
             unlogged: false,
         }
@@ -120,6 +124,12 @@ impl Core {
     #[cfg(feature = "measure")]
     pub fn without_activity_log(mut self) -> Self {
         self.unlogged = true;
+        self
+    }
+
+    /// Which endpoints webhooks may reach, and how they are retried.
+    pub fn with_webhook_settings(mut self, settings: webhooks::WebhookSettings) -> Self {
+        self.webhooks = std::sync::Arc::new(settings);
         self
     }
 

@@ -3,8 +3,8 @@
 //! rows it records, the remembered keys it narrows), and [`Write::commit`] is the one place where
 //! they land together. A write dropped without committing rolls back and leaves no effect.
 //!
-//! Webhook deliveries and anything else a change sets off belong in [`Write::record`] or beside
-//! it, so that a change that does not commit sets off nothing.
+//! The rows a write logs are also its webhook messages, written when it commits, in its
+//! transaction: a change that does not commit sets off nothing.
 
 use std::ops::{Deref, DerefMut};
 
@@ -23,6 +23,8 @@ pub(crate) struct Write<'c> {
     actor: Actor,
     hold: Option<IdempotencyHold>,
     narrowed: Vec<Narrowed>,
+    /// The rows this write logged, in order: what its webhook messages tell.
+    emitted: Vec<Entry>,
 }
 
 impl Core {
@@ -54,6 +56,7 @@ impl Core {
             actor,
             hold,
             narrowed: Vec::new(),
+            emitted: Vec::new(),
         })
     }
 }
@@ -62,7 +65,7 @@ impl Write<'_> {
     /// The row this write's activity entry would be, or none in a core measuring writes without
     /// the log. For a write that sends its row to the database with its own statement.
     pub(crate) fn entry(
-        &self,
+        &mut self,
         event: Event,
         target: Option<Target>,
         changes: Changes,
@@ -71,7 +74,9 @@ impl Write<'_> {
         if self.core.unlogged {
             return None;
         }
-        Some(Entry::new(&self.actor, event, target, changes))
+        let entry = Entry::new(&self.actor, event, target, changes);
+        self.emitted.push(entry.clone());
+        Some(entry)
     }
 
     /// Names who acts once the write itself has found out: the user a spent token or a
@@ -103,6 +108,9 @@ impl Write<'_> {
     /// the same transaction, and the keys the write narrowed are forgotten in this process at
     /// once (other processes hear of it from the database).
     pub(crate) async fn commit(mut self) -> Result<(), CoreError> {
+        if !self.emitted.is_empty() {
+            super::webhooks::enqueue::enqueue(&mut self.tx, &self.emitted).await?;
+        }
         if let Some(hold) = &self.hold {
             super::idempotency::mark_used(&mut self.tx, hold).await?;
         }

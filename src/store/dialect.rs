@@ -49,6 +49,14 @@ pub fn skip_locked(backend: Backend) -> &'static str {
     }
 }
 
+/// [`skip_locked`] for a query joining tables: locks only the rows of `table` (an alias).
+pub fn skip_locked_of(backend: Backend, table: &str) -> String {
+    match backend {
+        Backend::Sqlite => String::new(),
+        Backend::Postgres => format!(" FOR UPDATE OF {table} SKIP LOCKED"),
+    }
+}
+
 /// A term of one or two characters on PostgreSQL, found in `search_text` without an index.
 const POSTGRES_SHORT_MATCH: &str = "strpos(u.search_text, lower($1)) > 0";
 

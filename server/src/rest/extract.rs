@@ -139,7 +139,9 @@ pub mod ids {
         OAuthProvider,
         OAuthMapping,
         OAuthLink,
-        SecurityKey
+        SecurityKey,
+        Webhook,
+        WebhookDelivery
     );
 }
 

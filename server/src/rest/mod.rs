@@ -17,6 +17,7 @@ mod secret;
 mod security_keys;
 mod servers;
 mod users;
+mod webhooks;
 
 use axum::Json;
 use axum::Router;
@@ -113,6 +114,12 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             oauth_providers::get_user_link,
             oauth_providers::delete_user_link
         ))
+        .routes(routes!(webhooks::list, webhooks::create))
+        .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::test))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::resend))
         .split_for_parts();
     openapi::common_responses(&mut document);
     (router, document)

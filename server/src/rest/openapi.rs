@@ -37,6 +37,7 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
         (name = "servers", description = "Servers owned by users"),
         (name = "activity", description = "The activity log"),
         (name = "oauth-providers", description = "Sign-in providers, their claim mappings and linked users"),
+        (name = "webhooks", description = "Webhook endpoints and their deliveries"),
         (name = "system", description = "Health and mail"),
     )
 )]
@@ -108,6 +109,26 @@ impl super::conditional::Envelope for RoleReply {
 #[derive(Serialize, ToSchema)]
 pub struct SignInProvidersReply {
     pub oauth_providers: Vec<roster::domain::oauth::LinkedProvider>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WebhookReply {
+    pub webhook: roster::domain::webhook::Webhook,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WebhooksReply {
+    pub webhooks: Vec<roster::domain::webhook::Webhook>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryReply {
+    pub delivery: roster::domain::webhook::WebhookDelivery,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveriesReply {
+    pub deliveries: Page<roster::domain::webhook::WebhookDelivery>,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -37,3 +37,4 @@ mod serve;
 mod sign_in_throttle;
 mod static_files;
 mod two_factor;
+mod webhooks;

@@ -3,6 +3,7 @@
 
 pub mod oidc;
 pub mod process;
+pub mod receiver;
 
 use std::future::Future;
 
@@ -56,6 +57,19 @@ pub struct TestOptions {
     pub listing_block: Option<i64>,
     /// The address people open Roster at, when not `http://127.0.0.1:3000`.
     pub public_url: Option<String>,
+    /// How webhooks go: by default to plain http on 127.0.0.1, retried at once.
+    pub webhooks: roster::services::webhooks::WebhookSettings,
+}
+
+/// Webhooks as the tests send them: plain http to 127.0.0.1 allowed, retries without waiting.
+pub fn test_webhook_settings() -> roster::services::webhooks::WebhookSettings {
+    roster::services::webhooks::WebhookSettings {
+        allow_http: true,
+        allow_hosts: vec!["127.0.0.1".to_owned()],
+        backoff: vec![chrono::Duration::zero()],
+        timeout: std::time::Duration::from_secs(2),
+        ..Default::default()
+    }
 }
 
 impl Default for TestOptions {
@@ -66,6 +80,7 @@ impl Default for TestOptions {
             leptos: leptos_options(),
             listing_block: None,
             public_url: None,
+            webhooks: test_webhook_settings(),
         }
     }
 }
@@ -144,6 +159,7 @@ fn core_for(database: Database, options: &TestOptions) -> Core {
         }),
         None => core,
     };
+    let core = core.with_webhook_settings(options.webhooks.clone());
     match options.listing_block {
         Some(block) => core.with_listing_block(block),
         None => core,
