@@ -61,6 +61,9 @@ export default defineConfig({
       ROSTER_ADMIN_PASSWORD: ADMIN.password,
       ROSTER_PUBLIC_URL: `http://localhost:${port}`,
       ROSTER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      // Webhooks go to the tests' own receivers on the loopback.
+      ROSTER_WEBHOOK_ALLOW_HTTP: 'true',
+      ROSTER_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
       RUST_LOG: 'warn',
     },
   },

@@ -112,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("servers") ssr=SsrMode::Async view={Lazy::<lazy::Servers>::new()} />
                     <Route path=path!("oauth-providers") ssr=SsrMode::Async view={Lazy::<lazy::OAuthProviders>::new()} />
                     <Route path=path!("provisioning") ssr=SsrMode::Async view={Lazy::<lazy::Provisioning>::new()} />
+                    <Route path=path!("webhooks") ssr=SsrMode::Async view={Lazy::<lazy::Webhooks>::new()} />
                     <Route path=path!("api-keys") ssr=SsrMode::Async view={Lazy::<lazy::ApiKeys>::new()} />
                     <Route path=path!("account") ssr=SsrMode::Async view={Lazy::<lazy::Account>::new()} />
                     <Route path=path!("mail") ssr=SsrMode::Async view={Lazy::<lazy::Mail>::new()} />
@@ -154,6 +155,7 @@ mod lazy {
         Servers,
         OAuthProviders,
         Provisioning,
+        Webhooks,
         ApiKeys,
         Account,
         Mail,
@@ -193,6 +195,7 @@ mod lazy {
             RarePage::Provisioning => {
                 view! { <pages::provisioning::ProvisioningPage /> }.into_any()
             }
+            RarePage::Webhooks => view! { <pages::webhooks::WebhooksPage /> }.into_any(),
             RarePage::ApiKeys => view! { <pages::api_keys::ApiKeysPage /> }.into_any(),
             RarePage::Account => view! { <pages::account::AccountPage /> }.into_any(),
             RarePage::Mail => view! { <pages::mail::MailPage /> }.into_any(),
@@ -263,6 +266,11 @@ mod lazy {
     lazy_page!(
         Provisioning,
         rare_pages(RarePage::Provisioning),
+        __preload_rare_pages
+    );
+    lazy_page!(
+        Webhooks,
+        rare_pages(RarePage::Webhooks),
         __preload_rare_pages
     );
     lazy_page!(ApiKeys, rare_pages(RarePage::ApiKeys), __preload_rare_pages);

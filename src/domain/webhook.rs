@@ -221,6 +221,56 @@ impl TryFrom<UpdateWebhookRequest> for WebhookPatch {
     }
 }
 
+/// A webhook message's body, as endpoints receive it.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookMessage {
+    /// The event: an activity log event's name, or `webhook:test`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// When the change was made (RFC 3339, UTC, microseconds).
+    pub timestamp: String,
+    pub data: WebhookMessageData,
+}
+
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookMessageData {
+    /// The user or role after the change, as the REST API shows it; `null` once deleted and for
+    /// other kinds of record.
+    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
+    pub object: Option<Value>,
+    /// The activity row's fields: `{"<field>": {"before": …, "after": …}}` (a secret only as
+    /// `"changed"`).
+    #[cfg_attr(feature = "server", schema(value_type = Object))]
+    pub changes: Value,
+    /// What was changed, as the activity log names it.
+    #[cfg_attr(feature = "server", schema(value_type = Option<Object>))]
+    pub target: Option<Value>,
+    pub actor: WebhookActor,
+}
+
+/// Who made a change, and with what credential.
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookActor {
+    pub uuid: Option<Uuid>,
+    pub username: Option<String>,
+    /// `session`, `api_key`, `operator`, or `null` before anyone proved who they are.
+    pub credential: Option<String>,
+    /// The API key's name, when a key made the change.
+    pub key: Option<String>,
+    /// Who acted as `username`, when someone did.
+    pub impersonator: Option<String>,
+}
+
+/// An endpoint with its newest deliveries, as the console shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookOverview {
+    pub webhook: Webhook,
+    pub deliveries: Vec<WebhookDelivery>,
+}
+
 /// Where a delivery stands.
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -36,6 +36,7 @@ pub fn Layout() -> impl IntoView {
                                     {can(Permission::OauthProvidersRead).then(|| view! { <li><A href="/oauth-providers">"Sign-in providers"</A></li> })}
                                     {can(Permission::ActivityRead).then(|| view! { <li><A href="/activity">"Activity"</A></li> })}
                                     {can(Permission::UsersCreate).then(|| view! { <li><A href="/provisioning">"Provisioning"</A></li> })}
+                                    {can(Permission::WebhooksRead).then(|| view! { <li><A href="/webhooks">"Webhooks"</A></li> })}
                                     <li><A href="/api-keys">"API keys"</A></li>
                                     <li><a href="/api/docs" rel="external">"API reference"</a></li>
                                     {everything.then(|| view! { <li><A href="/mail">"Mail"</A></li> })}

@@ -15,3 +15,4 @@ pub mod sign_in_code;
 pub mod user_edit;
 pub mod user_new;
 pub mod users;
+pub mod webhooks;

@@ -15,6 +15,7 @@ pub mod sessions;
 pub mod stats;
 pub mod two_factor;
 pub mod users;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 use crate::error::AppError;

@@ -28,6 +28,7 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
             owner's permissions to its own.",
     ),
     modifiers(&SecuritySchemes),
+    components(schemas(roster::domain::webhook::WebhookMessage)),
     security(("api_key" = []), ("session" = [])),
     tags(
         (name = "auth", description = "Signing in and out, passwords"),
@@ -450,5 +451,40 @@ pub fn served(openapi: &utoipa::openapi::OpenApi) -> serde_json::Value {
             link.insert("operationId".to_owned(), id);
         }
     }
+    document["webhooks"] = webhooks();
     document
+}
+
+/// The messages webhook endpoints receive, one per event (OpenAPI 3.1 `webhooks`).
+fn webhooks() -> serde_json::Value {
+    use roster::domain::activity::Event;
+    use roster::domain::webhook::WEBHOOK_TEST_EVENT;
+    let header = |name: &str, description: &str| {
+        serde_json::json!({
+            "name": name, "in": "header", "required": true,
+            "description": description, "schema": {"type": "string"},
+        })
+    };
+    let operation = serde_json::json!({
+        "post": {
+            "tags": ["webhooks"],
+            "description": "Sent to every enabled endpoint whose `events` match, signed the Standard Webhooks way; answer 2xx within 10 seconds.",
+            "parameters": [
+                header("webhook-id", "The message's uuid, the same on every retry"),
+                header("webhook-timestamp", "When this attempt was signed, in seconds since 1970"),
+                header("webhook-signature", "`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret, space separated"),
+            ],
+            "requestBody": {
+                "required": true,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookMessage"}}},
+            },
+            "responses": {"2XX": {"description": "Received"}},
+        }
+    });
+    let mut hooks = serde_json::Map::new();
+    for event in Event::ALL {
+        hooks.insert(event.as_str().to_owned(), operation.clone());
+    }
+    hooks.insert(WEBHOOK_TEST_EVENT.to_owned(), operation);
+    serde_json::Value::Object(hooks)
 }

@@ -8,8 +8,7 @@
 //! its members.
 
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use roster::domain::fields::{ExternalId, RoleName};
 use roster::domain::provisioning::{
@@ -24,7 +23,7 @@ use super::discovery::GROUP_SCHEMA;
 use super::filter::{AttrPath, Expr};
 use super::patch::{Op, operations};
 use super::query::{Listing, Projection};
-use super::{Provider, ScimBody, ScimError, list_response, resource};
+use super::{Provider, ScimBody, ScimError, answered, resource};
 use crate::rest::conditional::IfMatch;
 use crate::state::AppState;
 
@@ -360,35 +359,25 @@ pub async fn find(
     Ok((found.total, resources))
 }
 
-async fn listing(
-    state: &AppState,
-    provider: &Provider,
-    listing: Listing,
-) -> Result<Response, ScimError> {
-    let filter = listing.filter.as_ref().map(resolve).transpose()?;
-    let (total, resources) = find(
-        state,
-        provider,
-        filter.as_ref(),
-        listing.window,
-        &listing.projection,
-    )
-    .await?;
-    Ok(list_response(total, listing.window.start, resources))
-}
+/// The `Groups` endpoint's resources, for the listings.
+pub struct Groups;
 
-pub async fn list(State(state): State<AppState>, provider: Provider, uri: Uri) -> Response {
-    let result = async { listing(&state, &provider, Listing::from_uri(&uri)?).await }.await;
-    provider.reply(&state, result)
-}
+impl super::Resources for Groups {
+    type Attribute = GroupAttribute;
 
-pub async fn search(
-    State(state): State<AppState>,
-    provider: Provider,
-    ScimBody(body): ScimBody,
-) -> Response {
-    let result = async { listing(&state, &provider, Listing::from_search(&body)?).await }.await;
-    provider.reply(&state, result)
+    fn resolve(expr: &Expr) -> Result<Filter<GroupAttribute>, ScimError> {
+        resolve(expr)
+    }
+
+    async fn find(
+        state: &AppState,
+        provider: &Provider,
+        filter: Option<&Filter<GroupAttribute>>,
+        window: Window,
+        projection: &Projection,
+    ) -> Result<(i64, Vec<Value>), ScimError> {
+        find(state, provider, filter, window, projection).await
+    }
 }
 
 fn group_id(id: &str) -> Result<Uuid, ScimError> {
@@ -403,19 +392,6 @@ fn not_found_as_group(error: roster::CoreError) -> ScimError {
         }
         other => other.into(),
     }
-}
-
-fn shown(state: &AppState, status: StatusCode, group: &ProvisionedGroup) -> Response {
-    let base = state.core.provisioning_base_url();
-    let body = group_json(&base, group);
-    let location = body["meta"]["location"].as_str().map(str::to_owned);
-    let mut response = resource(status, body);
-    if status == StatusCode::CREATED
-        && let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok())
-    {
-        response.headers_mut().insert(LOCATION, location);
-    }
-    response
 }
 
 pub async fn get(
@@ -457,7 +433,10 @@ pub async fn create(
             .core
             .provision_group(&provider.principal, change)
             .await?;
-        Ok(shown(&state, StatusCode::CREATED, &group))
+        Ok(answered(
+            StatusCode::CREATED,
+            group_json(&state.core.provisioning_base_url(), &group),
+        ))
     }
     .await;
     provider.reply(&state, result)
@@ -478,7 +457,10 @@ pub async fn replace(
             .change_group(&provider.principal, uuid, change, &precondition)
             .await
             .map_err(not_found_as_group)?;
-        Ok(shown(&state, StatusCode::OK, &group))
+        Ok(answered(
+            StatusCode::OK,
+            group_json(&state.core.provisioning_base_url(), &group),
+        ))
     }
     .await;
     provider.reply(&state, result)

@@ -14,13 +14,16 @@ mod users;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use std::future::Future;
+
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::header::{CONTENT_TYPE, ETAG};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
+use roster::domain::provisioning::{Filter, Window};
 use roster::principal::Credential;
 use roster::{CoreError, Principal, Refusal};
 use serde_json::Value;
@@ -44,8 +47,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/scim/v2/Schemas", get(discovery::schemas))
         .route("/scim/v2/Schemas/{id}", get(discovery::schema))
-        .route("/scim/v2/Users", get(users::list).post(users::create))
-        .route("/scim/v2/Users/.search", post(users::search))
+        .route(
+            "/scim/v2/Users",
+            get(list::<users::Users>).post(users::create),
+        )
+        .route("/scim/v2/Users/.search", post(search::<users::Users>))
         .route(
             "/scim/v2/Users/{id}",
             get(users::get)
@@ -53,8 +59,11 @@ pub fn router() -> Router<AppState> {
                 .patch(users::patch)
                 .delete(users::delete),
         )
-        .route("/scim/v2/Groups", get(groups::list).post(groups::create))
-        .route("/scim/v2/Groups/.search", post(groups::search))
+        .route(
+            "/scim/v2/Groups",
+            get(list::<groups::Groups>).post(groups::create),
+        )
+        .route("/scim/v2/Groups/.search", post(search::<groups::Groups>))
         .route(
             "/scim/v2/Groups/{id}",
             get(groups::get)
@@ -220,6 +229,77 @@ pub fn resource(status: StatusCode, body: Value) -> Response {
         response.headers_mut().insert(ETAG, version);
     }
     response
+}
+
+/// A resource answered with its status: `201` also says where it is (`Location`).
+pub fn answered(status: StatusCode, body: Value) -> Response {
+    let location = body
+        .pointer("/meta/location")
+        .and_then(Value::as_str)
+        .and_then(|l| HeaderValue::from_str(l).ok());
+    let mut response = resource(status, body);
+    if status == StatusCode::CREATED
+        && let Some(location) = location
+    {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, location);
+    }
+    response
+}
+
+/// A resource type of the door: how a filter on it reads, and how a window of it is found.
+pub trait Resources {
+    type Attribute;
+
+    fn resolve(expr: &filter::Expr) -> Result<Filter<Self::Attribute>, ScimError>;
+
+    fn find(
+        state: &AppState,
+        provider: &Provider,
+        filter: Option<&Filter<Self::Attribute>>,
+        window: Window,
+        projection: &query::Projection,
+    ) -> impl Future<Output = Result<(i64, Vec<Value>), ScimError>> + Send;
+}
+
+async fn answer<R: Resources>(
+    state: &AppState,
+    provider: &Provider,
+    listing: query::Listing,
+) -> Result<Response, ScimError> {
+    let filter = listing.filter.as_ref().map(R::resolve).transpose()?;
+    let (total, resources) = R::find(
+        state,
+        provider,
+        filter.as_ref(),
+        listing.window,
+        &listing.projection,
+    )
+    .await?;
+    Ok(list_response(total, listing.window.start, resources))
+}
+
+/// `GET /Users`, `GET /Groups`: a listing asked in the query string.
+pub async fn list<R: Resources>(
+    State(state): State<AppState>,
+    provider: Provider,
+    uri: axum::http::Uri,
+) -> Response {
+    let result =
+        async { answer::<R>(&state, &provider, query::Listing::from_uri(&uri)?).await }.await;
+    provider.reply(&state, result)
+}
+
+/// `POST /Users/.search`, `POST /Groups/.search`: a listing asked in the body.
+pub async fn search<R: Resources>(
+    State(state): State<AppState>,
+    provider: Provider,
+    ScimBody(body): ScimBody,
+) -> Response {
+    let result =
+        async { answer::<R>(&state, &provider, query::Listing::from_search(&body)?).await }.await;
+    provider.reply(&state, result)
 }
 
 /// A list as SCIM answers it.

@@ -17,8 +17,7 @@
 //! phone numbers, the enterprise extension, ...) are accepted and not kept.
 
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use roster::domain::fields::{Email, ExternalId, Language, Password, PersonName};
 use roster::domain::precondition::Precondition;
@@ -33,7 +32,7 @@ use super::discovery::USER_SCHEMA;
 use super::filter::{AttrPath, Expr};
 use super::patch::{Op, Operation, operations, passes};
 use super::query::{Listing, Projection};
-use super::{Provider, ScimBody, ScimError, list_response, resource};
+use super::{Provider, ScimBody, ScimError, answered, resource};
 use crate::rest::conditional::IfMatch;
 use crate::state::AppState;
 
@@ -560,53 +559,30 @@ pub async fn find(
     Ok((found.total, resources))
 }
 
-async fn listing(
-    state: &AppState,
-    provider: &Provider,
-    listing: Listing,
-) -> Result<Response, ScimError> {
-    let filter = listing.filter.as_ref().map(resolve).transpose()?;
-    let (total, resources) = find(
-        state,
-        provider,
-        filter.as_ref(),
-        listing.window,
-        &listing.projection,
-    )
-    .await?;
-    Ok(list_response(total, listing.window.start, resources))
-}
+/// The `Users` endpoint's resources, for the listings.
+pub struct Users;
 
-pub async fn list(State(state): State<AppState>, provider: Provider, uri: Uri) -> Response {
-    let result = async { listing(&state, &provider, Listing::from_uri(&uri)?).await }.await;
-    provider.reply(&state, result)
-}
+impl super::Resources for Users {
+    type Attribute = UserAttribute;
 
-pub async fn search(
-    State(state): State<AppState>,
-    provider: Provider,
-    ScimBody(body): ScimBody,
-) -> Response {
-    let result = async { listing(&state, &provider, Listing::from_search(&body)?).await }.await;
-    provider.reply(&state, result)
+    fn resolve(expr: &Expr) -> Result<Filter<UserAttribute>, ScimError> {
+        resolve(expr)
+    }
+
+    async fn find(
+        state: &AppState,
+        provider: &Provider,
+        filter: Option<&Filter<UserAttribute>>,
+        window: Window,
+        projection: &Projection,
+    ) -> Result<(i64, Vec<Value>), ScimError> {
+        find(state, provider, filter, window, projection).await
+    }
 }
 
 /// A path's id: a uuid, else nobody.
 fn user_id(id: &str) -> Result<uuid::Uuid, ScimError> {
     uuid::Uuid::parse_str(id).map_err(|_| ScimError::not_found("user not found"))
-}
-
-fn shown(state: &AppState, status: StatusCode, user: &ProvisionedUser) -> Response {
-    let base = state.core.provisioning_base_url();
-    let body = user_json(&base, user);
-    let location = body["meta"]["location"].as_str().map(str::to_owned);
-    let mut response = resource(status, body);
-    if status == StatusCode::CREATED
-        && let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok())
-    {
-        response.headers_mut().insert(LOCATION, location);
-    }
-    response
 }
 
 pub async fn get(
@@ -643,7 +619,10 @@ pub async fn create(
             .core
             .provision_user(&provider.principal, input)
             .await?;
-        Ok(shown(&state, StatusCode::CREATED, &user))
+        Ok(answered(
+            StatusCode::CREATED,
+            user_json(&state.core.provisioning_base_url(), &user),
+        ))
     }
     .await;
     provider.reply(&state, result)
@@ -663,7 +642,10 @@ pub async fn replace(
             .core
             .reprovision_user(&provider.principal, uuid, input, &precondition)
             .await?;
-        Ok(shown(&state, StatusCode::OK, &user))
+        Ok(answered(
+            StatusCode::OK,
+            user_json(&state.core.provisioning_base_url(), &user),
+        ))
     }
     .await;
     provider.reply(&state, result)
@@ -702,7 +684,12 @@ pub async fn patch(
                 .reprovision_user(&provider.principal, uuid, input, &precondition)
                 .await
             {
-                Ok(user) => return Ok(shown(&state, StatusCode::OK, &user)),
+                Ok(user) => {
+                    return Ok(answered(
+                        StatusCode::OK,
+                        user_json(&state.core.provisioning_base_url(), &user),
+                    ));
+                }
                 Err(CoreError::Refused(Refusal::Changed))
                     if matches!(asked, Precondition::None) && attempts < 3 =>
                 {

@@ -412,3 +412,57 @@ async fn webhooks_need_their_permissions() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_endpoint_failing_past_its_time_is_turned_off_and_its_maker_told() {
+    on_each_backend(|app| async move {
+        let receiver = Receiver::start();
+        let admin = app.admin_key().await;
+        let (hook, secret) = endpoint(&app, &admin, &receiver.url(), json!(["webhook:test"])).await;
+        receiver.expect(&[&secret], 1, false).await;
+        app.post(&format!("/api/admin/webhooks/{hook}/test"), &admin, "")
+            .await;
+        let impatient = WebhookSettings {
+            give_up_after: chrono::Duration::zero(),
+            ..test_webhook_settings()
+        };
+        app.core
+            .deliver_due_webhooks(&sender(impatient))
+            .await
+            .unwrap();
+        let webhook = app
+            .get(&format!("/api/admin/webhooks/{hook}"), &admin)
+            .await;
+        assert_eq!(webhook.body["webhook"]["enabled"], false);
+        assert!(webhook.body["webhook"]["failing_since"].is_string());
+        let log = app
+            .get(&format!("/api/admin/webhooks/{hook}/deliveries"), &admin)
+            .await;
+        assert_eq!(log.body["deliveries"]["data"][0]["state"], "failed");
+        let mail = on_pool!(app, pool => {
+            sqlx::query_as::<_, (String, String)>("SELECT recipient, subject FROM mail_outbox")
+                .fetch_all(pool)
+                .await
+        })
+        .unwrap();
+        assert_eq!(
+            mail,
+            [(
+                "root@example.com".to_owned(),
+                "A Roster webhook was turned off".to_owned()
+            )]
+        );
+        // On again, its failing streak starts over.
+        let on = app
+            .patch(
+                &format!("/api/admin/webhooks/{hook}"),
+                &admin,
+                r#"{"enabled": true}"#,
+            )
+            .await;
+        assert_eq!(on.body["webhook"]["enabled"], true);
+        assert_eq!(on.body["webhook"]["failing_since"], Value::Null);
+        app
+    })
+    .await;
+}

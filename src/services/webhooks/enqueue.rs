@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::domain::webhook::wants;
+use crate::domain::webhook::{WebhookActor, WebhookMessage, WebhookMessageData, wants};
 use crate::error::CoreError;
 use crate::services::activity::Entry;
 use crate::services::roles::role_in;
@@ -72,22 +72,25 @@ async fn payload(tx: &mut Tx, entry: &Entry) -> Result<Value, CoreError> {
         }),
         _ => Value::Null,
     };
-    Ok(json!({
-        "type": entry.event,
-        "timestamp": entry.created.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        "data": {
-            "object": object,
-            "changes": changes,
-            "target": target,
-            "actor": {
-                "uuid": entry.actor_uuid,
-                "username": entry.actor_username,
-                "credential": entry.credential_kind,
-                "key": entry.credential_name,
-                "impersonator": entry.impersonator_username,
+    let message = WebhookMessage {
+        kind: entry.event.to_owned(),
+        timestamp: entry
+            .created
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        data: WebhookMessageData {
+            object: Some(object).filter(|o| !o.is_null()),
+            changes,
+            target: Some(target).filter(|t| !t.is_null()),
+            actor: WebhookActor {
+                uuid: entry.actor_uuid,
+                username: entry.actor_username.clone(),
+                credential: entry.credential_kind.map(str::to_owned),
+                key: entry.credential_name.clone(),
+                impersonator: entry.impersonator_username.clone(),
             },
         },
-    }))
+    };
+    serde_json::to_value(message).map_err(CoreError::internal)
 }
 
 /// Writes the messages of `emitted` (a write's logged events, in order) for the enabled

@@ -23,8 +23,8 @@ use super::{Core, now};
 use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::webhook::{
-    DeliveryState, NewWebhook, WEBHOOK_TEST_EVENT, Webhook, WebhookAttempt, WebhookDelivery,
-    WebhookPatch, WebhookWithSecret,
+    DeliveryState, NewWebhook, WEBHOOK_TEST_EVENT, Webhook, WebhookActor, WebhookAttempt,
+    WebhookDelivery, WebhookMessage, WebhookMessageData, WebhookPatch, WebhookWithSecret,
 };
 use crate::error::{CoreError, Entity, FieldErrors, Refusal};
 use crate::permission::Permission;
@@ -318,11 +318,25 @@ impl Core {
         let mut tx = self.write(principal).await?;
         let webhook = webhook_in(&mut tx, uuid).await?;
         let at = now();
-        let payload = serde_json::json!({
-            "type": WEBHOOK_TEST_EVENT,
-            "timestamp": at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            "data": {"webhook": {"uuid": webhook.uuid, "url": webhook.url}},
-        });
+        let payload = serde_json::to_value(WebhookMessage {
+            kind: WEBHOOK_TEST_EVENT.to_owned(),
+            timestamp: at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            data: WebhookMessageData {
+                object: None,
+                changes: serde_json::json!({}),
+                target: Some(serde_json::json!({
+                    "type": "webhook", "uuid": webhook.uuid, "label": webhook.url,
+                })),
+                actor: WebhookActor {
+                    uuid: Some(principal.user.uuid).filter(|u| !u.is_nil()),
+                    username: Some(principal.user.username.clone()),
+                    credential: None,
+                    key: None,
+                    impersonator: None,
+                },
+            },
+        })
+        .map_err(CoreError::internal)?;
         let delivery =
             enqueue::insert_delivery(&mut tx, webhook.uuid, WEBHOOK_TEST_EVENT, &payload, at)
                 .await?;
