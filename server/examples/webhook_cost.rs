@@ -61,7 +61,7 @@ async fn receiver(counted: Arc<AtomicUsize>) -> std::net::SocketAddr {
                 }
             }),
         )
-        .route("/hang", post(|| std::future::pending::<&'static str>()));
+        .route("/hang", post(std::future::pending::<&'static str>));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a port");

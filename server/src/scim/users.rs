@@ -378,11 +378,11 @@ fn apply_email(
                     // Adding to a value Roster does not hold (a home address) keeps nothing.
                     Op::Add if list.is_empty() => {
                         let mut email = json!({"type": "work"});
-                        if let (Some(sub), Some(value)) = (&path.sub, value) {
-                            if sub == "value" {
-                                email["value"] = value;
-                                list.push(email);
-                            }
+                        if let (Some(sub), Some(value)) = (&path.sub, value)
+                            && sub == "value"
+                        {
+                            email["value"] = value;
+                            list.push(email);
                         }
                         Ok(())
                     }

@@ -242,14 +242,14 @@ async fn okta_creates_finds_deactivates_and_replaces_a_user() {
         assert_eq!(found.body["totalResults"], 1);
         assert_eq!(found.body["startIndex"], 1);
         assert_eq!(found.body["itemsPerPage"], 1);
-        assert_eq!(ids(&found), [id.clone()]);
+        assert_eq!(ids(&found), vec![id.clone()]);
         let shouted = format!(
             "/Users?filter={}",
             encode(r#"userName eq "TEST.USER@okta.local""#)
         );
         assert_eq!(
             ids(&scim(&app, Method::GET, &shouted, &okta, None).await),
-            [id.clone()]
+            vec![id.clone()]
         );
 
         // Okta pushed a password: the user signs in with it, until deactivated.
@@ -303,14 +303,14 @@ async fn entra_creates_patches_in_its_own_shapes_and_deletes() {
         assert_eq!(rest.body["user"]["username"], "Test_User_00aa0");
 
         let by_name = replay(&app, &entra, "entra/01_get_user_by_username", &[]).await;
-        assert_eq!(ids(&by_name), [id.clone()]);
+        assert_eq!(ids(&by_name), vec![id.clone()]);
         let by_external = format!(
             "/Users?filter={}",
             encode("externalId eq 0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef")
         );
         assert_eq!(
             ids(&scim(&app, Method::GET, &by_external, &entra, None).await),
-            [id.clone()]
+            vec![id.clone()]
         );
 
         let placeholders = [
@@ -626,15 +626,15 @@ async fn filters_pages_and_attributes_work_as_advertised() {
             }
         };
         let mine = r#"emails.value ew "@x.com""#;
-        assert_eq!(query(r#"userName eq "alice@x.com""#.into()).await, [alice.clone()]);
+        assert_eq!(query(r#"userName eq "alice@x.com""#.into()).await, vec![alice.clone()]);
         assert_eq!(query(format!(r#"userName ne "alice@x.com" and {mine}"#)).await, [bob.clone(), carol.clone()]);
-        assert_eq!(query(r#"emails.value co "OB@""#.into()).await, [bob.clone()]);
-        assert_eq!(query(r#"userName sw "car""#.into()).await, [carol.clone()]);
+        assert_eq!(query(r#"emails.value co "OB@""#.into()).await, vec![bob.clone()]);
+        assert_eq!(query(r#"userName sw "car""#.into()).await, vec![carol.clone()]);
         assert_eq!(query(format!("externalId pr and {mine}")).await, [alice.clone(), bob.clone()]);
-        assert_eq!(query(r#"externalId eq "e2""#.into()).await, [bob.clone()]);
-        assert_eq!(query(r#"emails[type eq "work"].value eq "bob@x.com""#.into()).await, [bob.clone()]);
+        assert_eq!(query(r#"externalId eq "e2""#.into()).await, vec![bob.clone()]);
+        assert_eq!(query(r#"emails[type eq "work"].value eq "bob@x.com""#.into()).await, vec![bob.clone()]);
         assert_eq!(query(r#"emails[type eq "home"].value eq "bob@x.com""#.into()).await, Vec::<String>::new());
-        assert_eq!(query(format!("active eq false and {mine}")).await, [carol.clone()]);
+        assert_eq!(query(format!("active eq false and {mine}")).await, vec![carol.clone()]);
         assert_eq!(
             query(r#"(userName eq "alice@x.com" or userName eq "bob@x.com") and active eq true"#.into()).await,
             [alice.clone(), bob.clone()]
@@ -650,7 +650,7 @@ async fn filters_pages_and_attributes_work_as_advertised() {
         let page = format!("/Users?filter={}&startIndex=2&count=1", encode(mine));
         let reply = scim(&app, Method::GET, &page, &okta, None).await;
         assert_eq!((reply.body["totalResults"].clone(), reply.body["startIndex"].clone(), reply.body["itemsPerPage"].clone()), (json!(3), json!(2), json!(1)));
-        assert_eq!(ids(&reply), [bob.clone()]);
+        assert_eq!(ids(&reply), vec![bob.clone()]);
         let none = format!("/Users?filter={}&count=0", encode(mine));
         let reply = scim(&app, Method::GET, &none, &okta, None).await;
         assert_eq!(reply.body["totalResults"], 3);

@@ -1,5 +1,5 @@
 mod create_provisioning_key;
-mod provisioning;
+mod overview;
 
 pub use create_provisioning_key::{CreateProvisioningKey, create_provisioning_key};
-pub use provisioning::{ProvisioningOverview, provisioning};
+pub use overview::{ProvisioningOverview, provisioning};
