@@ -159,6 +159,7 @@ pub fn WebhooksPage() -> impl IntoView {
                                             <div class="key">
                                                 <div>
                                                     <strong><code>{url.clone()}</code></strong>
+                                                    " "
                                                     <span class=if enabled { "badge state-delivered" } else { "badge state-failed" }>{if enabled { "on" } else { "off" }}</span>
                                                     <p class="muted"><small>{webhook.description.clone()} " " {events}</small></p>
                                                     {webhook.failing_since.map(|since| view! { <p class="error"><small>"Failing since " {moment(since)}</small></p> })}
