@@ -358,23 +358,35 @@ fn insert_sql(first: usize) -> String {
     )
 }
 
-/// `statement`, which binds `$1..=$bound` and returns no rows, made to also write an entry
-/// bound after them: the change and its row go to the database in one round trip. PostgreSQL
-/// runs the insert as a data-modifying `WITH`; SQLite runs the two statements in turn.
+/// Whether any webhook endpoint is on: asked in the same round trip as a row is written, so
+/// that a write no endpoint hears of costs nothing more (see [`Write`](super::write::Write)).
+const ENDPOINTS_ON: &str = "EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = TRUE)";
+
+/// `statement`, an `UPDATE` that binds `$1..=$bound` and returns no rows, made to also write an
+/// entry bound after them and answer [`ENDPOINTS_ON`] (one row, a boolean, when the update
+/// found its row): the change and its row go to the database in one round trip. PostgreSQL runs
+/// the insert as a data-modifying `WITH`; SQLite runs the statements in turn.
 pub(crate) fn alongside(backend: Backend, statement: &str, bound: usize) -> String {
     let insert = insert_sql(bound + 1);
     match backend {
-        Backend::Postgres => format!("WITH logged AS ({insert}) {statement}"),
-        Backend::Sqlite => format!("{statement}; {insert}"),
+        Backend::Postgres => {
+            format!("WITH logged AS ({insert}) {statement} RETURNING {ENDPOINTS_ON}")
+        }
+        Backend::Sqlite => format!("{statement}; {insert}; SELECT {ENDPOINTS_ON}"),
     }
 }
 
 impl Entry {
-    /// Writes this row inside the change's transaction.
-    pub(crate) async fn insert(&self, tx: &mut Tx) -> Result<(), sqlx::Error> {
-        let sql = insert_sql(1);
+    /// Writes this row inside the change's transaction; answers whether any webhook endpoint
+    /// is on.
+    pub(crate) async fn insert(&self, tx: &mut Tx) -> Result<bool, sqlx::Error> {
+        let insert = insert_sql(1);
+        let sql = match tx.backend() {
+            Backend::Postgres => format!("WITH logged AS ({insert}) SELECT {ENDPOINTS_ON}"),
+            Backend::Sqlite => format!("{insert}; SELECT {ENDPOINTS_ON}"),
+        };
         with_tx!(tx, conn => {
-            bind_entry!(sqlx::query(&sql), self).execute(conn).await.map(|_| ())
+            bind_entry!(sqlx::query_scalar::<_, bool>(&sql), self).fetch_one(conn).await
         })
     }
 }

@@ -492,8 +492,8 @@ impl Core {
             Some(_) => alongside(tx.backend(), update, 15),
             None => update.to_owned(),
         };
-        with_tx!(tx, conn => {
-            let query = sqlx::query(&sql)
+        let endpoints_on = with_tx!(tx, conn => {
+            let query = sqlx::query_scalar::<_, bool>(&sql)
                 .bind(uuid)
                 .bind(&after.username)
                 .bind(&after.email)
@@ -510,12 +510,14 @@ impl Core {
                 .bind(after.start_on_grouped_servers)
                 .bind(now());
             match &entry {
-                Some(entry) => bind_entry!(query, entry).execute(conn).await,
-                None => query.execute(conn).await,
+                Some(entry) => bind_entry!(query, entry).fetch_optional(conn).await,
+                None => query.fetch_optional(conn).await,
             }
-            .map(|_| ())
         })
         .map_err(|e| write_error(e, |_| Conflict::UserUpdate))?;
+        if let Some(on) = endpoints_on {
+            tx.endpoints_on(on);
+        }
         if after.email != current.email {
             tell_old_address(tx, &current, &after.email).await?;
         }

@@ -25,6 +25,10 @@ pub(crate) struct Write<'c> {
     narrowed: Vec<Narrowed>,
     /// The rows this write logged, in order: what its webhook messages tell.
     emitted: Vec<Entry>,
+    /// How many of them went to the database without saying whether an endpoint is on, and
+    /// whether any statement said one is: when none is, the commit asks nothing more.
+    unanswered: usize,
+    endpoints_on: bool,
 }
 
 impl Core {
@@ -57,6 +61,8 @@ impl Core {
             hold,
             narrowed: Vec::new(),
             emitted: Vec::new(),
+            unanswered: 0,
+            endpoints_on: false,
         })
     }
 }
@@ -76,7 +82,15 @@ impl Write<'_> {
         }
         let entry = Entry::new(&self.actor, event, target, changes);
         self.emitted.push(entry.clone());
+        self.unanswered += 1;
         Some(entry)
+    }
+
+    /// What the statement that wrote a row of this write answered: whether any webhook
+    /// endpoint is on.
+    pub(crate) fn endpoints_on(&mut self, on: bool) {
+        self.unanswered = self.unanswered.saturating_sub(1);
+        self.endpoints_on |= on;
     }
 
     /// Names who acts once the write itself has found out: the user a spent token or a
@@ -95,7 +109,8 @@ impl Write<'_> {
         let Some(entry) = self.entry(event, target, changes) else {
             return Ok(());
         };
-        entry.insert(&mut self.tx).await?;
+        let on = entry.insert(&mut self.tx).await?;
+        self.endpoints_on(on);
         Ok(())
     }
 
@@ -108,7 +123,7 @@ impl Write<'_> {
     /// the same transaction, and the keys the write narrowed are forgotten in this process at
     /// once (other processes hear of it from the database).
     pub(crate) async fn commit(mut self) -> Result<(), CoreError> {
-        if !self.emitted.is_empty() {
+        if !self.emitted.is_empty() && (self.endpoints_on || self.unanswered > 0) {
             super::webhooks::enqueue::enqueue(&mut self.tx, &self.emitted).await?;
         }
         if let Some(hold) = &self.hold {
