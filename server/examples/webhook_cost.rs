@@ -125,9 +125,11 @@ async fn main() {
     let worker = {
         let core = core.clone();
         tokio::spawn(async move {
+            // As the server's worker: at once while messages go out, else a second later.
             loop {
-                let _ = core.deliver_due_webhooks(&sender).await;
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                if !matches!(core.deliver_due_webhooks(&sender).await, Ok(n) if n > 0) {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
             }
         })
     };

@@ -14,7 +14,8 @@ use roster::services::webhooks::WebhookSender;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-/// How often the webhook outbox is looked at for messages that are due.
+/// How often the webhook outbox is looked at for messages that are due, when the last look
+/// delivered nothing; while messages go out, the worker goes on at once.
 const WEBHOOKS_EVERY: Duration = Duration::from_secs(1);
 
 /// How often the outbox is looked at for mail that is due.
@@ -87,10 +88,16 @@ pub fn jobs(
         jobs.push(Job::new("webhook worker", WEBHOOKS_EVERY, move |core| {
             let sender = sender.clone();
             async move {
-                match core.deliver_due_webhooks(&sender).await {
-                    Ok(0) => {}
-                    Ok(delivered) => tracing::debug!(delivered, "webhooks delivered"),
-                    Err(error) => tracing::warn!(%error, "delivering webhooks failed"),
+                // Each round sends an endpoint's next message: a queue drains round after round.
+                loop {
+                    match core.deliver_due_webhooks(&sender).await {
+                        Ok(0) => break,
+                        Ok(delivered) => tracing::debug!(delivered, "webhooks delivered"),
+                        Err(error) => {
+                            tracing::warn!(%error, "delivering webhooks failed");
+                            break;
+                        }
+                    }
                 }
             }
         }));
