@@ -6,6 +6,8 @@
 ALTER TABLE users ADD COLUMN provisioned_name TEXT;
 ALTER TABLE users ADD COLUMN updated TEXT;
 CREATE UNIQUE INDEX users_provisioned_name_key ON users (lower(COALESCE(provisioned_name, username)));
+-- What a provider's `meta.lastModified gt "…"` asks for (an incremental sync).
+CREATE INDEX users_modified_idx ON users (COALESCE(updated, created));
 
 -- A group's id at the provider that pushed it (groups are roles).
 ALTER TABLE roles ADD COLUMN external_id TEXT;

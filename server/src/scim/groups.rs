@@ -334,31 +334,6 @@ fn members_inner(expr: &Expr) -> Result<Expr, ScimError> {
     })
 }
 
-pub async fn find(
-    state: &AppState,
-    provider: &Provider,
-    filter: Option<&Filter<GroupAttribute>>,
-    window: Window,
-    projection: &Projection,
-) -> Result<(i64, Vec<Value>), ScimError> {
-    let found = state
-        .core
-        .provisioned_groups(
-            &provider.principal,
-            filter,
-            window,
-            projection.wants("members"),
-        )
-        .await?;
-    let base = state.core.provisioning_base_url();
-    let resources = found
-        .items
-        .iter()
-        .map(|group| projection.apply(group_json(&base, group)))
-        .collect();
-    Ok((found.total, resources))
-}
-
 /// The `Groups` endpoint's resources, for the listings.
 pub struct Groups;
 
@@ -376,7 +351,22 @@ impl super::Resources for Groups {
         window: Window,
         projection: &Projection,
     ) -> Result<(i64, Vec<Value>), ScimError> {
-        find(state, provider, filter, window, projection).await
+        let found = state
+            .core
+            .provisioned_groups(
+                &provider.principal,
+                filter,
+                window,
+                projection.wants("members"),
+            )
+            .await?;
+        let base = state.core.provisioning_base_url();
+        let resources = found
+            .items
+            .iter()
+            .map(|group| projection.apply(group_json(&base, group)))
+            .collect();
+        Ok((found.total, resources))
     }
 }
 

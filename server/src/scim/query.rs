@@ -11,7 +11,7 @@ use roster::domain::provisioning::{MAX_RESULTS, Window};
 use serde_json::{Map, Value};
 
 use super::filter::{self, Expr, split_path};
-use super::{Provider, ScimBody, ScimError, groups, list_response, users};
+use super::{Provider, Resources, ScimBody, ScimError, groups, list_response, users};
 use crate::state::AppState;
 
 /// Which attributes an answer holds: only `attributes` (with `id` and `schemas`) when given, and
@@ -256,7 +256,7 @@ pub async fn search_all(
         let mut resources = Vec::new();
         let mut users_total = 0;
         if let Some(filter) = user_filter {
-            let (found, items) = users::find(
+            let (found, items) = <users::Users as Resources>::find(
                 &state,
                 &provider,
                 filter.as_ref(),
@@ -274,7 +274,7 @@ pub async fn search_all(
                 start: (start - users_total).max(1),
                 count: (count - resources.len() as i64).max(0),
             };
-            let (found, items) = groups::find(
+            let (found, items) = <groups::Groups as Resources>::find(
                 &state,
                 &provider,
                 filter.as_ref(),

@@ -538,27 +538,6 @@ fn email_filter(expr: &Expr) -> Result<Filter<UserAttribute>, ScimError> {
     })
 }
 
-/// A window of the users a filter matches, as SCIM shows them.
-pub async fn find(
-    state: &AppState,
-    provider: &Provider,
-    filter: Option<&Filter<UserAttribute>>,
-    window: Window,
-    projection: &Projection,
-) -> Result<(i64, Vec<Value>), ScimError> {
-    let found = state
-        .core
-        .provisioned_users(&provider.principal, filter, window)
-        .await?;
-    let base = state.core.provisioning_base_url();
-    let resources = found
-        .items
-        .iter()
-        .map(|user| projection.apply(user_json(&base, user)))
-        .collect();
-    Ok((found.total, resources))
-}
-
 /// The `Users` endpoint's resources, for the listings.
 pub struct Users;
 
@@ -576,7 +555,17 @@ impl super::Resources for Users {
         window: Window,
         projection: &Projection,
     ) -> Result<(i64, Vec<Value>), ScimError> {
-        find(state, provider, filter, window, projection).await
+        let found = state
+            .core
+            .provisioned_users(&provider.principal, filter, window)
+            .await?;
+        let base = state.core.provisioning_base_url();
+        let resources = found
+            .items
+            .iter()
+            .map(|user| projection.apply(user_json(&base, user)))
+            .collect();
+        Ok((found.total, resources))
     }
 }
 
