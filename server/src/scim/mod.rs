@@ -114,7 +114,7 @@ async fn scim_replies(request: Request, next: Next) -> Response {
 
 /// The provider's key, authenticated like every API key. Sessions do not reach this door: it is
 /// for machines. Once the reply is known, the request is noted for the key (see
-/// [`Noted::reply`]).
+/// [`Provider::reply`]).
 pub struct Provider {
     pub principal: Principal,
     method: String,
