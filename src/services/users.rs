@@ -314,7 +314,10 @@ impl Core {
         }
     }
 
-    async fn optional_hash(&self, password: Option<Password>) -> Result<Option<String>, CoreError> {
+    pub(crate) async fn optional_hash(
+        &self,
+        password: Option<Password>,
+    ) -> Result<Option<String>, CoreError> {
         match password {
             Some(password) => Ok(Some(self.hasher.hash(password).await?)),
             None => Ok(None),

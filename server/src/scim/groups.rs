@@ -16,20 +16,16 @@ use roster::domain::provisioning::{
     Window,
 };
 use roster::services::conditional::entity_tag;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::discovery::GROUP_SCHEMA;
 use super::filter::{AttrPath, Expr};
 use super::patch::{Op, operations};
 use super::query::{Listing, Projection};
-use super::{Provider, ScimBody, ScimError, answered, resource};
+use super::{Provider, ScimBody, ScimError, answered, field, resource, timestamp};
 use crate::rest::conditional::IfMatch;
 use crate::state::AppState;
-
-fn timestamp(time: &chrono::DateTime<chrono::Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
 
 pub fn group_json(base: &str, group: &ProvisionedGroup) -> Value {
     let role = &group.role;
@@ -61,13 +57,6 @@ pub fn group_json(base: &str, group: &ProvisionedGroup) -> Value {
             .collect();
     }
     body
-}
-
-fn field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    object
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
 }
 
 fn name(value: &Value) -> Result<RoleName, ScimError> {

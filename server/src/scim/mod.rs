@@ -302,6 +302,19 @@ pub async fn search<R: Resources>(
     provider.reply(&state, result)
 }
 
+/// A time as SCIM shows it: RFC 3339 in UTC, to the microsecond.
+pub fn timestamp(time: &chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// An attribute of a JSON object by its name in any case, as SCIM names attributes.
+pub fn field<'a>(object: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
 /// A list as SCIM answers it.
 pub fn list_response(total: i64, start: i64, resources: Vec<Value>) -> Response {
     let body = serde_json::json!({

@@ -5,8 +5,8 @@
 use roster::domain::provisioning::{Comparison, FilterValue};
 use serde_json::Value;
 
-use super::ScimError;
 use super::filter::{AttrPath, Expr, parse_path};
+use super::{ScimError, field};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -20,13 +20,6 @@ pub struct Operation {
     pub op: Op,
     pub path: Option<AttrPath>,
     pub value: Option<Value>,
-}
-
-fn field<'a>(object: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
-    object
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
 }
 
 /// The operations of a PatchOp body.

@@ -11,7 +11,7 @@ use roster::domain::provisioning::{MAX_RESULTS, Window};
 use serde_json::{Map, Value};
 
 use super::filter::{self, Expr, split_path};
-use super::{Provider, Resources, ScimBody, ScimError, groups, list_response, users};
+use super::{Provider, Resources, ScimBody, ScimError, field, groups, list_response, users};
 use crate::state::AppState;
 
 /// Which attributes an answer holds: only `attributes` (with `id` and `schemas`) when given, and
@@ -179,13 +179,7 @@ impl Listing {
 
     /// From a `.search` body (a SearchRequest).
     pub fn from_search(body: &Value) -> Result<Self, ScimError> {
-        let get = |name: &str| {
-            body.as_object().and_then(|o| {
-                o.iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v)
-            })
-        };
+        let get = |name: &str| body.as_object().and_then(|o| field(o, name));
         let list = |name: &str| -> Result<Option<String>, ScimError> {
             match get(name) {
                 None | Some(Value::Null) => Ok(None),

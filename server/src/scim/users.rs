@@ -32,13 +32,9 @@ use super::discovery::USER_SCHEMA;
 use super::filter::{AttrPath, Expr};
 use super::patch::{Op, Operation, operations, passes};
 use super::query::{Listing, Projection};
-use super::{Provider, ScimBody, ScimError, answered, resource};
+use super::{Provider, ScimBody, ScimError, answered, resource, timestamp};
 use crate::rest::conditional::IfMatch;
 use crate::state::AppState;
-
-fn timestamp(time: &chrono::DateTime<chrono::Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
 
 /// A user as SCIM shows them.
 pub fn user_json(base: &str, provisioned: &ProvisionedUser) -> Value {

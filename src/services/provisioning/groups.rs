@@ -42,37 +42,28 @@ async fn external_id_in(tx: &mut Tx, role: Uuid) -> Result<Option<String>, CoreE
     Ok(external_id)
 }
 
+const MEMBERS: &str = "SELECT uuid, COALESCE(provisioned_name, username) FROM users \
+    WHERE role_uuid = $1 ORDER BY created, uuid";
+
+fn members_of(rows: Vec<(Uuid, String)>) -> Vec<Member> {
+    rows.into_iter()
+        .map(|(uuid, user_name)| Member { uuid, user_name })
+        .collect()
+}
+
 async fn members_in(tx: &mut Tx, role: Uuid) -> Result<Vec<Member>, CoreError> {
     let rows = with_tx!(tx, conn => {
-        sqlx::query_as::<_, (Uuid, String)>(
-            "SELECT uuid, COALESCE(provisioned_name, username) FROM users \
-             WHERE role_uuid = $1 ORDER BY created, uuid",
-        )
-        .bind(role)
-        .fetch_all(conn)
-        .await
+        sqlx::query_as::<_, (Uuid, String)>(MEMBERS).bind(role).fetch_all(conn).await
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|(uuid, user_name)| Member { uuid, user_name })
-        .collect())
+    Ok(members_of(rows))
 }
 
 impl Core {
     async fn members(&self, role: Uuid) -> Result<Vec<Member>, CoreError> {
         let rows = with_db!(&self.db, pool => {
-            sqlx::query_as::<_, (Uuid, String)>(
-                "SELECT uuid, COALESCE(provisioned_name, username) FROM users \
-                 WHERE role_uuid = $1 ORDER BY created, uuid",
-            )
-            .bind(role)
-            .fetch_all(pool)
-            .await
+            sqlx::query_as::<_, (Uuid, String)>(MEMBERS).bind(role).fetch_all(pool).await
         })?;
-        Ok(rows
-            .into_iter()
-            .map(|(uuid, user_name)| Member { uuid, user_name })
-            .collect())
+        Ok(members_of(rows))
     }
 
     /// The groups a provider's filter matches, oldest first, with their members when asked.

@@ -6,7 +6,9 @@ use uuid::Uuid;
 use super::super::api_keys::{API_KEY_SELECT, create_api_key_in};
 use crate::domain::api_key::{ApiKey, CreatedApiKey, NewApiKey};
 use crate::domain::fields::Label;
-use crate::domain::provisioning::{ProvisioningKey, ProvisioningRequest, REQUESTS_KEPT};
+use crate::domain::provisioning::{
+    Provisioning, ProvisioningKey, ProvisioningRequest, REQUESTS_KEPT,
+};
 use crate::error::CoreError;
 use crate::permission::Permission;
 use crate::principal::{Credential, Principal};
@@ -69,6 +71,14 @@ impl Core {
         })?;
         tx.commit().await?;
         Ok(created)
+    }
+
+    /// The provisioning page: where providers connect, and the caller's keys.
+    pub async fn provisioning(&self, principal: &Principal) -> Result<Provisioning, CoreError> {
+        Ok(Provisioning {
+            base_url: self.provisioning_base_url(),
+            keys: self.provisioning_keys(principal).await?,
+        })
     }
 
     /// The caller's provisioning keys, newest first, each with its last requests.

@@ -220,7 +220,7 @@ impl Core {
     ) -> Result<ProvisionedUser, CoreError> {
         principal.require(Permission::UsersRead)?;
         principal.require(Permission::UsersCreate)?;
-        let password_hash = self.optional_password(&input).await?;
+        let password_hash = self.optional_hash(input.password.clone()).await?;
         let mut tx = self.write(principal).await?;
         check_user_name_free(&mut tx, &input.user_name, Uuid::nil()).await?;
         let (username, provisioned_name) =
@@ -264,7 +264,7 @@ impl Core {
         principal.require(Permission::UsersUpdate)?;
         let stored = self.provisioned_user(principal, uuid).await?;
         super::users::require_authority_over(principal, &stored.user)?;
-        let password_hash = self.optional_password(&input).await?;
+        let password_hash = self.optional_hash(input.password.clone()).await?;
         let mut tx = self.write(principal).await?;
         let mut patch = changes(&stored, &input);
         let mut rename = None;
@@ -292,16 +292,6 @@ impl Core {
         let provisioned = provisioned_in(&mut tx, uuid).await?;
         tx.commit().await?;
         Ok(provisioned)
-    }
-
-    async fn optional_password(
-        &self,
-        input: &ProvisionedInput,
-    ) -> Result<Option<String>, CoreError> {
-        match &input.password {
-            Some(password) => Ok(Some(self.hasher.hash(password.clone()).await?)),
-            None => Ok(None),
-        }
     }
 }
 

@@ -24,7 +24,8 @@ use crate::domain::activity::Event;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::webhook::{
     DeliveryState, NewWebhook, WEBHOOK_TEST_EVENT, Webhook, WebhookActor, WebhookAttempt,
-    WebhookDelivery, WebhookMessage, WebhookMessageData, WebhookPatch, WebhookWithSecret,
+    WebhookDelivery, WebhookMessage, WebhookMessageData, WebhookOverview, WebhookPatch,
+    WebhookWithSecret,
 };
 use crate::error::{CoreError, Entity, FieldErrors, Refusal};
 use crate::permission::Permission;
@@ -370,6 +371,30 @@ impl Core {
         let again = enqueue::insert_delivery(&mut tx, webhook, &found.0, &payload, now()).await?;
         tx.commit().await?;
         self.delivery(again).await
+    }
+
+    /// Every endpoint, oldest first, each with its ten newest messages: the console's page.
+    #[tracing::instrument(skip_all, err(level = "debug"))]
+    pub async fn webhook_overview(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<WebhookOverview>, CoreError> {
+        let recent = ListQuery::try_from(crate::domain::page::ListParams {
+            per_page: Some("10".to_owned()),
+            ..Default::default()
+        })?;
+        let mut overview = Vec::new();
+        for webhook in self.list_webhooks(principal).await? {
+            let deliveries = self
+                .webhook_deliveries(principal, webhook.uuid, recent.clone())
+                .await?
+                .data;
+            overview.push(WebhookOverview {
+                webhook,
+                deliveries,
+            });
+        }
+        Ok(overview)
     }
 
     /// An endpoint's messages, newest first, each with its attempts.

@@ -7,9 +7,5 @@ use crate::error::AppError;
 #[server(name = ProvisioningOverview, prefix = "/_roster", endpoint = "provisioning/overview")]
 pub async fn provisioning() -> Result<Provisioning, AppError> {
     let (core, principal) = super::super::principal().await?;
-    let keys = core.provisioning_keys(&principal).await?;
-    Ok(Provisioning {
-        base_url: core.provisioning_base_url(),
-        keys,
-    })
+    Ok(core.provisioning(&principal).await?)
 }
