@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod api_key;
+pub mod export;
 pub mod fields;
 pub mod mail;
 #[cfg(feature = "server")]

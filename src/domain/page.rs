@@ -20,6 +20,77 @@ pub struct ListParams {
     /// Users only: `false` keeps only users who never signed in, `true` only those who have.
     #[serde(default)]
     pub signed_in: Option<String>,
+    /// Users only: the order, a [`SortKey`] by name, `-` before it for descending.
+    #[serde(default)]
+    pub sort: Option<String>,
+}
+
+/// What the user listing can be ordered by. Text is compared case-insensitively; a user who never
+/// signed in sorts before every sign-in.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    /// The listing's own order, Calagopus' too.
+    #[default]
+    Created,
+    Username,
+    Email,
+    LastLogin,
+    NameLast,
+}
+
+impl SortKey {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// The order of the user listing: a key, ascending or descending, ties broken by the users'
+/// uuids in the same direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UserSort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl UserSort {
+    /// `created`, `-last_login`, …: what `sort=` takes.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        let (descending, name) = match raw.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, raw),
+        };
+        let key = name.parse::<SortKey>().ok()?;
+        Some(Self { key, descending })
+    }
+
+    /// The same key the other way round (a column header clicked again).
+    pub fn reversed(self) -> Self {
+        Self {
+            descending: !self.descending,
+            ..self
+        }
+    }
+
+    /// The order as `sort=` takes it.
+    pub fn to_param(self) -> String {
+        format!("{}{}", if self.descending { "-" } else { "" }, self.key.as_str())
+    }
 }
 
 /// A parsed, valid list request.
@@ -37,6 +108,9 @@ pub struct ListQuery {
     /// query string).
     #[serde(default)]
     pub role: Option<uuid::Uuid>,
+    /// Users only: the order (`sort=`; absent means the listing's own order).
+    #[serde(default)]
+    pub sort: UserSort,
 }
 
 impl Default for ListQuery {
@@ -48,6 +122,7 @@ impl Default for ListQuery {
             suspended: None,
             signed_in: None,
             role: None,
+            sort: UserSort::default(),
         }
     }
 }
@@ -117,6 +192,17 @@ impl TryFrom<ListParams> for ListQuery {
         }
         let suspended = parse_flag(&mut errors, "suspended", params.suspended.as_deref());
         let signed_in = parse_flag(&mut errors, "signed_in", params.signed_in.as_deref());
+        let sort = match params.sort.as_deref().map(str::trim) {
+            None | Some("") => UserSort::default(),
+            Some(raw) => UserSort::parse(raw).unwrap_or_else(|| {
+                errors.push(
+                    "sort",
+                    "must be username, email, created, last_login or name_last, \
+                     with - before it for descending",
+                );
+                UserSort::default()
+            }),
+        };
         errors.into_result()?;
         Ok(ListQuery {
             page,
@@ -125,6 +211,7 @@ impl TryFrom<ListParams> for ListQuery {
             suspended,
             signed_in,
             role: None,
+            sort,
         })
     }
 }
@@ -154,6 +241,7 @@ impl ListQuery {
             search: self.search.clone(),
             suspended: self.suspended.map(|s| s.to_string()),
             signed_in: self.signed_in.map(|s| s.to_string()),
+            sort: (self.sort != UserSort::default()).then(|| self.sort.to_param()),
         }
     }
 }
@@ -186,6 +274,7 @@ mod tests {
             search: None,
             suspended: None,
             signed_in: None,
+            sort: None,
         }
     }
 
@@ -274,5 +363,55 @@ mod tests {
             parse("never").unwrap_err().messages(),
             vec!["signed_in: must be true or false".to_owned()]
         );
+    }
+
+    #[test]
+    fn the_sort_is_a_key_with_an_optional_minus() {
+        let parse = |value: &str| {
+            ListQuery::try_from(ListParams {
+                sort: Some(value.into()),
+                ..ListParams::default()
+            })
+        };
+        assert_eq!(parse("").unwrap().sort, UserSort::default());
+        assert_eq!(
+            parse("-last_login").unwrap().sort,
+            UserSort {
+                key: SortKey::LastLogin,
+                descending: true
+            }
+        );
+        assert_eq!(
+            parse("name_last").unwrap().sort,
+            UserSort {
+                key: SortKey::NameLast,
+                descending: false
+            }
+        );
+        for bad in ["password", "--email", "Email", "-", "email,-created"] {
+            assert_eq!(
+                parse(bad).unwrap_err().messages(),
+                vec![
+                    "sort: must be username, email, created, last_login or name_last, \
+                     with - before it for descending"
+                        .to_owned()
+                ],
+                "{bad}"
+            );
+        }
+        // What a view's query string says of its order gives the same order back.
+        for key in <SortKey as strum::VariantArray>::VARIANTS {
+            for descending in [false, true] {
+                let sort = UserSort {
+                    key: *key,
+                    descending,
+                };
+                let query = ListQuery {
+                    sort,
+                    ..ListQuery::default()
+                };
+                assert_eq!(ListQuery::try_from(query.to_params()).unwrap().sort, sort);
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@ pub(crate) mod activity;
 mod api_keys;
 mod auth;
 pub mod conditional;
+mod export;
 mod credentials;
 pub mod idempotency;
 mod impersonation;
@@ -27,6 +28,7 @@ mod write;
 
 pub use auth::{ClientInfo, Credentials, LoginRequest, SESSION_LIFETIME_DAYS, Session, SignIn};
 pub use credentials::WATCH_DEADLINE;
+pub use export::ExportStream;
 pub use impersonation::ACTING_MINUTES;
 pub use listing::blocks::Balance;
 pub use oauth::{OAuthOutcome, OAuthStart};

@@ -2,6 +2,7 @@
 //! past the per-row triggers' costs where the database allows, then analysed, as an import
 //! would be.
 
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -9,6 +10,16 @@ use super::listing::grams::GramTally;
 use super::{Core, now};
 use crate::error::CoreError;
 use crate::store::{with_db, with_tx};
+
+/// When seeded user `i` last signed in: two in three at some moment of the 90 days before the
+/// seed, spread by a multiplicative hash; the rest never.
+fn seed_last_login(start: DateTime<Utc>, i: u64) -> Option<DateTime<Utc>> {
+    const NINETY_DAYS: u64 = 90 * 24 * 3600;
+    (i % 3 != 0).then(|| {
+        let back = i.wrapping_mul(2_654_435_761) % NINETY_DAYS;
+        start - chrono::Duration::seconds(back as i64)
+    })
+}
 
 /// Rows per statement when seeding, and statements per transaction: large transactions let
 /// SQLite's full-text index write few, large segments.
@@ -42,22 +53,23 @@ impl Core {
                 }
                 let mut sql = String::from(
                     "INSERT INTO users (uuid, username, email, name_first, name_last, admin, \
-                     totp_enabled, language, created, external_id) VALUES ",
+                     totp_enabled, language, created, external_id, last_login) VALUES ",
                 );
                 for i in 0..batch {
                     if i > 0 {
                         sql.push(',');
                     }
-                    let n = i * 7;
+                    let n = i * 8;
                     sql.push_str(&format!(
-                        "(${}, ${}, ${}, ${}, ${}, FALSE, FALSE, 'en', ${}, ${})",
+                        "(${}, ${}, ${}, ${}, ${}, FALSE, FALSE, 'en', ${}, ${}, ${})",
                         n + 1,
                         n + 2,
                         n + 3,
                         n + 4,
                         n + 5,
                         n + 6,
-                        n + 7
+                        n + 7,
+                        n + 8
                     ));
                 }
                 with_tx!(&mut tx, conn => {
@@ -74,7 +86,8 @@ impl Core {
                             .bind(first)
                             .bind(last)
                             .bind(start + chrono::Duration::microseconds(i as i64))
-                            .bind(format!("x{run}-{i}"));
+                            .bind(format!("x{run}-{i}"))
+                            .bind(seed_last_login(start, i));
                     }
                     q.execute(conn).await.map(|_| ())
                 })?;

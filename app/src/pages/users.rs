@@ -4,6 +4,8 @@ use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_navigate, use_query_map};
+use roster::domain::export::{ExportColumn, ExportColumns};
+use roster::domain::page::{SortKey, UserSort};
 use roster::domain::user::User;
 
 use crate::components::feedback::load_error;
@@ -18,6 +20,8 @@ struct View {
     search: String,
     suspended: String,
     signed_in: String,
+    /// `sort=` as the URL holds it (empty: the listing's own order).
+    sort: String,
 }
 
 fn href(view: &View, page: u32, per_page: u32) -> String {
@@ -34,7 +38,48 @@ fn href(view: &View, page: u32, per_page: u32) -> String {
         query.push_str("&signed_in=");
         query.push_str(&encode_query_value(&view.signed_in));
     }
+    if !view.sort.is_empty() {
+        query.push_str("&sort=");
+        query.push_str(&encode_query_value(&view.sort));
+    }
     query
+}
+
+/// A column header that orders the list by `key`: the first click ascending (the latest first
+/// for times), the next the other way; the order in force is marked for assistive technology.
+fn sort_header(
+    label: &'static str,
+    key: SortKey,
+    view: &View,
+    per_page: u32,
+) -> impl IntoView + use<> {
+    let current = UserSort::parse(&view.sort).unwrap_or_default();
+    let active = current.key == key;
+    let next = if active {
+        current.reversed()
+    } else {
+        UserSort {
+            key,
+            descending: matches!(key, SortKey::LastLogin | SortKey::Created),
+        }
+    };
+    let target = View {
+        sort: next.to_param(),
+        ..view.clone()
+    };
+    let aria = active.then_some(if current.descending { "descending" } else { "ascending" });
+    let arrow = match (active, current.descending) {
+        (false, _) => "",
+        (true, false) => " ↑",
+        (true, true) => " ↓",
+    };
+    view! {
+        <th scope="col" aria-sort=aria>
+            <A href=href(&target, 1, per_page) attr:class="sort" attr:data-sort=key.as_str()>
+                {label}{arrow}
+            </A>
+        </th>
+    }
 }
 
 fn user_row(user: User) -> impl IntoView {
@@ -77,15 +122,20 @@ pub fn UsersPage() -> impl IntoView {
                 q.get("search"),
                 q.get("suspended"),
                 q.get("signed_in"),
+                q.get("sort"),
             )
         })
     };
-    let users = Resource::new(params, |(page, per_page, search, suspended, signed_in)| {
-        list_users(page, per_page, search, suspended, signed_in)
-    });
+    let users = Resource::new(
+        params,
+        |(page, per_page, search, suspended, signed_in, sort)| {
+            list_users(page, per_page, search, suspended, signed_in, sort)
+        },
+    );
     let search_value = move || query.with(|q| q.get("search").unwrap_or_default());
     let suspended_value = move || query.with(|q| q.get("suspended").unwrap_or_default());
     let signed_in_value = move || query.with(|q| q.get("signed_in").unwrap_or_default());
+    let sort_value = move || query.with(|q| q.get("sort").unwrap_or_default());
     let per_page_value =
         move || query.with(|q| q.get("per_page").unwrap_or_else(|| "10".to_owned()));
 
@@ -104,6 +154,7 @@ pub fn UsersPage() -> impl IntoView {
                     search: text.trim().to_owned(),
                     suspended: suspended_value(),
                     signed_in: signed_in_value(),
+                    sort: sort_value(),
                 };
                 navigate(
                     &href(&view, 1, per_page),
@@ -195,8 +246,36 @@ pub fn UsersPage() -> impl IntoView {
                     })
                     .collect_view()}
             </select>
+            <input type="hidden" name="sort" prop:value=sort_value />
             <button class="button button-quiet" type="submit">"Search"</button>
         </Form>
+        <details class="export">
+            <summary>"Export CSV"</summary>
+            // A plain form: the browser downloads what the API answers.
+            <form method="get" action="/api/admin/users.csv" data-testid="export-form">
+                <p class="muted">"Every user this search and these filters select, in this order."</p>
+                <input type="hidden" name="search" prop:value=search_value />
+                <input type="hidden" name="suspended" prop:value=suspended_value />
+                <input type="hidden" name="signed_in" prop:value=signed_in_value />
+                <input type="hidden" name="sort" prop:value=sort_value />
+                <fieldset class="export-columns">
+                    <legend>"Columns"</legend>
+                    {ExportColumn::ALL
+                        .iter()
+                        .map(|column| {
+                            let checked = ExportColumns::default().columns().contains(column);
+                            view! {
+                                <label>
+                                    <input type="checkbox" name="columns" value=column.as_str() checked=checked />
+                                    {column.label()}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                <button class="button" type="submit">"Download"</button>
+            </form>
+        </details>
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading users…"</p> }>
             <ErrorBoundary fallback=load_error>
                 {move || Suspend::new(async move {
@@ -208,6 +287,19 @@ pub fn UsersPage() -> impl IntoView {
                             search: search.clone(),
                             suspended: suspended_value(),
                             signed_in: signed_in_value(),
+                            sort: sort_value(),
+                        };
+                        let per_page = page.per_page;
+                        let headers = view! {
+                            <tr>
+                                {sort_header("Username", SortKey::Username, &view, per_page)}
+                                {sort_header("Name", SortKey::NameLast, &view, per_page)}
+                                {sort_header("Email", SortKey::Email, &view, per_page)}
+                                <th scope="col">"Role"</th>
+                                <th scope="col"><span class="sr-only">"Badges"</span></th>
+                                {sort_header("Last sign-in", SortKey::LastLogin, &view, per_page)}
+                                {sort_header("Created", SortKey::Created, &view, per_page)}
+                            </tr>
                         };
                         let pager_view = pager(page.last_page(), page.page, page.per_page, view);
                         view! {
@@ -223,17 +315,7 @@ pub fn UsersPage() -> impl IntoView {
                                 view! {
                                     <div class="table-wrap">
                                         <table class="table">
-                                            <thead>
-                                                <tr>
-                                                    <th scope="col">"Username"</th>
-                                                    <th scope="col">"Name"</th>
-                                                    <th scope="col">"Email"</th>
-                                                    <th scope="col">"Role"</th>
-                                                    <th scope="col"><span class="sr-only">"Badges"</span></th>
-                                                    <th scope="col">"Last sign-in"</th>
-                                                    <th scope="col">"Created"</th>
-                                                </tr>
-                                            </thead>
+                                            <thead>{headers}</thead>
                                             <tbody>{page.data.into_iter().map(user_row).collect_view()}</tbody>
                                         </table>
                                     </div>

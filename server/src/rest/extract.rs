@@ -8,6 +8,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use roster::Refusal;
 use roster::domain::activity::{ActivityParams, ActivityQuery};
+use roster::domain::export::ExportColumns;
 use roster::domain::page::{ListParams, ListQuery};
 use roster::principal::IdempotencyHold;
 use roster::services::ClientInfo;
@@ -97,6 +98,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Listing {
         let Query(params) = Query::<ListParams>::try_from_uri(&parts.uri)
             .map_err(|e| ApiError::Payload(e.body_text()))?;
         Ok(Listing(ListQuery::try_from(params)?))
+    }
+}
+
+/// The columns of a CSV export, parsed by the core's rules: `columns=a,b`, or `columns=a&columns=b`
+/// as a form of checkboxes sends them.
+pub struct Exported(pub ExportColumns);
+
+impl<S: Send + Sync> FromRequestParts<S> for Exported {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+            .map_err(|e| ApiError::Payload(e.body_text()))?;
+        let columns: Vec<&str> = pairs
+            .iter()
+            .filter(|(name, _)| name == "columns")
+            .map(|(_, value)| value.as_str())
+            .collect();
+        Ok(Exported(ExportColumns::parse(
+            Some(columns.join(",").as_str()).filter(|_| !columns.is_empty()),
+        )?))
     }
 }
 

@@ -58,6 +58,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(account::change_email))
         .routes(routes!(account::permissions))
         .routes(routes!(users::list, users::create))
+        .routes(routes!(users::export))
         .routes(routes!(users::by_external_id))
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(users::servers))

@@ -293,6 +293,25 @@ pub struct UserListParams {
     suspended: Option<bool>,
     /// Only users who signed in at least once (`true`) or never (`false`).
     signed_in: Option<bool>,
+    /// A Roster extension: the order, by `username`, `email`, `created`, `last_login` or
+    /// `name_last`, with `-` before it for descending (`-last_login`: the latest sign-in first).
+    /// Text is compared case-insensitively, a user who never signed in sorts before every
+    /// sign-in, and ties are broken by uuid in the same direction. Empty: by `created`.
+    #[param(value_type = Option<String>, pattern = "^-?(username|email|created|last_login|name_last)?$")]
+    sort: Option<String>,
+}
+
+/// The columns of a CSV export.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ExportParams {
+    /// The columns, comma-separated, in order, each once, of `uuid`, `external_id`, `username`,
+    /// `email`, `name_first`, `name_last`, `role`, `admin`, `suspended`, `totp_enabled`,
+    /// `language`, `last_login`, `created` (empty: `uuid,username,email,name_first,name_last,
+    /// role,suspended,totp_enabled,last_login,created`).
+    #[param(pattern = "^[a-z_, ]*$")]
+    columns: Option<String>,
 }
 
 /// The page of an activity listing and its filters.

@@ -1,20 +1,23 @@
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::body::Body;
 use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
 use roster::domain::user::{CreateUserRequest, NewUser, UpdateUserRequest, UserPatch};
 
 use super::conditional::{IfMatch, Shown, shown};
 use super::error::ApiError;
-use super::extract::{Caller, Id, Listing, Payload, ids};
+use super::extract::{Caller, Exported, Id, Listing, Payload, ids};
 use super::openapi::{
-    Empty, Errors, ListParams, ServersReply, UserListParams, UserReply, UsersReply,
+    Empty, Errors, ExportParams, ListParams, ServersReply, UserListParams, UserReply, UsersReply,
 };
 use crate::state::AppState;
 
 #[utoipa::path(
     get, path = "/api/admin/users", tag = "users", operation_id = "list_users",
     params(UserListParams, ("If-None-Match" = Option<String>, Header, description = "Answer 304 if the resource still has this entity tag")),
-    responses((status = 200, description = "A page of users, oldest first", body = UsersReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified")),
+    responses((status = 200, description = "A page of users, oldest first unless `sort` says otherwise", body = UsersReply, headers(("ETag" = String, description = "The resource's entity tag"))), (status = 304, description = "Not modified")),
     extensions(("x-required-permission" = json!("users.read")))
 )]
 pub async fn list(
@@ -39,6 +42,33 @@ pub async fn get(
 ) -> Result<Shown<UserReply>, ApiError> {
     let user = state.core.get_user(&caller, user).await?;
     Ok(shown::<UserReply>(&user))
+}
+
+#[utoipa::path(
+    get, path = "/api/admin/users.csv", tag = "users", operation_id = "export_users",
+    params(UserListParams, ExportParams),
+    responses((status = 200, description = "Every user the search and filters select, in the order asked, as CSV (RFC 4180, UTF-8, a header record first, no page). A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return starts with `'`, so that spreadsheets show it rather than run it. Streamed as the users are read.", content_type = "text/csv", body = String), (status = 400, description = "A parameter is not valid", body = Errors)),
+    extensions(("x-required-permission" = json!("users.read")))
+)]
+pub async fn export(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Listing(query): Listing,
+    Exported(columns): Exported,
+) -> Result<Response, ApiError> {
+    let chunks = state.core.export_users(&caller, &query, columns).await?;
+    let body = futures_util::stream::unfold(chunks, |mut chunks| async move {
+        let chunk = chunks.recv().await?;
+        Some((chunk.map(axum::body::Bytes::from), chunks))
+    });
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (CONTENT_DISPOSITION, "attachment; filename=\"users.csv\""),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
 }
 
 #[utoipa::path(

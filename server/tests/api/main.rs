@@ -21,6 +21,7 @@ mod credential_cache;
 mod credentials;
 mod database_faults;
 mod edge;
+mod export;
 mod idempotency;
 mod impersonation;
 mod instances;

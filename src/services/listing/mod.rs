@@ -1,11 +1,12 @@
-//! How a page of the user listing is answered. The listing's order is (created, uuid); a query
-//! may add a search and filters. Which indexes answer it is chosen once, as a [`Plan`], and
+//! How a page of the user listing is answered. The listing's order is (created, uuid), or
+//! another key's (`sort=`, [`key_sql`]) with the uuid breaking ties; a query may add a search
+//! and filters. Which indexes answer it is chosen once, as a [`Plan`], and
 //! each plan has its own count and its own page keys:
 //!
 //! - [`names`]: a search of three characters or more, counted (and, when few names hold it,
 //!   paged) by the names it matches;
 //! - [`grams`]: the counts of one- and two-character strings a short search is counted from;
-//! - [`blocks`]: positions in the listing order, for deep pages without a filter.
+//! - [`blocks`]: positions in each order, for deep pages without a filter.
 
 pub(crate) mod blocks;
 pub(crate) mod grams;
@@ -14,7 +15,7 @@ mod names;
 use names::NameMatches;
 
 use super::Core;
-use crate::domain::page::{ListQuery, Page};
+use crate::domain::page::{ListQuery, Page, SortKey};
 use crate::domain::user::User;
 use crate::error::CoreError;
 use crate::store::rows::{USER_COLUMNS, UserRow};
@@ -34,7 +35,22 @@ enum Plan {
     Scan,
 }
 
-/// Which way a page's keys are read in the listing order.
+/// The key of `key`'s order as SQL over the users' rows (`u`), exactly as its index keys it.
+pub(crate) fn key_sql(key: SortKey, backend: Backend) -> &'static str {
+    match (key, backend) {
+        (SortKey::Created, _) => "u.created",
+        (SortKey::Username, Backend::Sqlite) => "lower(u.username)",
+        (SortKey::Username, Backend::Postgres) => "(lower(u.username) COLLATE \"C\")",
+        (SortKey::Email, Backend::Sqlite) => "lower(u.email)",
+        (SortKey::Email, Backend::Postgres) => "(lower(u.email) COLLATE \"C\")",
+        (SortKey::LastLogin, Backend::Sqlite) => "COALESCE(u.last_login, '')",
+        (SortKey::LastLogin, Backend::Postgres) => "COALESCE(u.last_login, '-infinity')",
+        (SortKey::NameLast, Backend::Sqlite) => "lower(u.name_last)",
+        (SortKey::NameLast, Backend::Postgres) => "(lower(u.name_last) COLLATE \"C\")",
+    }
+}
+
+/// Which way a page's keys are read in an order.
 #[derive(Clone, Copy)]
 enum Order {
     Ascending,
@@ -50,17 +66,16 @@ impl Order {
     }
 }
 
-/// A listing query with its plan: the `WHERE` clause and its one bound value (the search).
-pub(super) struct Listing {
-    filter: String,
-    bound: Option<String>,
-    plan: Plan,
+/// Which users a listing query selects: the `WHERE` clause and its one bound value (the
+/// search, `$1`).
+pub(crate) struct Selection {
+    pub(crate) filter: String,
+    pub(crate) bound: Option<String>,
+    conditions: usize,
 }
 
-impl Core {
-    /// Chooses how `query` is answered.
-    pub(super) async fn plan_listing(&self, query: &ListQuery) -> Result<Listing, CoreError> {
-        let backend = self.backend();
+impl Selection {
+    pub(crate) fn of(backend: Backend, query: &ListQuery) -> Self {
         let mut conditions = Vec::new();
         let bound = query.search.as_ref().map(|term| {
             let (condition, bound) = dialect::user_search(backend, term);
@@ -90,12 +105,36 @@ impl Core {
         } else {
             format!("WHERE {}", conditions.join(" AND "))
         };
-        let search_alone = match (conditions.len(), query.search.as_deref(), &bound) {
+        Self {
+            filter,
+            bound,
+            conditions: conditions.len(),
+        }
+    }
+}
+
+/// A listing query with its plan: the `WHERE` clause and its one bound value (the search).
+pub(super) struct Listing {
+    filter: String,
+    bound: Option<String>,
+    plan: Plan,
+}
+
+impl Core {
+    /// Chooses how `query` is answered.
+    pub(super) async fn plan_listing(&self, query: &ListQuery) -> Result<Listing, CoreError> {
+        let backend = self.backend();
+        let Selection {
+            filter,
+            bound,
+            conditions,
+        } = Selection::of(backend, query);
+        let search_alone = match (conditions, query.search.as_deref(), &bound) {
             (1, Some(term), Some(pattern)) => Some((term, pattern)),
             _ => None,
         };
         let plan = match search_alone {
-            None if conditions.is_empty() => Plan::Everyone,
+            None if conditions == 0 => Plan::Everyone,
             None => Plan::Scan,
             Some((term, pattern)) => match dialect::gram_count(backend, term) {
                 Some(count) => Plan::ShortTerm { count },
@@ -148,60 +187,77 @@ impl Core {
         })?)
     }
 
-    /// The page's rows. Its keys (uuid, created) are found first, from indexes; only the rows
-    /// shown are then read whole, so a deep page skips index entries rather than rows.
+    /// The page's rows. Its keys (uuid and the order's key) are found first, from indexes; only
+    /// the rows shown are then read whole, so a deep page skips index entries rather than rows.
     async fn read_page(
         &self,
         listing: &Listing,
         query: &ListQuery,
         total: i64,
     ) -> Result<Vec<UserRow>, CoreError> {
-        let (limit, offset) = (query.limit(), query.offset());
+        let backend = self.backend();
+        let sort = query.sort;
+        let offset = query.offset();
+        // The page as positions in the key's ascending order: from `start`, `take` users.
+        let take = query.limit().min(total - offset);
+        let start = if sort.descending {
+            total - offset - take
+        } else {
+            offset
+        };
+        let after = total - start - take;
+        let shown = if sort.descending {
+            Order::Descending
+        } else {
+            Order::Ascending
+        }
+        .sql();
         let page = |keys: &str| {
             format!(
                 "SELECT {USER_COLUMNS} FROM ({keys}) page \
                  JOIN users u ON u.uuid = page.uuid LEFT JOIN roles r ON r.uuid = u.role_uuid \
-                 ORDER BY page.created, page.uuid"
+                 ORDER BY page.k {shown}, page.uuid {shown}"
             )
         };
-        let through_blocks =
-            matches!(listing.plan, Plan::Everyone) && self.reaches_through_blocks(offset);
-        // A page past the middle is read from the end, in reverse, so that the last page of a
+        let through_blocks = matches!(listing.plan, Plan::Everyone)
+            && self.reaches_through_blocks(start.min(after));
+        // A page nearer the end is read from the end, in reverse, so that the last page of a
         // search skips no more entries than its first: the exact total says where it starts.
-        let from_end = !through_blocks && total - offset < offset;
-        let (take, skip, order) = if from_end {
-            let take = limit.min(total - offset);
-            (take, total - offset - take, Order::Descending)
+        let (skip, order) = if !through_blocks && after < start {
+            (after, Order::Descending)
         } else {
-            (limit, offset, Order::Ascending)
+            (start, Order::Ascending)
         };
-        if let (Plan::Names(names), Some(pattern)) = (&listing.plan, &listing.bound)
+        if sort.key == SortKey::Created
+            && let (Plan::Names(names), Some(pattern)) = (&listing.plan, &listing.bound)
             && let Some(keys) = names.page_keys(take, skip, order.sql())
         {
             return self.read_name_page(names, &page(&keys), pattern).await;
         }
+        let key = key_sql(sort.key, backend);
         let keys = match &listing.plan {
-            Plan::Everyone if through_blocks => blocks::deep_page_keys(limit),
+            Plan::Everyone if through_blocks => blocks::deep_page_keys(sort.key, backend, take),
             _ => {
-                // On PostgreSQL the planner cannot tell how many users a search matches, and
-                // may walk the listing order for a page of a rare term through the whole
-                // table. The exact total can: when walking would read more rows than there are
-                // matches, the matches are collected through the trigram index and sorted.
-                let collect = self.backend() == Backend::Postgres
-                    && listing.bound.is_some()
-                    && self.walk_reads_more_than(total, skip + take).await?;
                 let filter = &listing.filter;
                 let order = order.sql();
-                if collect {
+                if self.collects(listing, sort.key, total, skip + take).await? {
                     format!(
-                        "WITH found AS MATERIALIZED (SELECT u.uuid, u.created FROM users u \
-                         {filter}) SELECT uuid, created FROM found \
-                         ORDER BY created {order}, uuid {order} LIMIT {take} OFFSET {skip}"
+                        "WITH found AS MATERIALIZED (SELECT u.uuid, {key} AS k FROM users u \
+                         {filter}) SELECT uuid, k FROM found \
+                         ORDER BY k {order}, uuid {order} LIMIT {take} OFFSET {skip}"
                     )
                 } else {
+                    // SQLite is told which index walks the order: with a search it would rather
+                    // find every match and sort them.
+                    let walk = match (backend, sort.key) {
+                        (Backend::Sqlite, SortKey::Created) | (Backend::Postgres, _) => {
+                            String::new()
+                        }
+                        (Backend::Sqlite, key) => format!("INDEXED BY users_{}_order", key.as_str()),
+                    };
                     format!(
-                        "SELECT u.uuid, u.created FROM users u {filter} \
-                         ORDER BY u.created {order}, u.uuid {order} LIMIT {take} OFFSET {skip}"
+                        "SELECT u.uuid, {key} AS k FROM users u {walk} {filter} \
+                         ORDER BY {key} {order}, u.uuid {order} LIMIT {take} OFFSET {skip}"
                     )
                 }
             }
@@ -213,10 +269,31 @@ impl Core {
                 q = q.bind(bound);
             }
             if through_blocks {
-                q = q.bind(offset);
+                q = q.bind(start);
             }
             q.fetch_all(pool).await
         })?)
+    }
+
+    /// Whether a page's keys are read by collecting every match and sorting them, rather than by
+    /// walking the order's index past users who do not match. On PostgreSQL the planner cannot
+    /// tell how many users a search matches, and may walk the listing order for a page of a rare
+    /// term through the whole table; the other orders have no index that finds a filter's
+    /// matches in their order on either database. The exact total can tell: the matches are
+    /// collected when walking would read more rows than there are matches.
+    async fn collects(
+        &self,
+        listing: &Listing,
+        key: SortKey,
+        matches: i64,
+        end: i64,
+    ) -> Result<bool, CoreError> {
+        let may = if key == SortKey::Created {
+            self.backend() == Backend::Postgres && listing.bound.is_some()
+        } else {
+            !listing.filter.is_empty()
+        };
+        Ok(may && self.walk_reads_more_than(matches, end).await?)
     }
 
     /// Readies `tables` after Roster loaded them in bulk, instead of leaving them to autovacuum:

@@ -106,7 +106,7 @@ impl NameMatches {
         ranges
     }
 
-    /// The keys (uuid, created) of the page from `offset`, merged in listing order from the
+    /// The keys (uuid, k: the created time) of the page from `offset`, merged in listing order from the
     /// name indexes (and, on SQLite, the logins' full-text index), in `order`; `None` when the
     /// indexes cannot yield the matches in listing order.
     pub(super) fn page_keys(&self, limit: i64, offset: i64, order: &str) -> Option<String> {
@@ -132,7 +132,7 @@ impl NameMatches {
                     )
                 });
                 Some(format!(
-                    "SELECT uuid, created FROM ({}) merged \
+                    "SELECT uuid, created AS k FROM ({}) merged \
                      ORDER BY created {order}, uuid {order} LIMIT {limit} OFFSET {offset}",
                     ranges.collect::<Vec<_>>().join(" UNION ALL ")
                 ))
@@ -166,7 +166,7 @@ impl NameMatches {
                     }
                 }
                 Some(format!(
-                    "SELECT u.uuid, u.created FROM ({} ORDER BY 1 {order} LIMIT {limit} \
+                    "SELECT u.uuid, u.created AS k FROM ({} ORDER BY 1 {order} LIMIT {limit} \
                      OFFSET {offset}) found JOIN users u ON u.id = found.id",
                     parts.join(" UNION ")
                 ))

@@ -12,6 +12,7 @@ pub async fn list_users(
     #[server(default)] search: Option<String>,
     #[server(default)] suspended: Option<String>,
     #[server(default)] signed_in: Option<String>,
+    #[server(default)] sort: Option<String>,
 ) -> Result<Page<User>, AppError> {
     use roster::domain::page::{ListParams, ListQuery};
 
@@ -22,6 +23,7 @@ pub async fn list_users(
         search,
         suspended,
         signed_in,
+        sort,
     })?;
     Ok(core.list_users(&principal, query).await?)
 }
