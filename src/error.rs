@@ -20,6 +20,7 @@ pub enum Entity {
     SecurityKey,
     Webhook,
     WebhookDelivery,
+    Job,
 }
 
 impl Entity {
@@ -37,6 +38,7 @@ impl Entity {
             Entity::SecurityKey => "security key",
             Entity::Webhook => "webhook",
             Entity::WebhookDelivery => "webhook delivery",
+            Entity::Job => "job",
         }
     }
 }
@@ -230,6 +232,8 @@ pub enum Guardrail {
     ReadOutbox,
     /// One's own password, email or two-factor through an admin route.
     OwnCredentials,
+    /// A bulk action started while acting as another user: a job outlives the request.
+    BulkWhileActing,
 }
 
 impl Guardrail {
@@ -245,6 +249,9 @@ impl Guardrail {
             Guardrail::OwnCredentials => {
                 "your own email, password and two-factor change only through your account, \
                  signed in and with your current password"
+            }
+            Guardrail::BulkWhileActing => {
+                "bulk actions are not started while acting as another user"
             }
         }
     }

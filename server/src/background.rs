@@ -30,6 +30,10 @@ const PURGE_EVERY: Duration = Duration::from_secs(15 * 60);
 /// created meanwhile, which a deep page then skips one by one.
 const BALANCE_EVERY: Duration = Duration::from_secs(10);
 
+/// How often the jobs (bulk actions) are looked at for one nobody holds; a runner works through
+/// its job at once, batch after batch.
+const JOBS_EVERY: Duration = Duration::from_secs(1);
+
 /// How soon the key watcher is started again when it stops.
 const WATCH_AGAIN: Duration = Duration::from_secs(1);
 
@@ -63,7 +67,7 @@ pub struct Jobs {
 }
 
 /// Roster's jobs: the watcher that keeps remembered API keys true, the listing's balancer, the
-/// mail worker (with an SMTP server), the webhook worker and the purge.
+/// bulk-action runner, the mail worker (with an SMTP server), the webhook worker and the purge.
 pub fn jobs(
     mailer: Option<Mailer>,
     webhooks: Option<WebhookSender>,
@@ -78,6 +82,13 @@ pub fn jobs(
                 Ok(done) if done == roster::services::Balance::default() => {}
                 Ok(done) => tracing::debug!(?done, "listing blocks balanced"),
                 Err(error) => tracing::warn!(%error, "balancing the listing's blocks failed"),
+            }
+        }),
+        Job::new("job runner", JOBS_EVERY, |core| async move {
+            match core.run_due_jobs().await {
+                Ok(0) => {}
+                Ok(users) => tracing::debug!(users, "job worked"),
+                Err(error) => tracing::warn!(%error, "running a job failed"),
             }
         }),
         Job::new("purge", PURGE_EVERY, move |core| async move {

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod api_key;
+pub mod bulk;
 pub mod export;
 pub mod fields;
 pub mod mail;

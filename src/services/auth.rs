@@ -134,6 +134,58 @@ impl Core {
         Ok(principal.acting_as(target))
     }
 
+    /// The principal that started long-running work (a job), as the database holds it now: the
+    /// same credential still good (the session not ended, the key not revoked or expired) and
+    /// its user as they stand, not suspended, with the key's scope as it stands. Work that
+    /// outlives its credential stops.
+    pub(crate) async fn principal_again(&self, kept: &Principal) -> Result<Principal, CoreError> {
+        let gone = || CoreError::Refused(Refusal::InvalidApiKey);
+        let credential = match &kept.credential {
+            Credential::Session { session_uuid } => {
+                let owner = with_db!(&self.db, pool => {
+                    sqlx::query_scalar::<_, Uuid>(
+                        "SELECT user_uuid FROM sessions WHERE uuid = $1 AND expires > $2",
+                    )
+                    .bind(session_uuid)
+                    .bind(now())
+                    .fetch_optional(pool)
+                    .await
+                })?;
+                if owner != Some(kept.user.uuid) {
+                    return Err(CoreError::Refused(Refusal::InvalidSession));
+                }
+                kept.credential.clone()
+            }
+            Credential::ApiKey { key_uuid, .. } => {
+                let sql = format!("{API_KEY_SELECT} WHERE uuid = $1");
+                let row = with_db!(&self.db, pool => {
+                    sqlx::query_as::<_, ApiKeyRow>(&sql).bind(key_uuid).fetch_optional(pool).await
+                })?
+                .filter(|row| row.user_uuid == kept.user.uuid)
+                .filter(|row| row.expires.is_none_or(|expires| expires > Utc::now()))
+                .ok_or_else(gone)?;
+                let scope = row.scope();
+                Credential::ApiKey {
+                    key_uuid: row.uuid,
+                    name: row.name,
+                    scope,
+                }
+            }
+            Credential::Operator => Credential::Operator,
+        };
+        let user = self.find_user(kept.user.uuid).await?.ok_or_else(gone)?;
+        if user.suspended {
+            return Err(CoreError::Refused(Refusal::Suspended));
+        }
+        Ok(Principal {
+            user,
+            credential,
+            ip: kept.ip.clone(),
+            idempotency: None,
+            impersonator: None,
+        })
+    }
+
     async fn authenticate_key(&self, header: &str) -> Result<Principal, CoreError> {
         let key = header
             .split_once(' ')

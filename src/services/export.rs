@@ -44,26 +44,60 @@ impl Core {
             "SELECT {USER_COLUMNS} FROM {USER_FROM} {filter} \
              ORDER BY {key} {direction}, u.uuid {direction}"
         );
-        let (sender, receiver) = mpsc::channel(CHUNKS_AHEAD);
-        let db = self.db.clone();
-        tokio::spawn(async move {
-            if let Err(error) = write_csv(&db, &sql, bound, &columns, &sender).await {
-                tracing::warn!(%error, "export stopped");
-                let _ = sender.send(Err(error)).await;
-            }
-        });
-        Ok(receiver)
+        Ok(stream_csv::<UserRow, _>(
+            self.db.clone(),
+            sql,
+            bound,
+            columns.header(),
+            move |row| columns.record(&User::from(row)),
+        ))
     }
 }
 
+/// The rows of `sql` (with `bound` as `$1`, if any) as CSV: `header`, then `record` of each row.
+/// Reading starts now, on a task of its own, and goes on as the stream is read; it stops when
+/// the stream is dropped.
+pub(crate) fn stream_csv<R, F>(
+    db: Database,
+    sql: String,
+    bound: Option<String>,
+    header: Vec<&'static str>,
+    record: F,
+) -> ExportStream
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+        + 'static,
+    F: Fn(R) -> Vec<String> + Send + 'static,
+{
+    let (sender, receiver) = mpsc::channel(CHUNKS_AHEAD);
+    tokio::spawn(async move {
+        if let Err(error) = write_csv(&db, &sql, bound, header, record, &sender).await {
+            tracing::warn!(%error, "export stopped");
+            let _ = sender.send(Err(error)).await;
+        }
+    });
+    receiver
+}
+
 /// Reads the rows of `sql` and sends them on as CSV chunks, until they end or nobody listens.
-async fn write_csv(
+async fn write_csv<R, F>(
     db: &Database,
     sql: &str,
     bound: Option<String>,
-    columns: &ExportColumns,
+    header: Vec<&'static str>,
+    record: F,
     sender: &mpsc::Sender<Result<Vec<u8>, CoreError>>,
-) -> Result<(), CoreError> {
+) -> Result<(), CoreError>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+    F: Fn(R) -> Vec<String>,
+{
     let new_writer = || csv::Writer::from_writer(Vec::with_capacity(CHUNK + 16 * 1024));
     let written = |writer: csv::Writer<Vec<u8>>| {
         writer
@@ -71,17 +105,15 @@ async fn write_csv(
             .map_err(|e| CoreError::internal(e.into_error()))
     };
     let mut writer = new_writer();
-    writer.write_record(columns.header()).map_err(CoreError::internal)?;
+    writer.write_record(header).map_err(CoreError::internal)?;
     with_db!(db, pool => {
-        let mut q = sqlx::query_as::<_, UserRow>(sql);
+        let mut q = sqlx::query_as::<_, R>(sql);
         if let Some(bound) = &bound {
             q = q.bind(bound);
         }
         let mut rows = q.fetch(pool);
         while let Some(row) = rows.try_next().await? {
-            writer
-                .write_record(columns.record(&User::from(row)))
-                .map_err(CoreError::internal)?;
+            writer.write_record(record(row)).map_err(CoreError::internal)?;
             // The writer buffers a few KiB of its own, and writes through as they fill.
             if writer.get_ref().len() >= CHUNK {
                 let chunk = written(std::mem::replace(&mut writer, new_writer()))?;

@@ -5,6 +5,7 @@ pub mod account;
 pub(crate) mod activity;
 mod api_keys;
 mod auth;
+mod bulk;
 pub mod conditional;
 mod export;
 mod credentials;

@@ -158,7 +158,7 @@ pub(crate) fn require_authority_over(
 /// Whether `principal` may apply `patch` to `current`, judged on the user as stored and the
 /// patch alone. Changing any field needs authority over the user; making or unmaking a global
 /// admin needs all of it; the contract's guardrails hold for role admins.
-fn authorize_update(
+pub(crate) fn authorize_update(
     principal: &Principal,
     current: &User,
     patch: &UserPatch,

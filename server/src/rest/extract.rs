@@ -163,7 +163,8 @@ pub mod ids {
         OAuthLink,
         SecurityKey,
         Webhook,
-        WebhookDelivery
+        WebhookDelivery,
+        Job
     );
 }
 

@@ -9,6 +9,7 @@ mod docs;
 pub mod error;
 mod extract;
 mod idempotency;
+mod jobs;
 mod mail;
 mod oauth_providers;
 pub mod openapi;
@@ -59,6 +60,12 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(account::permissions))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::export))
+        .routes(routes!(jobs::bulk))
+        .routes(routes!(jobs::get))
+        .routes(routes!(jobs::users))
+        .routes(routes!(jobs::report))
+        .routes(routes!(jobs::cancel))
+        .routes(routes!(jobs::confirm))
         .routes(routes!(users::by_external_id))
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(users::servers))

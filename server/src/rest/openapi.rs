@@ -93,6 +93,32 @@ impl super::conditional::Envelope for UserReply {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct JobReply {
+    pub job: roster::domain::bulk::Job,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct JobItemsReply {
+    pub items: Page<roster::domain::bulk::JobItem>,
+}
+
+/// The page of a job's users, and which outcome to keep.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct JobItemParams {
+    /// 1-based page number (empty: the first).
+    #[param(value_type = Option<String>, pattern = "^[0-9]*$")]
+    page: Option<u32>,
+    /// Items per page, 1 to 100 (empty: 10).
+    #[param(value_type = Option<String>, pattern = "^[0-9]*$")]
+    per_page: Option<u32>,
+    /// Only users with this outcome: `done`, `would`, `skipped` or `refused` (empty: all).
+    #[param(pattern = "^(done|would|skipped|refused)?$")]
+    outcome: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct UsersReply {
     pub users: Page<User>,
 }

@@ -1,9 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::body::Body;
 use axum::http::StatusCode;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use roster::domain::user::{CreateUserRequest, NewUser, UpdateUserRequest, UserPatch};
 
 use super::conditional::{IfMatch, Shown, shown};
@@ -57,18 +55,7 @@ pub async fn export(
     Exported(columns): Exported,
 ) -> Result<Response, ApiError> {
     let chunks = state.core.export_users(&caller, &query, columns).await?;
-    let body = futures_util::stream::unfold(chunks, |mut chunks| async move {
-        let chunk = chunks.recv().await?;
-        Some((chunk.map(axum::body::Bytes::from), chunks))
-    });
-    Ok((
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (CONTENT_DISPOSITION, "attachment; filename=\"users.csv\""),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response())
+    Ok(super::jobs::csv_reply(chunks, "users.csv"))
 }
 
 #[utoipa::path(

@@ -13,6 +13,7 @@ mod api_sessions;
 mod api_suspension;
 mod api_users;
 mod bootstrap;
+mod bulk;
 mod calagopus;
 mod conditional_requests;
 mod console_authority;

@@ -29,14 +29,33 @@ const SPLIT_AT: i64 = 4;
 pub(super) fn deep_page_keys(key: SortKey, backend: Backend, limit: i64) -> String {
     let (table, fence) = blocks_of(key);
     let expr = key_sql(key, backend);
+    let (fence_key, from) = fence_range(key, backend, "(SELECT k FROM fence)");
     format!(
-        "WITH fence AS (SELECT k, uuid, before FROM (SELECT {fence} AS k, uuid, \
+        "WITH fence AS (SELECT k, uuid, before FROM (SELECT {fence_key} AS k, uuid, \
          CAST(sum(size) OVER (ORDER BY {fence}, uuid) - size AS BIGINT) AS before FROM {table}) b \
          WHERE before <= $1 ORDER BY k DESC, uuid DESC LIMIT 1) \
          SELECT u.uuid, {expr} AS k FROM users u \
-         WHERE ({expr}, u.uuid) >= (SELECT k, uuid FROM fence) \
+         WHERE {from}({expr}, u.uuid) >= (SELECT k, uuid FROM fence) \
          ORDER BY {expr}, u.uuid LIMIT {limit} OFFSET $1 - (SELECT before FROM fence)"
     )
+}
+
+/// How a fence's key is read, and the condition that starts a walk of `key`'s index at a fence
+/// whose key is `at`. SQLite finds the start of a row-value range in an index on a column, but
+/// not in an index on an expression: there the key alone starts the range (the row value then
+/// drops the few users with that key before the fence's uuid), and the fence's key is read
+/// without its column's text affinity, which would keep the expression's index out.
+fn fence_range(key: SortKey, backend: Backend, at: &str) -> (String, String) {
+    let (_, fence) = blocks_of(key);
+    match (backend, key) {
+        (Backend::Postgres, _) | (Backend::Sqlite, SortKey::Created) => {
+            (fence.to_owned(), String::new())
+        }
+        (Backend::Sqlite, _) => (
+            format!("+{fence}"),
+            format!("{} >= {at} AND ", key_sql(key, backend)),
+        ),
+    }
 }
 
 /// The table holding the blocks of `key`'s order, and the column holding its fences' keys.
@@ -71,14 +90,20 @@ fn empty_blocks(table: &str, fence: &str) -> String {
 fn split(key: SortKey, backend: Backend) -> String {
     let (table, fence) = blocks_of(key);
     let expr = key_sql(key, backend);
+    let (fence_key, _) = fence_range(key, backend, "");
+    let (_, from) = fence_range(
+        key,
+        backend,
+        &format!("(SELECT {fence_key} FROM {table} WHERE id = $1)"),
+    );
     format!(
         "INSERT INTO {table} ({fence}, uuid, size) \
          SELECT k, uuid, CASE WHEN total - rn + 1 < $2 THEN total - rn + 1 ELSE $2 END \
          FROM (SELECT k, uuid, row_number() OVER (ORDER BY k, uuid) AS rn, \
                count(*) OVER () AS total \
                FROM (SELECT {expr} AS k, u.uuid FROM users u \
-                     WHERE ({expr}, u.uuid) >= \
-                           (SELECT {fence}, uuid FROM {table} WHERE id = $1) \
+                     WHERE {from}({expr}, u.uuid) >= \
+                           (SELECT {fence_key}, uuid FROM {table} WHERE id = $1) \
                      ORDER BY {expr}, u.uuid \
                      LIMIT (SELECT size FROM {table} WHERE id = $1)) members) numbered \
          WHERE rn > 1 AND rn % $2 = 1"
