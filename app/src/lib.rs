@@ -105,6 +105,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reset-password") ssr=SsrMode::Async view={Lazy::<lazy::ResetPassword>::new()} />
                     <Route path=path!("users") ssr=SsrMode::Async view={Lazy::<lazy::Users>::new()} />
                     <Route path=path!("users/new") ssr=SsrMode::Async view={Lazy::<lazy::NewUser>::new()} />
+                    <Route path=path!("users/bulk") ssr=SsrMode::Async view={Lazy::<lazy::BulkUsers>::new()} />
+                    <Route path=path!("jobs/:id") ssr=SsrMode::Async view={Lazy::<lazy::Job>::new()} />
                     <Route path=path!("users/:id") ssr=SsrMode::Async view={Lazy::<lazy::EditUser>::new()} />
                     <Route path=path!("users/:id/activity") ssr=SsrMode::Async view={Lazy::<lazy::UserActivity>::new()} />
                     <Route path=path!("activity") ssr=SsrMode::Async view={Lazy::<lazy::Activity>::new()} />
@@ -159,6 +161,8 @@ mod lazy {
         ApiKeys,
         Account,
         Mail,
+        BulkUsers,
+        Job,
     }
 
     #[lazy]
@@ -199,6 +203,8 @@ mod lazy {
             RarePage::ApiKeys => view! { <pages::api_keys::ApiKeysPage /> }.into_any(),
             RarePage::Account => view! { <pages::account::AccountPage /> }.into_any(),
             RarePage::Mail => view! { <pages::mail::MailPage /> }.into_any(),
+            RarePage::BulkUsers => view! { <pages::bulk::BulkUsersPage /> }.into_any(),
+            RarePage::Job => view! { <pages::job::JobPage /> }.into_any(),
         }
     }
 
@@ -276,4 +282,10 @@ mod lazy {
     lazy_page!(ApiKeys, rare_pages(RarePage::ApiKeys), __preload_rare_pages);
     lazy_page!(Account, rare_pages(RarePage::Account), __preload_rare_pages);
     lazy_page!(Mail, rare_pages(RarePage::Mail), __preload_rare_pages);
+    lazy_page!(
+        BulkUsers,
+        rare_pages(RarePage::BulkUsers),
+        __preload_rare_pages
+    );
+    lazy_page!(Job, rare_pages(RarePage::Job), __preload_rare_pages);
 }

@@ -84,3 +84,61 @@ test.describe('the users list at scale', () => {
     ]);
   });
 });
+
+test.describe('bulk actions', () => {
+  test('a bulk suspend of a search runs dry first, reports the refused row, survives a reload, then runs for real', async ({ page, request }) => {
+    const api = await adminApi(request);
+    const tag = unique('blk');
+    const role = await api.post('/api/admin/roles', {
+      data: { name: `helpers ${tag}`, admin_permissions: ['users.read', 'users.update'] },
+    });
+    expect(role.status(), await role.text()).toBe(200);
+    const roleUuid = (await role.json()).role.uuid;
+    const helper = unique('helper');
+    const password = 'helper password 123';
+    for (const [username, extra] of [
+      [`${tag}_a`, {}],
+      [`${tag}_b`, {}],
+      [`${tag}_boss`, { admin: true }],
+      [helper, { role_uuid: roleUuid, password }],
+    ] as const) {
+      const response = await api.post('/api/admin/users', {
+        data: { username, email: `${username}@example.com`, name_first: 'Pat', name_last: 'Person', ...extra },
+      });
+      expect(response.status(), await response.text()).toBe(200);
+    }
+
+    await signIn(page, helper, password);
+    await page.goto(`/users?search=${tag}`);
+    await hydrated(page);
+    await expect(page.getByTestId('total')).toHaveText('3 users');
+    await page.getByRole('link', { name: 'Bulk action on all 3 users' }).click();
+    await expect(page.getByTestId('selection')).toHaveText(`For every user matching “${tag}”.`);
+    await hydrated(page);
+    await checkA11y(page);
+    await page.getByLabel('Action').selectOption('suspend');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]{36}$/);
+    await expect(page.getByRole('heading', { name: 'Dry run: Suspend' })).toBeVisible();
+    await expect(page.getByTestId('job-state')).toHaveText('finished');
+    await expect(page.getByTestId('job-counts')).toHaveText('2 will be done, 0 skipped, 1 refused');
+    const boss = page.getByRole('row').filter({ hasText: `${tag}_boss` });
+    await expect(boss.getByRole('cell').nth(1)).toHaveText('refused');
+    await expect(boss.getByRole('cell').nth(2)).toHaveText('only global admins can modify or delete an admin');
+
+    // The job is the URL's: a reload shows where it stands.
+    await page.reload();
+    await hydrated(page);
+    await expect(page.getByTestId('job-progress')).toHaveText('3 of 3 users');
+    await expect(page.locator('progress')).toHaveAttribute('value', '3');
+    await checkA11y(page);
+
+    await page.getByRole('button', { name: 'Confirm: suspend for real' }).click();
+    await expect(page.getByRole('heading', { name: 'Suspend', exact: true })).toBeVisible();
+    await expect(page.getByTestId('job-state')).toHaveText('finished');
+    await expect(page.getByTestId('job-counts')).toHaveText('2 done, 0 skipped, 1 refused');
+    const listed = await api.get(`/api/admin/users?search=${tag}&suspended=true`);
+    const names = (await listed.json()).users.data.map((u: { username: string }) => u.username).sort();
+    expect(names).toEqual([`${tag}_a`, `${tag}_b`]);
+  });
+});

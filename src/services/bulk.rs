@@ -23,7 +23,7 @@ use crate::domain::user::{User, UserPatch};
 use crate::error::{CoreError, Entity, Guardrail, Refusal};
 use crate::permission::Permission;
 use crate::principal::Principal;
-use crate::store::{dialect, with_db, with_tx};
+use crate::store::{Backend, dialect, with_db, with_tx};
 
 /// Users judged or changed between two looks at the job (its state, its claim, its starter).
 const BATCH: i64 = 100;
@@ -32,8 +32,8 @@ const BATCH: i64 = 100;
 /// after this.
 const CLAIM_SECONDS: i64 = 30;
 
-/// Users changed at once in a real run: each its own transaction, so PostgreSQL runs them side
-/// by side; SQLite takes them one after another.
+/// Users changed at once in a real run on PostgreSQL: each its own transaction, run side by side.
+/// SQLite has one writer, and a second waiting for it sleeps: there they go one after another.
 const IN_FLIGHT: usize = 4;
 
 const JOB_COLUMNS: &str = "uuid, action, dry_run, actor_uuid, state, total, done, would, \
@@ -511,7 +511,10 @@ impl Core {
                 let users: Vec<Uuid> = items.iter().map(|(_, user)| *user).collect();
                 futures_util::stream::iter(users)
                     .map(|user| self.apply(&principal, action, user))
-                .buffered(IN_FLIGHT)
+                .buffered(match self.backend() {
+                    Backend::Postgres => IN_FLIGHT,
+                    Backend::Sqlite => 1,
+                })
                 .collect::<Vec<_>>()
                 .await
                 .into_iter()

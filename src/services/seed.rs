@@ -15,7 +15,7 @@ use crate::store::{with_db, with_tx};
 /// seed, spread by a multiplicative hash; the rest never.
 fn seed_last_login(start: DateTime<Utc>, i: u64) -> Option<DateTime<Utc>> {
     const NINETY_DAYS: u64 = 90 * 24 * 3600;
-    (i % 3 != 0).then(|| {
+    (!i.is_multiple_of(3)).then(|| {
         let back = i.wrapping_mul(2_654_435_761) % NINETY_DAYS;
         start - chrono::Duration::seconds(back as i64)
     })

@@ -1,8 +1,10 @@
 pub mod account;
 pub mod activity;
 pub mod api_keys;
+pub mod bulk;
 pub mod forgot_password;
 pub mod home;
+pub mod job;
 pub mod mail;
 pub mod not_found;
 pub mod oauth_providers;

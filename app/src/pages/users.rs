@@ -84,8 +84,10 @@ fn sort_header(
 
 fn user_row(user: User) -> impl IntoView {
     let name = format!("{} {}", user.name_first, user.name_last);
+    let tick = format!("Select {}", user.username);
     view! {
         <tr>
+            <td class="tick"><input type="checkbox" form="bulk-selection" name="user" value=user.uuid.to_string() aria-label=tick /></td>
             <td><A href=format!("/users/{}", user.uuid)>{user.username.clone()}</A></td>
             <td>{name}</td>
             <td>{user.email.clone()}</td>
@@ -292,6 +294,7 @@ pub fn UsersPage() -> impl IntoView {
                         let per_page = page.per_page;
                         let headers = view! {
                             <tr>
+                                <th scope="col" class="tick"><span class="sr-only">"Select"</span></th>
                                 {sort_header("Username", SortKey::Username, &view, per_page)}
                                 {sort_header("Name", SortKey::NameLast, &view, per_page)}
                                 {sort_header("Email", SortKey::Email, &view, per_page)}
@@ -301,9 +304,19 @@ pub fn UsersPage() -> impl IntoView {
                                 {sort_header("Created", SortKey::Created, &view, per_page)}
                             </tr>
                         };
+                        let mut everyone = format!("/users/bulk?search={}", encode_query_value(&view.search));
+                        for (name, value) in [("suspended", &view.suspended), ("signed_in", &view.signed_in)] {
+                            if !value.is_empty() {
+                                everyone.push_str(&format!("&{name}={value}"));
+                            }
+                        }
                         let pager_view = pager(page.last_page(), page.page, page.per_page, view);
                         view! {
                             <p class="muted" data-testid="total">{total} {if total == 1 { " user" } else { " users" }}</p>
+                            <form id="bulk-selection" method="get" action="/users/bulk" class="toolbar">
+                                <button class="button button-quiet" type="submit">"Bulk action on ticked users"</button>
+                                <a href=everyone>{format!("Bulk action on all {total} {}", if total == 1 { "user" } else { "users" })}</a>
+                            </form>
                             {if empty {
                                 view! {
                                     <p class="empty" data-testid="empty">

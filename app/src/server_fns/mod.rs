@@ -6,6 +6,7 @@ pub mod account;
 pub mod activity;
 pub mod api_keys;
 pub mod auth;
+pub mod jobs;
 pub mod mail;
 pub mod oauth_providers;
 pub mod provisioning;
