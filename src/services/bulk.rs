@@ -7,6 +7,8 @@
 //! mid-batch leaves its claim to run out; another takes the job from the first user without an
 //! outcome, and a change made but not yet recorded is judged again (and found done: skipped).
 
+use std::collections::HashMap;
+
 use chrono::Duration;
 use futures_util::StreamExt;
 use uuid::Uuid;
@@ -23,6 +25,7 @@ use crate::domain::user::{User, UserPatch};
 use crate::error::{CoreError, Entity, Guardrail, Refusal};
 use crate::permission::Permission;
 use crate::principal::Principal;
+use crate::store::rows::{USER_COLUMNS, USER_FROM, UserRow};
 use crate::store::{Backend, dialect, with_db, with_tx};
 
 /// Users judged or changed between two looks at the job (its state, its claim, its starter).
@@ -213,6 +216,24 @@ fn patch_of(action: BulkAction) -> UserPatch {
         },
         _ => UserPatch::default(),
     }
+}
+
+/// The user when `action` would change them, else the verdict that it will not: gone, nothing
+/// to do, or refused by the single change's rules.
+fn judged(
+    principal: &Principal,
+    action: BulkAction,
+    user: Option<User>,
+) -> Result<Result<User, Verdict>, CoreError> {
+    let Some(user) = user else {
+        return Ok(Err(Verdict::skipped("no longer exists")));
+    };
+    Ok(match judge(principal, action, &user) {
+        Ok(None) => Ok(user),
+        Ok(Some(why)) => Err(Verdict::skipped(why)),
+        Err(refused @ CoreError::Refused(_)) => Err(Verdict::refused(&refused)),
+        Err(other) => return Err(other),
+    })
 }
 
 /// Whether the action takes an active global admin away (the last one may not go).
@@ -501,24 +522,30 @@ impl Core {
                 self.end_job(job.uuid, claim, JobState::Finished, None).await?;
                 return Ok(processed);
             }
+            let uuids: Vec<Uuid> = items.iter().map(|(_, user)| *user).collect();
+            let mut users = self.users_of(&uuids).await?;
             let verdicts: Vec<Verdict> = if job.dry_run {
                 let mut verdicts = Vec::with_capacity(items.len());
-                for (_, user) in &items {
-                    verdicts.push(self.judge_dry(&principal, action, *user, &mut admins_left).await?);
+                for uuid in &uuids {
+                    let user = users.remove(uuid);
+                    verdicts.push(self.judge_dry(&principal, action, user, &mut admins_left).await?);
                 }
                 verdicts
             } else {
-                let users: Vec<Uuid> = items.iter().map(|(_, user)| *user).collect();
-                futures_util::stream::iter(users)
-                    .map(|user| self.apply(&principal, action, user))
-                .buffered(match self.backend() {
-                    Backend::Postgres => IN_FLIGHT,
-                    Backend::Sqlite => 1,
-                })
-                .collect::<Vec<_>>()
-                .await
-                .into_iter()
-                .collect::<Result<_, _>>()?
+                let turns: Vec<(Uuid, Option<User>)> = uuids
+                    .iter()
+                    .map(|uuid| (*uuid, users.remove(uuid)))
+                    .collect();
+                futures_util::stream::iter(turns)
+                    .map(|(uuid, user)| self.apply(&principal, action, uuid, user))
+                    .buffered(match self.backend() {
+                        Backend::Postgres => IN_FLIGHT,
+                        Backend::Sqlite => 1,
+                    })
+                    .collect::<Vec<_>>()
+                    .await
+                    .into_iter()
+                    .collect::<Result<_, _>>()?
             };
             processed += verdicts.len() as u64;
             if !self.record(job.uuid, claim, &items, &verdicts).await? {
@@ -556,27 +583,39 @@ impl Core {
         Ok(active - 1 - taken)
     }
 
+    /// A batch's users as they stand, by uuid (one query for the batch).
+    async fn users_of(&self, uuids: &[Uuid]) -> Result<HashMap<Uuid, User>, CoreError> {
+        let backend = self.backend();
+        let listed = uuids
+            .iter()
+            .map(|uuid| dialect::uuid_literal(backend, *uuid))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.uuid IN ({listed})");
+        let rows = with_db!(&self.db, pool => {
+            sqlx::query_as::<_, UserRow>(&sql).fetch_all(pool).await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(User::from)
+            .map(|user| (user.uuid, user))
+            .collect())
+    }
+
     /// A dry run's verdict on one user: the rules of the single change, the last admin counted
     /// across the whole job, and (for a delete) the servers the user owns.
     async fn judge_dry(
         &self,
         principal: &Principal,
         action: BulkAction,
-        uuid: Uuid,
+        user: Option<User>,
         admins_left: &mut i64,
     ) -> Result<Verdict, CoreError> {
-        let Some(user) = self.find_user(uuid).await? else {
-            return Ok(Verdict::skipped("no longer exists"));
+        let user = match judged(principal, action, user)? {
+            Ok(user) => user,
+            Err(verdict) => return Ok(verdict),
         };
-        match judge(principal, action, &user) {
-            Err(CoreError::Refused(refusal)) => {
-                return Ok(Verdict::refused(&CoreError::Refused(refusal)));
-            }
-            Err(other) => return Err(other),
-            Ok(Some(why)) => return Ok(Verdict::skipped(why)),
-            Ok(None) => {}
-        }
-        if action == BulkAction::Delete && self.owns_servers(uuid).await? {
+        if action == BulkAction::Delete && self.owns_servers(user.uuid).await? {
             return Ok(Verdict::refused(&CoreError::Refused(
                 Refusal::UserHasServers,
             )));
@@ -609,17 +648,10 @@ impl Core {
         principal: &Principal,
         action: BulkAction,
         uuid: Uuid,
+        user: Option<User>,
     ) -> Result<Verdict, CoreError> {
-        let Some(user) = self.find_user(uuid).await? else {
-            return Ok(Verdict::skipped("no longer exists"));
-        };
-        match judge(principal, action, &user) {
-            Err(CoreError::Refused(refusal)) => {
-                return Ok(Verdict::refused(&CoreError::Refused(refusal)));
-            }
-            Err(other) => return Err(other),
-            Ok(Some(why)) => return Ok(Verdict::skipped(why)),
-            Ok(None) => {}
+        if let Err(verdict) = judged(principal, action, user)? {
+            return Ok(verdict);
         }
         let done = match action {
             BulkAction::Suspend

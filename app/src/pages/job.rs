@@ -116,7 +116,8 @@ pub fn JobPage() -> impl IntoView {
                         let (cancel_id, confirm_id) = (id.clone(), id.clone());
                         let over = job.state.is_over();
                         let confirmable = job.dry_run && job.state == roster::domain::bulk::JobState::Finished;
-                        let filters = [("", "All"), ("done", "Done"), ("would", "Will be done"), ("skipped", "Skipped"), ("refused", "Refused")];
+                        let changed = if job.dry_run { ("would", "Will be done") } else { ("done", "Done") };
+                        let filters = [("", "All"), changed, ("skipped", "Skipped"), ("refused", "Refused")];
                         view! {
                             {summary(&job)}
                             <div class="actions">
