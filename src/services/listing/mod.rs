@@ -228,11 +228,17 @@ impl Core {
         } else {
             (start, Order::Ascending)
         };
-        if sort.key == SortKey::Created
-            && let (Plan::Names(names), Some(pattern)) = (&listing.plan, &listing.bound)
-            && let Some(keys) = names.page_keys(take, skip, order.sql())
-        {
-            return self.read_name_page(names, &page(&keys), pattern).await;
+        if let (Plan::Names(names), Some(pattern)) = (&listing.plan, &listing.bound) {
+            let keys = match sort.key {
+                SortKey::Created => names.page_keys(take, skip, order.sql()),
+                // A name's matches lie together in the last-name order: walking it for them
+                // would read every user before the name.
+                SortKey::NameLast => names.last_name_keys(take, skip, order.sql()),
+                _ => None,
+            };
+            if let Some(keys) = keys {
+                return self.read_name_page(names, &page(&keys), pattern).await;
+            }
         }
         let key = key_sql(sort.key, backend);
         let keys = match &listing.plan {

@@ -175,6 +175,33 @@ impl NameMatches {
     }
 }
 
+impl NameMatches {
+    /// The keys (uuid, k: the lowercased last name) of the page from `offset` in the last-name
+    /// order, in `order`, when every match is under a matching last name: they are then the
+    /// users under those names, read from the last-name order's own index name after name.
+    /// `None` when a match may lie elsewhere.
+    pub(super) fn last_name_keys(&self, limit: i64, offset: i64, order: &str) -> Option<String> {
+        if self.under_first > 0 || self.by_login_only > 0 || self.under_last == 0 {
+            return None;
+        }
+        let (key, names) = match self.backend {
+            Backend::Postgres => (
+                "(lower(u.name_last) COLLATE \"C\")",
+                "ANY(CAST($1 AS TEXT[]))",
+            ),
+            Backend::Sqlite => ("lower(u.name_last)", "(SELECT value FROM json_each($2))"),
+        };
+        let compare = match self.backend {
+            Backend::Postgres => "=",
+            Backend::Sqlite => "IN",
+        };
+        Some(format!(
+            "SELECT u.uuid, {key} AS k FROM users u WHERE {key} {compare} {names} \
+             ORDER BY {key} {order}, u.uuid {order} LIMIT {limit} OFFSET {offset}"
+        ))
+    }
+}
+
 impl Core {
     /// Where `term`, bound as `pattern` (as the search binds it), matches users.
     pub(super) async fn match_names(
