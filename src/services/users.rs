@@ -77,26 +77,35 @@ async fn taken(
     email: Option<&str>,
     external_id: Option<&str>,
 ) -> Result<(bool, bool), CoreError> {
-    let name_or_email = with_tx!(tx, conn => {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT count(*) FROM users WHERE uuid <> $1 \
-             AND (lower(username) = lower($2) OR lower(email) = lower($3))",
-        )
-        .bind(except)
-        .bind(username)
-        .bind(email)
-        .fetch_one(conn)
-        .await
-    })?;
-    let external = with_tx!(tx, conn => {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT count(*) FROM users WHERE uuid <> $1 AND external_id = $2",
-        )
-        .bind(except)
-        .bind(external_id)
-        .fetch_one(conn)
-        .await
-    })?;
+    // Nothing asked, nothing to look up: a suspension or a role change asks neither.
+    let name_or_email = if username.is_none() && email.is_none() {
+        0
+    } else {
+        with_tx!(tx, conn => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM users WHERE uuid <> $1 \
+                 AND (lower(username) = lower($2) OR lower(email) = lower($3))",
+            )
+            .bind(except)
+            .bind(username)
+            .bind(email)
+            .fetch_one(conn)
+            .await
+        })?
+    };
+    let external = if external_id.is_none() {
+        0
+    } else {
+        with_tx!(tx, conn => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM users WHERE uuid <> $1 AND external_id = $2",
+            )
+            .bind(except)
+            .bind(external_id)
+            .fetch_one(conn)
+            .await
+        })?
+    };
     Ok((name_or_email > 0, external > 0))
 }
 
