@@ -122,7 +122,11 @@ impl ExportColumns {
         };
         let mut columns = Vec::new();
         let mut errors = FieldErrors::new();
-        for name in raw.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+        for name in raw
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+        {
             match name.parse::<ExportColumn>() {
                 Ok(column) if !columns.contains(&column) => columns.push(column),
                 Ok(_) => errors.push("columns", format!("{name} is named twice")),
@@ -174,7 +178,10 @@ mod tests {
     #[test]
     fn formulas_become_text() {
         for (cell, safe) in [
-            ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+            (
+                "=HYPERLINK(\"http://evil\")",
+                "'=HYPERLINK(\"http://evil\")",
+            ),
             ("+1+1", "'+1+1"),
             ("-2", "'-2"),
             ("@SUM(A1)", "'@SUM(A1)"),
@@ -190,9 +197,14 @@ mod tests {
 
     #[test]
     fn columns_are_named_once_each() {
-        assert_eq!(ExportColumns::parse(None).unwrap(), ExportColumns::default());
         assert_eq!(
-            ExportColumns::parse(Some("email, username")).unwrap().header(),
+            ExportColumns::parse(None).unwrap(),
+            ExportColumns::default()
+        );
+        assert_eq!(
+            ExportColumns::parse(Some("email, username"))
+                .unwrap()
+                .header(),
             vec!["email", "username"]
         );
         assert_eq!(

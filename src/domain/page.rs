@@ -89,7 +89,11 @@ impl UserSort {
 
     /// The order as `sort=` takes it.
     pub fn to_param(self) -> String {
-        format!("{}{}", if self.descending { "-" } else { "" }, self.key.as_str())
+        format!(
+            "{}{}",
+            if self.descending { "-" } else { "" },
+            self.key.as_str()
+        )
     }
 }
 

@@ -17,8 +17,8 @@ use super::export::{ExportStream, stream_csv};
 use super::listing::Selection;
 use super::users::{authorize_update, require_authority_over};
 use super::{Core, now};
-use crate::domain::export::spreadsheet_safe;
 use crate::domain::bulk::{BulkAction, BulkSelection, Job, JobItem, JobState, NewBulk, Outcome};
+use crate::domain::export::spreadsheet_safe;
 use crate::domain::page::{ListQuery, Page};
 use crate::domain::precondition::Precondition;
 use crate::domain::user::{User, UserPatch};
@@ -246,8 +246,13 @@ impl Core {
     /// when the job reaches them. Not while acting as someone else: a job outlives the request.
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn start_bulk(&self, principal: &Principal, bulk: NewBulk) -> Result<Job, CoreError> {
-        self.start_job(principal, bulk.action, bulk.dry_run, &JobUsers::Selected(bulk.selection))
-            .await
+        self.start_job(
+            principal,
+            bulk.action,
+            bulk.dry_run,
+            &JobUsers::Selected(bulk.selection),
+        )
+        .await
     }
 
     /// Records a job and its users (in the listing's order, or a dry run's).
@@ -519,7 +524,8 @@ impl Core {
             };
             let items = self.next_items(job.uuid).await?;
             if items.is_empty() {
-                self.end_job(job.uuid, claim, JobState::Finished, None).await?;
+                self.end_job(job.uuid, claim, JobState::Finished, None)
+                    .await?;
                 return Ok(processed);
             }
             let uuids: Vec<Uuid> = items.iter().map(|(_, user)| *user).collect();
@@ -528,7 +534,10 @@ impl Core {
                 let mut verdicts = Vec::with_capacity(items.len());
                 for uuid in &uuids {
                     let user = users.remove(uuid);
-                    verdicts.push(self.judge_dry(&principal, action, user, &mut admins_left).await?);
+                    verdicts.push(
+                        self.judge_dry(&principal, action, user, &mut admins_left)
+                            .await?,
+                    );
                 }
                 verdicts
             } else {
@@ -670,9 +679,7 @@ impl Core {
             Err(CoreError::Refused(Refusal::NotFound(Entity::User))) => {
                 Ok(Verdict::skipped("no longer exists"))
             }
-            Err(CoreError::Refused(refusal)) => {
-                Ok(Verdict::refused(&CoreError::Refused(refusal)))
-            }
+            Err(CoreError::Refused(refusal)) => Ok(Verdict::refused(&CoreError::Refused(refusal))),
             Err(other) => Err(other),
         }
     }
@@ -686,7 +693,8 @@ impl Core {
         items: &[(i64, Uuid)],
         verdicts: &[Verdict],
     ) -> Result<bool, CoreError> {
-        let count = |outcome: Outcome| verdicts.iter().filter(|v| v.outcome == outcome).count() as i64;
+        let count =
+            |outcome: Outcome| verdicts.iter().filter(|v| v.outcome == outcome).count() as i64;
         let mut tx = self.upkeep().await?;
         let held = with_tx!(&mut tx, conn => {
             sqlx::query(

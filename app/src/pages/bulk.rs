@@ -30,7 +30,10 @@ pub fn BulkUsersPage() -> impl IntoView {
     let described = move || {
         let ticked = users().len();
         if ticked > 0 {
-            return format!("{ticked} ticked {}", if ticked == 1 { "user" } else { "users" });
+            return format!(
+                "{ticked} ticked {}",
+                if ticked == 1 { "user" } else { "users" }
+            );
         }
         let mut parts = Vec::new();
         if !filter("search").is_empty() {

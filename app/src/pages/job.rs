@@ -91,7 +91,10 @@ pub fn JobPage() -> impl IntoView {
     );
     // While the job runs, ask again every second.
     Effect::new(move |_| {
-        let running = job.get().and_then(Result::ok).is_some_and(|job| !job.state.is_over());
+        let running = job
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|job| !job.state.is_over());
         if running {
             set_timeout(
                 move || set_tick.update(|t| *t += 1),
@@ -100,11 +103,14 @@ pub fn JobPage() -> impl IntoView {
         }
     });
     let errors = move || {
-        [cancel.value().get().and_then(Result::err), confirm.value().get().and_then(Result::err)]
-            .into_iter()
-            .flatten()
-            .next()
-            .map(|e| describe(&e))
+        [
+            cancel.value().get().and_then(Result::err),
+            confirm.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|e| describe(&e))
     };
     view! {
         <Title text="Job · Roster" />

@@ -67,7 +67,11 @@ fn sort_header(
         sort: next.to_param(),
         ..view.clone()
     };
-    let aria = active.then_some(if current.descending { "descending" } else { "ascending" });
+    let aria = active.then_some(if current.descending {
+        "descending"
+    } else {
+        "ascending"
+    });
     let arrow = match (active, current.descending) {
         (false, _) => "",
         (true, false) => " ↑",

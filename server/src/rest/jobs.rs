@@ -1,12 +1,12 @@
 //! Bulk actions and the jobs that carry them out (a Roster extension; Calagopus has none).
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use roster::domain::bulk::{BulkRequest, NewBulk, Outcome};
 use roster::services::ExportStream;
 

@@ -18,7 +18,9 @@ macro_rules! on_pool {
 }
 
 async fn start(app: &TestApp, auth: &Auth, body: Value) -> Value {
-    let reply = app.post("/api/admin/users/bulk", auth, &body.to_string()).await;
+    let reply = app
+        .post("/api/admin/users/bulk", auth, &body.to_string())
+        .await;
     assert_eq!(reply.status, 202, "{:?}", reply.body);
     assert_eq!(reply.body["job"]["state"], "queued");
     reply.body["job"].clone()
@@ -78,7 +80,11 @@ async fn a_dry_run_judges_each_user_and_changes_nothing_then_the_real_run_does_i
         }
         let asleep = app.user("bulkyzz", false, None).await;
         let reply = app
-            .patch(&format!("/api/admin/users/{}", asleep.uuid), &key, r#"{"suspended": true}"#)
+            .patch(
+                &format!("/api/admin/users/{}", asleep.uuid),
+                &key,
+                r#"{"suspended": true}"#,
+            )
             .await;
         assert_eq!(reply.status, 200, "{:?}", reply.body);
         // The matches of a search, and the admin acting, by uuid.
@@ -98,24 +104,51 @@ async fn a_dry_run_judges_each_user_and_changes_nothing_then_the_real_run_does_i
         assert_eq!(app.core.run_due_jobs().await.unwrap(), 6);
         let done = job(&app, &key, uuid).await;
         assert_eq!(
-            (&done["state"], &done["processed"], &done["would"], &done["skipped"], &done["refused"], &done["done"]),
-            (&json!("finished"), &json!(6), &json!(4), &json!(1), &json!(1), &json!(0))
+            (
+                &done["state"],
+                &done["processed"],
+                &done["would"],
+                &done["skipped"],
+                &done["refused"],
+                &done["done"]
+            ),
+            (
+                &json!("finished"),
+                &json!(6),
+                &json!(4),
+                &json!(1),
+                &json!(1),
+                &json!(0)
+            )
         );
         let mut expected: Vec<(String, Value, Value)> = (1..=4)
             .map(|n| (format!("bulky{n}"), json!("would"), Value::Null))
             .collect();
-        expected.push(("bulkyzz".to_owned(), json!("skipped"), json!("already suspended")));
-        expected.push((admin.user.username.clone(), json!("refused"), json!("cannot suspend your own account")));
+        expected.push((
+            "bulkyzz".to_owned(),
+            json!("skipped"),
+            json!("already suspended"),
+        ));
+        expected.push((
+            admin.user.username.clone(),
+            json!("refused"),
+            json!("cannot suspend your own account"),
+        ));
         expected.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(outcomes(&app, &key, uuid).await, expected);
         assert_eq!(suspended(&app, &key, "bulky").await, ["bulkyzz"]);
         assert_eq!(activity_rows(&app, "user:update").await, updates_before);
 
         // Confirmed: each user its own change and activity row. Only a finished dry run is.
-        let reply = app.post(&format!("/api/admin/jobs/{uuid}/confirm"), &key, "").await;
+        let reply = app
+            .post(&format!("/api/admin/jobs/{uuid}/confirm"), &key, "")
+            .await;
         assert_eq!(reply.status, 202, "{:?}", reply.body);
         let real = reply.body["job"].clone();
-        assert_eq!((&real["dry_run"], &real["total"]), (&json!(false), &json!(6)));
+        assert_eq!(
+            (&real["dry_run"], &real["total"]),
+            (&json!(false), &json!(6))
+        );
         let uuid = real["uuid"].as_str().unwrap();
         app.post(&format!("/api/admin/jobs/{uuid}/confirm"), &key, "")
             .await
@@ -123,7 +156,12 @@ async fn a_dry_run_judges_each_user_and_changes_nothing_then_the_real_run_does_i
         app.core.run_due_jobs().await.unwrap();
         let done = job(&app, &key, uuid).await;
         assert_eq!(
-            (&done["state"], &done["done"], &done["skipped"], &done["refused"]),
+            (
+                &done["state"],
+                &done["done"],
+                &done["skipped"],
+                &done["refused"]
+            ),
             (&json!("finished"), &json!(4), &json!(1), &json!(1))
         );
         assert_eq!(
@@ -133,14 +171,25 @@ async fn a_dry_run_judges_each_user_and_changes_nothing_then_the_real_run_does_i
         assert_eq!(activity_rows(&app, "user:update").await, updates_before + 4);
 
         // The per-user report.
-        let report = app.get(&format!("/api/admin/jobs/{uuid}/report.csv"), &key).await;
+        let report = app
+            .get(&format!("/api/admin/jobs/{uuid}/report.csv"), &key)
+            .await;
         assert_eq!(report.status, 200);
         assert_eq!(report.headers["content-type"], "text/csv; charset=utf-8");
         let text = report.body.as_str().unwrap();
         let mut lines: Vec<&str> = text.trim_end().lines().collect();
         assert_eq!(lines.remove(0), "user_uuid,username,outcome,reason");
         assert_eq!(lines.len(), 6);
-        assert!(lines.contains(&format!("{},{},refused,cannot suspend your own account", admin.user.uuid, admin.user.username).as_str()), "{text}");
+        assert!(
+            lines.contains(
+                &format!(
+                    "{},{},refused,cannot suspend your own account",
+                    admin.user.uuid, admin.user.username
+                )
+                .as_str()
+            ),
+            "{text}"
+        );
         app
     })
     .await;
@@ -208,9 +257,17 @@ async fn a_job_left_by_a_stopped_instance_is_finished_by_another_and_nobody_is_c
         let key = app.admin_key().await;
         app.core.seed_users(250).await.unwrap();
         let before = activity_rows(&app, "user:update").await;
-        let started = start(&app, &key, json!({ "action": "suspend", "filter": { "suspended": "false" }, "dry_run": false })).await;
+        let started = start(
+            &app,
+            &key,
+            json!({ "action": "suspend", "filter": { "suspended": "false" }, "dry_run": false }),
+        )
+        .await;
         let total = started["total"].as_i64().unwrap();
-        assert_eq!(total, 251, "the seeded users and the admin acting: {started}");
+        assert_eq!(
+            total, 251,
+            "the seeded users and the admin acting: {started}"
+        );
         let uuid = started["uuid"].as_str().unwrap().to_owned();
 
         // This instance stops in the middle of its job: the runner is dropped after a batch.
@@ -251,7 +308,9 @@ async fn a_job_left_by_a_stopped_instance_is_finished_by_another_and_nobody_is_c
         );
         // Every user was suspended once: one activity row each.
         assert_eq!(activity_rows(&app, "user:update").await, before + total - 1);
-        let active = app.get("/api/admin/users?suspended=false&per_page=1", &key).await;
+        let active = app
+            .get("/api/admin/users?suspended=false&per_page=1", &key)
+            .await;
         assert_eq!(active.body["users"]["total"], 1, "only the admin acting");
         other.finish().await;
         app

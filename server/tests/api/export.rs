@@ -17,7 +17,13 @@ fn records(reply: &common::Reply) -> Vec<Vec<String>> {
     let text = reply.body.as_str().expect("a CSV body");
     csv::Reader::from_reader(text.as_bytes())
         .into_records()
-        .map(|record| record.expect("a record").iter().map(str::to_owned).collect())
+        .map(|record| {
+            record
+                .expect("a record")
+                .iter()
+                .map(str::to_owned)
+                .collect()
+        })
         .collect()
 }
 
@@ -102,15 +108,28 @@ async fn an_export_is_the_whole_view_in_its_order_with_the_columns_asked_for() {
 async fn cells_a_spreadsheet_would_run_are_written_as_text() {
     on_each_backend(|app| async move {
         let key = app.admin_key().await;
-        create(&app, &key, "mallory", "=HYPERLINK(\"http://x\",\"y\")", "+1-1").await;
+        create(
+            &app,
+            &key,
+            "mallory",
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1-1",
+        )
+        .await;
         create(&app, &key, "trudy", "@SUM(A1)", "-2").await;
         create(&app, &key, "plain", "Ada", "a=b").await;
         let reply = app
-            .get("/api/admin/users.csv?columns=username,name_first,name_last&sort=username", &key)
+            .get(
+                "/api/admin/users.csv?columns=username,name_first,name_last&sort=username",
+                &key,
+            )
             .await;
         let records = records(&reply);
         let by_name = |name: &str| records.iter().find(|r| r[0] == name).unwrap().clone();
-        assert_eq!(by_name("mallory"), ["mallory", "'=HYPERLINK(\"http://x\",\"y\")", "'+1-1"]);
+        assert_eq!(
+            by_name("mallory"),
+            ["mallory", "'=HYPERLINK(\"http://x\",\"y\")", "'+1-1"]
+        );
         assert_eq!(by_name("trudy"), ["trudy", "'@SUM(A1)", "'-2"]);
         assert_eq!(by_name("plain"), ["plain", "Ada", "a=b"]);
         app

@@ -33,10 +33,42 @@ async fn blocks_off(app: &TestApp) -> i64 {
     let sqlite = matches!(app.core.database(), Database::Sqlite(_));
     let orders = [
         ("user_blocks", "created", "u.created"),
-        ("user_blocks_username", "key", if sqlite { "lower(u.username)" } else { "(lower(u.username) COLLATE \"C\")" }),
-        ("user_blocks_email", "key", if sqlite { "lower(u.email)" } else { "(lower(u.email) COLLATE \"C\")" }),
-        ("user_blocks_last_login", "key", if sqlite { "COALESCE(u.last_login, '')" } else { "COALESCE(u.last_login, '-infinity')" }),
-        ("user_blocks_name_last", "key", if sqlite { "lower(u.name_last)" } else { "(lower(u.name_last) COLLATE \"C\")" }),
+        (
+            "user_blocks_username",
+            "key",
+            if sqlite {
+                "lower(u.username)"
+            } else {
+                "(lower(u.username) COLLATE \"C\")"
+            },
+        ),
+        (
+            "user_blocks_email",
+            "key",
+            if sqlite {
+                "lower(u.email)"
+            } else {
+                "(lower(u.email) COLLATE \"C\")"
+            },
+        ),
+        (
+            "user_blocks_last_login",
+            "key",
+            if sqlite {
+                "COALESCE(u.last_login, '')"
+            } else {
+                "COALESCE(u.last_login, '-infinity')"
+            },
+        ),
+        (
+            "user_blocks_name_last",
+            "key",
+            if sqlite {
+                "lower(u.name_last)"
+            } else {
+                "(lower(u.name_last) COLLATE \"C\")"
+            },
+        ),
     ];
     let mut off = 0;
     for (table, fence, key) in orders {
@@ -103,7 +135,10 @@ async fn deep_pages_are_the_listing_through_inserts_deletes_and_balancing() {
         assert_every_paging(&app, &key, "").await;
 
         let balance = app.core.balance_user_blocks().await.unwrap();
-        assert!(balance.split >= 1, "the last block grew past four times two");
+        assert!(
+            balance.split >= 1,
+            "the last block grew past four times two"
+        );
         assert_eq!(blocks_off(&app).await, 0);
         assert_every_paging(&app, &key, "").await;
 
@@ -270,11 +305,7 @@ async fn assert_every_sort(app: &TestApp, key: &Auth, filter: &str) {
     for sort in SORTS {
         let query = format!("{filter}&sort={sort}");
         let expected = sorted_by(&users, sort);
-        assert_eq!(
-            app.whole_listing(key, &query).await,
-            expected,
-            "{query}"
-        );
+        assert_eq!(app.whole_listing(key, &query).await, expected, "{query}");
         for per_page in [1, 3, 7] {
             app.assert_pages(key, &query, &expected, per_page).await;
         }
@@ -316,7 +347,12 @@ async fn every_sort_is_the_users_in_that_order_on_every_page_through_changes_of_
         // Every key changes: a rename, a new address, a sign-in, a new last name; a user goes.
         let path = |user: &roster::domain::user::User| format!("/api/admin/users/{}", user.uuid);
         let reply = app
-            .patch(&path(&people[0]), &key, &json!({ "username": "aardvark", "email": "ZZ@example.com", "name_last": "Aaron" }).to_string())
+            .patch(
+                &path(&people[0]),
+                &key,
+                &json!({ "username": "aardvark", "email": "ZZ@example.com", "name_last": "Aaron" })
+                    .to_string(),
+            )
             .await;
         assert_eq!(reply.status, 200, "{:?}", reply.body);
         app.session("bravo").await;
@@ -330,7 +366,13 @@ async fn every_sort_is_the_users_in_that_order_on_every_page_through_changes_of_
         assert_every_sort(&app, &key, "").await;
 
         // With a search (three letters and more, fewer, by login) and with filters.
-        for filter in ["&search=smith", "&search=mi", "&search=example", "&signed_in=true", "&suspended=false&search=a"] {
+        for filter in [
+            "&search=smith",
+            "&search=mi",
+            "&search=example",
+            "&signed_in=true",
+            "&suspended=false&search=a",
+        ] {
             assert_every_sort(&app, &key, filter).await;
         }
         app

@@ -219,8 +219,8 @@ impl Core {
                  ORDER BY page.k {shown}, page.uuid {shown}"
             )
         };
-        let through_blocks = matches!(listing.plan, Plan::Everyone)
-            && self.reaches_through_blocks(start.min(after));
+        let through_blocks =
+            matches!(listing.plan, Plan::Everyone) && self.reaches_through_blocks(start.min(after));
         // A page nearer the end is read from the end, in reverse, so that the last page of a
         // search skips no more entries than its first: the exact total says where it starts.
         let (skip, order) = if !through_blocks && after < start {
@@ -259,7 +259,9 @@ impl Core {
                         (Backend::Sqlite, SortKey::Created) | (Backend::Postgres, _) => {
                             String::new()
                         }
-                        (Backend::Sqlite, key) => format!("INDEXED BY users_{}_order", key.as_str()),
+                        (Backend::Sqlite, key) => {
+                            format!("INDEXED BY users_{}_order", key.as_str())
+                        }
                     };
                     format!(
                         "SELECT u.uuid, {key} AS k FROM users u {walk} {filter} \

@@ -1,7 +1,7 @@
 mod cancel;
 mod confirm;
-mod job;
 mod items;
+mod job;
 mod start;
 
 pub use cancel::{CancelJob, cancel_job};
