@@ -267,6 +267,16 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         self.into()
     }
+
+    /// `outcome=` as sent: absent or empty keeps every outcome.
+    pub fn parse_filter(raw: Option<&str>) -> Result<Option<Self>, CoreError> {
+        match raw.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(raw) => raw.parse().map(Some).map_err(|_| {
+                CoreError::invalid_field("outcome", "must be done, would, skipped or refused")
+            }),
+        }
+    }
 }
 
 /// A job as the API shows it.

@@ -1,14 +1,11 @@
 //! Bulk actions and the jobs that carry them out (a Roster extension; Calagopus has none).
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use roster::domain::bulk::{BulkRequest, NewBulk, Outcome};
-use roster::services::ExportStream;
 
 use super::error::ApiError;
 use super::extract::{Caller, Id, Listing, Payload, ids};
@@ -62,16 +59,9 @@ impl<S: Send + Sync> FromRequestParts<S> for OutcomeFilter {
         }
         let Query(params) = Query::<Params>::try_from_uri(&parts.uri)
             .map_err(|e| ApiError::Payload(e.body_text()))?;
-        match params.outcome.as_deref().map(str::trim) {
-            None | Some("") => Ok(OutcomeFilter(None)),
-            Some(raw) => raw.parse().map(|o| OutcomeFilter(Some(o))).map_err(|_| {
-                roster::CoreError::invalid_field(
-                    "outcome",
-                    "must be done, would, skipped or refused",
-                )
-                .into()
-            }),
-        }
+        Ok(OutcomeFilter(Outcome::parse_filter(
+            params.outcome.as_deref(),
+        )?))
     }
 }
 
@@ -104,7 +94,7 @@ pub async fn report(
     Id(job, _): Id<ids::Job>,
 ) -> Result<Response, ApiError> {
     let chunks = state.core.job_report(&caller, job).await?;
-    Ok(csv_reply(chunks, "job-report.csv"))
+    Ok(super::csv::reply(chunks, "job-report.csv"))
 }
 
 #[utoipa::path(
@@ -135,23 +125,4 @@ pub async fn confirm(
 ) -> Result<(StatusCode, Json<JobReply>), ApiError> {
     let job = state.core.confirm_job(&caller, job).await?;
     Ok((StatusCode::ACCEPTED, Json(JobReply { job })))
-}
-
-/// A CSV download streamed from the core's chunks.
-pub fn csv_reply(chunks: ExportStream, filename: &str) -> Response {
-    let body = futures_util::stream::unfold(chunks, |mut chunks| async move {
-        let chunk = chunks.recv().await?;
-        Some((chunk.map(axum::body::Bytes::from), chunks))
-    });
-    (
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response()
 }

@@ -5,6 +5,7 @@
 mod account;
 mod activity;
 pub(crate) mod conditional;
+mod csv;
 mod docs;
 pub mod error;
 mod extract;

@@ -55,7 +55,7 @@ pub async fn export(
     Exported(columns): Exported,
 ) -> Result<Response, ApiError> {
     let chunks = state.core.export_users(&caller, &query, columns).await?;
-    Ok(super::jobs::csv_reply(chunks, "users.csv"))
+    Ok(super::csv::reply(chunks, "users.csv"))
 }
 
 #[utoipa::path(

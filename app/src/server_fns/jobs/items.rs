@@ -19,9 +19,6 @@ pub async fn job_users(
         per_page: Some("50".to_owned()),
         ..ListParams::default()
     })?;
-    let outcome = super::super::non_empty(outcome)
-        .map(|o| o.parse())
-        .transpose()
-        .map_err(|_| roster::CoreError::invalid_field("outcome", "is not an outcome"))?;
+    let outcome = roster::domain::bulk::Outcome::parse_filter(outcome.as_deref())?;
     Ok(core.job_items(&principal, uuid, query, outcome).await?)
 }
